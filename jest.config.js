@@ -1,0 +1,20 @@
+/* Unit specs live beside the code (libs/**, apps/**); e2e suites drive the HTTP app (test/e2e). */
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.json');
+
+const common = {
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  // @marcbachmann/cel-js ships ES modules only: transpile it to CommonJS for Jest.
+  transform: { '^.+\\.(t|j)s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
+  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  rootDir: __dirname,
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], testTimeout: 30000 },
+  ],
+};

@@ -1,0 +1,3 @@
+import { AuditEntryEntity } from './entities/audit-entry.entity';
+
+export const AUDIT_ENTITIES = [AuditEntryEntity];

@@ -1,0 +1,138 @@
+/**
+ * The partner configuration bundle (spec §4.1, shared/spec/bundle.schema.json). Pure data types:
+ * every string typed `Expr` is a CEL expression checked when the bundle is written.
+ */
+export type Expr = string;
+
+export type ConfigStatus = 'active' | 'draft' | 'inactive';
+export type GroupState = 'show' | 'hide' | 'disable';
+
+export interface BundlePartner {
+  code: string;
+  name: string;
+  status?: 'active' | 'suspended';
+  default_schema?: string;
+  rate_limits?: { create?: number; confirm?: number; other?: number; test?: number };
+}
+
+export interface BundleSchema {
+  id: string;
+  description?: string;
+  json_schema: Record<string, unknown>;
+}
+
+export interface Pricing {
+  premium: Expr;
+  tax_rate?: Expr;
+  surcharge?: Expr;
+  commission_rate?: Expr;
+  min_premium?: Expr;
+  max_premium?: Expr;
+}
+
+export interface Benefit {
+  description: string;
+  limit?: Expr;
+  excess?: Expr;
+}
+
+export interface ProductFile {
+  name: string;
+  url: string;
+  type?: string;
+}
+
+export interface Product {
+  code: string;
+  type?: string;
+  name: string;
+  when?: Expr;
+  pricing: Pricing;
+  policy?: { start?: Expr; end?: Expr };
+  benefits?: Benefit[];
+  pds_url?: string;
+  files?: ProductFile[];
+  extra_fields?: Record<string, Expr>;
+}
+
+export interface ProductRuleEvent {
+  on: 'select' | 'deselect';
+  product: string;
+  target: string;
+  set_state: GroupState;
+}
+
+export interface ProductRule {
+  slug: string;
+  products: string[];
+  initial_state: GroupState;
+  min_select: number;
+  max_select: number;
+  events?: ProductRuleEvent[];
+}
+
+export interface ContentProduct {
+  title?: string;
+  description?: string;
+  benefits?: string[];
+  inclusions?: string[];
+  exclusions?: string[];
+  extras?: string[];
+  disclaimers?: string[];
+}
+
+export interface ContentLanguage {
+  title?: string;
+  description?: string;
+  terms_url?: string;
+  disclaimer?: string;
+  products?: Record<string, ContentProduct>;
+}
+
+/** `default_language` plus one entry per language tag. */
+export type Content = { default_language: string } & { [language: string]: ContentLanguage | string };
+
+export interface VariantOverride {
+  name?: string;
+  pricing?: Partial<Pricing>;
+}
+
+export interface ExperimentVariant {
+  name: string;
+  weight: number;
+  overrides?: Record<string, VariantOverride>;
+}
+
+export interface Experiment {
+  key: string;
+  unit?: Expr;
+  variants: ExperimentVariant[];
+}
+
+export interface OfferAccess {
+  subsidiaries?: string[];
+  key_modes?: Array<'live' | 'test'>;
+  key_ids?: string[];
+  countries?: string[];
+}
+
+export interface OfferConfig {
+  id: string;
+  name: string;
+  schema: string;
+  status?: ConfigStatus;
+  priority?: number;
+  when?: Expr;
+  access?: OfferAccess;
+  offer_ttl?: string;
+  products: Product[];
+  product_rules?: ProductRule[];
+  content?: Content;
+  experiments?: Experiment[];
+}
+
+export interface Bundle {
+  partner: BundlePartner;
+  schemas: BundleSchema[];
+  offer_configs: OfferConfig[];
+}

@@ -1,0 +1,123 @@
+/**
+ * The one place that reads process.env (with ormconfig.ts). Every variable of spec §6 is parsed
+ * and validated here; a bad value stops the process with a message naming the variable.
+ */
+export interface AppConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  redisUrl: string | undefined;
+  adminApiKey: string | undefined;
+  seedDemo: boolean;
+  demoKeyPath: string;
+  configCacheTtlS: number;
+  maxBodyBytes: number;
+  apiPrefixes: string[];
+  trustProxy: string | undefined;
+  appEncryptionKey: Buffer | undefined;
+  signatureMaxSkewS: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  authFailLimitPerMin: number;
+  nodeEnv: string;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const str = (name: string, def?: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? def : v.trim();
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    if (!/^\d+$/.test(raw)) {
+      problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return def;
+    }
+    const n = Number(raw);
+    if (n < min || n > max) problems.push(`${name} must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    const v = raw.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return def;
+  };
+
+  const databaseUrl = str('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const redisUrl = str('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+  const adminApiKey = str('ADMIN_API_KEY');
+  if (adminApiKey !== undefined && adminApiKey.length < 16) {
+    problems.push('ADMIN_API_KEY must be at least 16 characters');
+  }
+  const prefixes = (str('API_PREFIXES', '/x,/xcover') as string)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => (p.endsWith('/') ? p.slice(0, -1) : p));
+  if (prefixes.length === 0) problems.push('API_PREFIXES must name at least one prefix');
+  for (const p of prefixes) {
+    if (!/^\/[A-Za-z0-9_\-/]*$/.test(p) || p.startsWith('/admin') || p === '') {
+      problems.push(`API_PREFIXES entry "${p}" must look like /x (and not be /admin)`);
+    }
+  }
+  let appEncryptionKey: Buffer | undefined;
+  const encRaw = str('APP_ENCRYPTION_KEY');
+  if (encRaw !== undefined) {
+    const buf = Buffer.from(encRaw, 'base64');
+    if (buf.length !== 32) problems.push('APP_ENCRYPTION_KEY must be 32 bytes encoded in base64');
+    else appEncryptionKey = buf;
+  }
+  const logLevel = (str('LOG_LEVEL', 'info') as string).toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const sync = (str('SQLITE_SYNCHRONOUS', 'FULL') as string).toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') problems.push('SQLITE_SYNCHRONOUS must be FULL or NORMAL');
+
+  const config: AppConfig = {
+    port: int('PORT', 3000, 0, 65535),
+    host: str('HOST', '0.0.0.0') as string,
+    databaseUrl,
+    sqlitePath: str('SQLITE_PATH', './data/offers.sqlite') as string,
+    sqliteSynchronous: sync === 'NORMAL' ? 'NORMAL' : 'FULL',
+    redisUrl,
+    adminApiKey,
+    seedDemo: bool('SEED_DEMO', true),
+    demoKeyPath: str('DEMO_KEY_PATH', './data/demo-key.txt') as string,
+    configCacheTtlS: int('CONFIG_CACHE_TTL_S', 300, 1, 86400),
+    maxBodyBytes: int('MAX_BODY_BYTES', 102400, 1024, 50 * 1024 * 1024),
+    apiPrefixes: prefixes,
+    trustProxy: str('TRUST_PROXY'),
+    appEncryptionKey,
+    signatureMaxSkewS: int('SIGNATURE_MAX_SKEW_S', 900, 1, 86400),
+    logLevel: logLevel as AppConfig['logLevel'],
+    authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),
+    nodeEnv: str('NODE_ENV', 'production') as string,
+  };
+  if (problems.length > 0) throw new ConfigValidationError(problems);
+  return config;
+}

@@ -1,0 +1,18 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig, loadConfig } from './app-config';
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+@Global()
+@Module({})
+export class CoreConfigModule {
+  /** `overrides` lets tests start the app with a config of their own. */
+  static forRoot(overrides: Partial<AppConfig> = {}): DynamicModule {
+    const config: AppConfig = { ...loadConfig(), ...overrides };
+    return {
+      module: CoreConfigModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+/* Every migration, per engine, in order; listed explicitly so the built app needs no glob. */
+import { Initial1795631210457 } from './postgres/1795631210457-Initial';
+import { Initial1795631191317 } from './sqlite/1795631191317-Initial';
+
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795631191317];
+export const POSTGRES_MIGRATIONS: Function[] = [Initial1795631210457];
