@@ -2,12 +2,18 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { APP_CONFIG, AppConfig, Clock, CoreConfigModule, SystemClock } from '@app/core';
-import { buildDataSourceOptions } from '@app/database';
+import { CacheModule } from '@nestjs/cache-manager';
+import { APP_CONFIG, AppConfig, CoreConfigModule, loadConfig } from '@app/core';
+import { BundlesModule } from '@app/bundles';
+import { PartnersModule } from '@app/partners';
+import { DemoSeedService } from './seed/demo-seed.service';
+import { buildDataSourceOptions, DatabaseModule } from '@app/database';
 import { ALL_ENTITIES } from './entities';
 import { HealthController } from './ops/health.controller';
 import { HttpMetrics } from './ops/metrics';
 import { requestIdOf } from './common/request-id';
+import { AdminApiModule } from './admin-api/admin-api.module';
+import { PartnerApiModule } from './partner-api/partner-api.module';
 
 /** Composition root. `overrides` lets tests boot the real app on a config of their own. */
 @Module({})
@@ -41,12 +47,19 @@ export class AppModule {
             migrationsRun: true,
           }),
         }),
+        DatabaseModule,
+        CacheModule.register({ isGlobal: true }),
+        PartnersModule,
+        BundlesModule,
         TerminusModule,
+        AdminApiModule,
+        // routes are mounted per prefix when the module is built, so the prefixes are read here
+        PartnerApiModule.forRoot(overrides.apiPrefixes ?? loadConfig().apiPrefixes),
       ],
       controllers: [HealthController],
       providers: [
         { provide: HttpMetrics, useFactory: () => new HttpMetrics() },
-        { provide: Clock, useClass: SystemClock },
+        DemoSeedService,
       ],
     };
   }

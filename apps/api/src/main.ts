@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { ConfigValidationError } from '@app/core';
+import { ConfigValidationError, loadDotEnv } from '@app/core';
 import { createApp } from './bootstrap';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const { app, config } = await createApp();
   await app.listen(config.port, config.host);
 }

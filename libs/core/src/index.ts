@@ -5,3 +5,5 @@ export * from './clock/clock';
 export * from './money/money';
 export * from './db/columns';
 export * from './bundle/bundle.types';
+export * from './events/config-events';
+export * from './cel';

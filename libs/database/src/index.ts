@@ -1,2 +1,5 @@
 export * from './data-source-options';
 export { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+export { TransactionRunner } from './transaction-runner';
+export { DatabaseModule } from './database.module';
+export { insertRows, partialRow } from './insert-rows';

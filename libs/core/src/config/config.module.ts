@@ -1,4 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Clock, SystemClock } from '../clock/clock';
+import { ConfigEvents } from '../events/config-events';
 import { AppConfig, loadConfig } from './app-config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -11,8 +13,8 @@ export class CoreConfigModule {
     const config: AppConfig = { ...loadConfig(), ...overrides };
     return {
       module: CoreConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ConfigEvents, { provide: Clock, useClass: SystemClock }],
+      exports: [APP_CONFIG, ConfigEvents, Clock],
     };
   }
 }

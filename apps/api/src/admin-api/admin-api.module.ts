@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
+import { BundlesModule } from '@app/bundles';
+import { OffersModule } from '@app/offers';
+import { BundlesController } from './bundles.controller';
+import { OffersPreviewController } from './offers-preview.controller';
+import { AuthGuardsModule } from '../partner-api/guards/auth-guards.module';
+import { AdminKeysController } from './admin-keys.controller';
+import { ApiKeysController } from './api-keys.controller';
+import { AuditController } from './audit.controller';
+import { PartnersController } from './partners.controller';
+
+/** The /admin surface: one controller per resource, every one behind AdminRoute(). */
+@Module({
+  imports: [AuthGuardsModule, AuditModule, BundlesModule, OffersModule],
+  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController],
+})
+export class AdminApiModule {}

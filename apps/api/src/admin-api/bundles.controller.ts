@@ -1,0 +1,173 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseIntPipe, Post, Put, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Bundle, BundleSchema, OfferConfig } from '@app/core';
+import { BundlesService } from '@app/bundles';
+import { ErrorEnvelopeDto } from '../common/error-envelope';
+import { AdminRoute, Actor, RequestId } from './admin-route.decorator';
+import { BundleVersionDto, BundleWriteResponseDto, PutSchemaDto } from './dto/bundle.dto';
+
+const BUNDLE_REF = { $ref: '#/components/schemas/Bundle' };
+const invalid = ApiUnprocessableEntityResponse({
+  description: '`bundle_invalid`: every problem with its path, e.g. `offer_configs[0].products[1].pricing.premium`; nothing applied',
+  type: ErrorEnvelopeDto,
+});
+const notFound = ApiNotFoundResponse({ description: 'partner, version, schema or config not found', type: ErrorEnvelopeDto });
+
+@ApiTags('admin: configuration')
+@ApiSecurity('admin-key')
+@ApiExtraModels(BundleWriteResponseDto)
+@AdminRoute()
+@Controller('admin/partners/:code')
+export class BundlesController {
+  constructor(private readonly bundles: BundlesService) {}
+
+  @Put('bundle')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Write the whole configuration as a new version (creates the partner if needed)' })
+  @ApiBody({ schema: BUNDLE_REF })
+  @ApiOkResponse({ type: BundleWriteResponseDto })
+  @invalid
+  putBundle(
+    @Param('code') code: string,
+    @Body() body: Record<string, unknown>,
+    @Actor() actor: string,
+    @RequestId() requestId: string,
+  ): Promise<BundleWriteResponseDto> {
+    return this.bundles.write(code, body, { actor, requestId });
+  }
+
+  @Get('bundle')
+  @ApiOperation({ summary: 'Export the bundle in force (header X-Bundle-Version names its version)' })
+  @ApiOkResponse({ schema: BUNDLE_REF })
+  @notFound
+  async getBundle(@Param('code') code: string, @Res({ passthrough: true }) res: Response): Promise<Bundle> {
+    const { version, bundle } = await this.bundles.export(code);
+    res.setHeader('X-Bundle-Version', String(version));
+    return bundle;
+  }
+
+  @Get('bundle/versions')
+  @ApiOperation({ summary: 'List bundle versions, newest first' })
+  @ApiOkResponse({ type: BundleVersionDto, isArray: true })
+  @notFound
+  versions(@Param('code') code: string): Promise<BundleVersionDto[]> {
+    return this.bundles.versions(code);
+  }
+
+  @Get('bundle/versions/:version')
+  @ApiOperation({ summary: 'Export one bundle version' })
+  @ApiOkResponse({ schema: BUNDLE_REF })
+  @notFound
+  async getVersion(
+    @Param('code') code: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Bundle> {
+    const v = await this.bundles.getVersion(code, version);
+    res.setHeader('X-Bundle-Version', String(v.version));
+    return v.bundle;
+  }
+
+  @Post('bundle/versions/:version/restore')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Roll back: write an older version again as the newest version' })
+  @ApiOkResponse({ type: BundleWriteResponseDto })
+  @notFound
+  @invalid
+  restore(
+    @Param('code') code: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Actor() actor: string,
+    @RequestId() requestId: string,
+  ): Promise<BundleWriteResponseDto> {
+    return this.bundles.restore(code, version, { actor, requestId });
+  }
+
+  @Get('schemas')
+  @ApiOperation({ summary: "List the partner's offer schemas in force" })
+  @notFound
+  listSchemas(@Param('code') code: string): Promise<BundleSchema[]> {
+    return this.bundles.listSchemas(code);
+  }
+
+  @Get('schemas/:id')
+  @notFound
+  getSchema(@Param('code') code: string, @Param('id') id: string): Promise<BundleSchema> {
+    return this.bundles.getSchema(code, id);
+  }
+
+  @Put('schemas/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create or replace one offer schema (writes a new bundle version)' })
+  @ApiOkResponse({ type: BundleWriteResponseDto })
+  @notFound
+  @invalid
+  putSchema(
+    @Param('code') code: string,
+    @Param('id') id: string,
+    @Body() body: PutSchemaDto,
+    @Actor() actor: string,
+    @RequestId() requestId: string,
+  ): Promise<BundleWriteResponseDto> {
+    return this.bundles.putSchema(code, id, { description: body.description, json_schema: body.json_schema }, { actor, requestId });
+  }
+
+  @Delete('schemas/:id')
+  @ApiOperation({ summary: 'Delete one offer schema (refused while a config uses it)' })
+  @ApiOkResponse({ type: BundleWriteResponseDto })
+  @notFound
+  @invalid
+  deleteSchema(@Param('code') code: string, @Param('id') id: string, @Actor() actor: string, @RequestId() requestId: string): Promise<BundleWriteResponseDto> {
+    return this.bundles.deleteSchema(code, id, { actor, requestId });
+  }
+
+  @Get('offer-configs')
+  @ApiOperation({ summary: "List the partner's offer configs in force" })
+  @notFound
+  listConfigs(@Param('code') code: string): Promise<OfferConfig[]> {
+    return this.bundles.listOfferConfigs(code);
+  }
+
+  @Get('offer-configs/:id')
+  @notFound
+  getConfig(@Param('code') code: string, @Param('id') id: string): Promise<OfferConfig> {
+    return this.bundles.getOfferConfig(code, id);
+  }
+
+  @Put('offer-configs/:id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create or replace one offer config (spec §4.2; writes a new bundle version)' })
+  @ApiBody({ schema: { $ref: '#/components/schemas/Bundle_offer_config' } })
+  @ApiOkResponse({ type: BundleWriteResponseDto })
+  @notFound
+  @invalid
+  putConfig(
+    @Param('code') code: string,
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Actor() actor: string,
+    @RequestId() requestId: string,
+  ): Promise<BundleWriteResponseDto> {
+    return this.bundles.putOfferConfig(code, id, body as unknown as Omit<OfferConfig, 'id'>, { actor, requestId });
+  }
+
+  @Delete('offer-configs/:id')
+  @ApiOkResponse({ type: BundleWriteResponseDto })
+  @notFound
+  deleteConfig(@Param('code') code: string, @Param('id') id: string, @Actor() actor: string, @RequestId() requestId: string): Promise<BundleWriteResponseDto> {
+    return this.bundles.deleteOfferConfig(code, id, { actor, requestId });
+  }
+}
+
+export const BUNDLE_SCHEMA_REF = getSchemaPath('Bundle');

@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BundlesService } from '@app/bundles';
+import { APP_CONFIG, AppConfig } from '@app/core';
+import { ApiKeysService, PartnersService } from '@app/partners';
+import { DEMO_BUNDLE } from './demo-bundle';
+
+const SEED_ACTOR = 'system:seed';
+
+/**
+ * SEED_DEMO: on start, create the DEMO partner with its bundle and a test key, once. The key is
+ * printed once and written to DEMO_KEY_PATH; later starts find the partner and do nothing.
+ */
+@Injectable()
+export class DemoSeedService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Seed');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly partners: PartnersService,
+    private readonly bundles: BundlesService,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.seedDemo) return;
+    await this.seed();
+  }
+
+  /** Returns the new test key when it seeded, null when DEMO already existed. */
+  async seed(): Promise<string | null> {
+    const code = DEMO_BUNDLE.partner.code;
+    const ctx = { actor: SEED_ACTOR, requestId: null };
+    if (await this.partners.find(code)) {
+      // seeded before; only finish a seed that stopped between the bundle and the key
+      if ((await this.keys.list(code)).length > 0) return null;
+    } else {
+      await this.bundles.write(code, DEMO_BUNDLE, ctx, 'bundle.seed');
+    }
+    const key = await this.keys.create(code, { mode: 'test', name: 'demo' }, ctx);
+    mkdirSync(dirname(this.config.demoKeyPath), { recursive: true });
+    writeFileSync(this.config.demoKeyPath, `${key.key}\n`, { mode: 0o600 });
+    // printed once, on purpose: this is the operator's only sight of the demo key besides the file
+    process.stdout.write(
+      `\nDemo partner DEMO seeded. Its test API key (shown once, also in ${this.config.demoKeyPath}):\n\n  ${key.key}\n\n`,
+    );
+    this.logger.log(`DEMO partner seeded; test key ${key.prefix}… written to ${this.config.demoKeyPath}`);
+    return key.key;
+  }
+}

@@ -1,0 +1,97 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import { APP_CONFIG, AppConfig, type BundleSchema, type OfferConfig } from '@app/core';
+import { PartnersService } from '@app/partners';
+import { BundlesRepository } from './bundles.repository';
+import { ConfigEvents } from '@app/core';
+
+export interface RateLimits {
+  create: number;
+  confirm: number;
+  other: number;
+  test: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { create: 50, confirm: 50, other: 20, test: 2 };
+
+/** What the request path needs of a partner's configuration: plain, serialisable data. */
+export interface ActiveConfig {
+  partnerId: string;
+  partnerCode: string;
+  version: number;
+  defaultSchema: string | null;
+  rateLimits: RateLimits;
+  schemas: BundleSchema[];
+  configs: OfferConfig[];
+}
+
+/**
+ * The partner configuration in force, cached for CONFIG_CACHE_TTL_S (@nestjs/cache-manager,
+ * TTL in milliseconds) and dropped on this instance the moment the admin API writes.
+ */
+@Injectable()
+export class ActiveConfigService implements OnModuleDestroy {
+  private readonly ttlMs: number;
+  private readonly unsubscribe: () => void;
+  private readonly listeners = new Set<(config: ActiveConfig) => void>();
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly repo: BundlesRepository,
+    private readonly partners: PartnersService,
+    events: ConfigEvents,
+  ) {
+    this.ttlMs = config.configCacheTtlS * 1000;
+    this.unsubscribe = events.onChange((partnerId) => {
+      void this.refresh(partnerId);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /** Called with every configuration loaded from the database, so compiled artefacts can be warmed. */
+  onLoad(listener: (config: ActiveConfig) => void): void {
+    this.listeners.add(listener);
+  }
+
+  async get(partnerId: string): Promise<ActiveConfig> {
+    const cached = await this.cache.get<ActiveConfig>(this.key(partnerId));
+    if (cached) return cached;
+    return this.load(partnerId);
+  }
+
+  /** Drops the cached entry and loads (and warms) the new one at once. */
+  async refresh(partnerId: string): Promise<void> {
+    await this.cache.del(this.key(partnerId));
+    await this.load(partnerId);
+  }
+
+  private async load(partnerId: string): Promise<ActiveConfig> {
+    const partner = await this.partners.getById(partnerId);
+    const version = partner.currentVersion;
+    const [schemas, configs] =
+      version > 0
+        ? await Promise.all([this.repo.listSchemas(partnerId, version), this.repo.listConfigs(partnerId, version)])
+        : [[], []];
+    const active: ActiveConfig = {
+      partnerId,
+      partnerCode: partner.code,
+      version,
+      defaultSchema: partner.defaultSchema,
+      rateLimits: { ...DEFAULT_RATE_LIMITS, ...(partner.rateLimits ?? {}) },
+      schemas: schemas.map((s) => ({ id: s.id, ...(s.description ? { description: s.description } : {}), json_schema: s.jsonSchema })),
+      configs,
+    };
+    for (const l of this.listeners) l(active);
+    await this.cache.set(this.key(partnerId), active, this.ttlMs);
+    return active;
+  }
+
+  private key(partnerId: string): string {
+    return `partner-config:${partnerId}`;
+  }
+}

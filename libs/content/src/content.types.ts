@@ -1,0 +1,54 @@
+/**
+ * The variables every CEL expression sees (spec §4.3); structurally identical to the copies in
+ * @app/rules, @app/quotes and @app/experiments. int → bigint, double → number, timestamp → Date.
+ */
+export interface CelVars {
+  customer: Record<string, unknown>;
+  context: Record<string, unknown>;
+  partner: Record<string, unknown>;
+  now: Date;
+  quote?: Record<string, unknown>;
+}
+
+/** Evaluates one (already checked) expression; throws an Error when evaluation fails. */
+export type Evaluate = (expr: string, vars: CelVars) => unknown;
+
+/** §3.1 `content.products[]` */
+export interface ResponseContentProduct {
+  code: string;
+  title?: string;
+  description?: string;
+  benefits: string[];
+  inclusions: string[];
+  exclusions: string[];
+  extras: string[];
+  disclaimers: string[];
+}
+
+/** §3.1 `content` (strings the language does not define are left out) */
+export interface ResponseContent {
+  title?: string;
+  description?: string;
+  terms_url?: string;
+  disclaimer?: string;
+  products: ResponseContentProduct[];
+}
+
+export interface ContentProductInput {
+  code: string;
+  /** the product's `quote` variable (toQuoteVars of @app/quotes) */
+  quoteVars: Record<string, unknown>;
+}
+
+export type RenderContentResult =
+  | {
+      ok: true;
+      /** the language entry used, as written in the config; null when none applied */
+      language: string | null;
+      content: ResponseContent;
+      /** product code → why its content failed: the caller drops the product like a pricing error */
+      failedProducts: Map<string, string>;
+    }
+  | { ok: false; code: 'offer_content_error'; message: string };
+
+export type TemplateSegment = { kind: 'text'; text: string } | { kind: 'expr'; expr: string };

@@ -1,0 +1,370 @@
+/**
+ * The CEL engine (spec §4.3): one cel-js Environment per offer schema, whose variables are typed
+ * from that schema, so a bundle's expressions are type-checked when it is written; and a cache of
+ * compiled expressions, so a request never parses.
+ */
+import { Environment, type ASTNode, type ParseResult } from '@marcbachmann/cel-js';
+import { CEL_DYN_MAP, celSchemaFromJsonSchema, type CelFieldType } from './cel-schema';
+import { celErrorSummary, ExpressionEvaluationError } from './expression-evaluation-error';
+
+export type CelExpectedType = 'bool' | 'number' | 'timestamp' | 'any';
+export type CelCheckResult = { ok: true; type: string } | { ok: false; message: string };
+
+export const CEL_LIMITS = { maxAstNodes: 500, maxDepth: 32 } as const;
+export const MAX_EXPRESSION_LENGTH = 2000;
+/** A bound on expressions cached per environment, against unbounded text (previews). */
+const MAX_CACHED_EXPRESSIONS = 5000;
+
+export interface CelQuoteBenefitInput {
+  description: string;
+  limit?: number | null;
+  limit_formatted?: string | null;
+  excess?: number | null;
+  excess_formatted?: string | null;
+}
+
+/** The `quote` variable of product content placeholders (spec §4.7). */
+export interface CelQuote {
+  code: string;
+  name: string;
+  premium: number;
+  price: number;
+  tax: number;
+  surcharge: number;
+  commission: number;
+  premium_formatted: string;
+  price_formatted: string;
+  tax_formatted: string;
+  surcharge_formatted: string;
+  commission_formatted: string;
+  policy_start_date: Date;
+  policy_end_date: Date;
+  benefits: CelQuoteBenefitInput[];
+}
+
+/** What an expression sees. Plain JSON request objects work as they are (see toCelInput for edge cases). */
+export interface CelVars {
+  customer: unknown;
+  context: unknown;
+  partner: unknown;
+  now: Date;
+  quote?: CelQuote;
+}
+
+/** cel-js does not convert list items to typed objects: benefits are passed as instances of this. */
+class CelQuoteBenefit {
+  constructor(b: CelQuoteBenefitInput) {
+    // absent and null fields stay absent, so `quote.benefits[0].excess` is "no such key" rather than a type error
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of ['description', 'limit', 'limit_formatted', 'excess', 'excess_formatted'] as const) {
+      const v = b[key];
+      if (v !== undefined && v !== null) self[key] = v;
+    }
+  }
+}
+
+const QUOTE_BENEFIT_TYPE = 'QuoteBenefit';
+const QUOTE_BENEFIT_FIELDS = {
+  description: 'string',
+  limit: 'double',
+  limit_formatted: 'string',
+  excess: 'double',
+  excess_formatted: 'string',
+};
+const QUOTE_SCHEMA = {
+  code: 'string',
+  name: 'string',
+  premium: 'double',
+  price: 'double',
+  tax: 'double',
+  surcharge: 'double',
+  commission: 'double',
+  premium_formatted: 'string',
+  price_formatted: 'string',
+  tax_formatted: 'string',
+  surcharge_formatted: 'string',
+  commission_formatted: 'string',
+  policy_start_date: 'google.protobuf.Timestamp',
+  policy_end_date: 'google.protobuf.Timestamp',
+  benefits: `list<${QUOTE_BENEFIT_TYPE}>`,
+};
+
+const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
+const convertedQuotes = new WeakMap<CelQuote, Record<string, unknown>>();
+
+function celQuote(q: CelQuote): Record<string, unknown> {
+  let converted = convertedQuotes.get(q);
+  if (!converted) {
+    const benefits = Array.isArray(q.benefits)
+      ? q.benefits.map((b) => (b instanceof CelQuoteBenefit ? b : new CelQuoteBenefit(b)))
+      : [];
+    converted = { ...q, benefits };
+    convertedQuotes.set(q, converted);
+  }
+  return converted;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy cel-js reads safely: plain objects become null-prototype objects (a schema field named
+ * like an Object.prototype member, `toString` say, then reads as absent rather than as a function),
+ * and an object with an own `constructor` key (which cel-js would take for its type) becomes a Map.
+ */
+function celSafe(v: unknown, depth = 0): unknown {
+  if (depth > 64 || typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x) => celSafe(x, depth + 1));
+  if (!isPlainObject(v)) return v;
+  if (Object.hasOwn(v, 'constructor')) return new Map(Object.entries(v).map(([k, x]) => [k, celSafe(x, depth + 1)]));
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, x] of Object.entries(v)) out[k] = celSafe(x, depth + 1);
+  return out;
+}
+
+/**
+ * The `customer`, `context` and `partner` variables of a create-offer body, prepared once per
+ * request: absent parts become empty maps, and the parts are copied so that hostile keys
+ * (`constructor`, `toString`, `__proto__`) behave like any other key. Plain JSON objects also work
+ * without this; use it on request bodies.
+ */
+export function toCelInput(body: unknown): Pick<CelVars, 'customer' | 'context' | 'partner'> {
+  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const part = (v: unknown): unknown => (v === undefined || v === null ? EMPTY : celSafe(v));
+  return { customer: part(b.customer), context: part(b.context), partner: part(b.partner) };
+}
+
+function typeLabel(type: string): string {
+  if (type === 'google.protobuf.Timestamp') return 'timestamp';
+  if (type === 'google.protobuf.Duration') return 'duration';
+  if (type.startsWith('$')) return `map (${type.slice(1)})`;
+  return type;
+}
+
+const EXPECTED: Record<Exclude<CelExpectedType, 'any'>, { accepts: Set<string>; label: string }> = {
+  bool: { accepts: new Set(['bool', 'dyn']), label: 'a bool' },
+  number: { accepts: new Set(['double', 'int', 'uint', 'dyn']), label: 'a number' },
+  timestamp: { accepts: new Set(['google.protobuf.Timestamp', 'dyn']), label: 'a timestamp' },
+};
+
+/** The first int literal of an expression, for a concrete "write 5.0" hint. */
+function firstIntLiteral(node: ASTNode | undefined, depth = 0): string | undefined {
+  if (!node || depth > 64) return undefined;
+  if (node.op === 'value') return typeof node.args === 'bigint' ? node.args.toString() : undefined;
+  const args: unknown = node.args;
+  const queue: unknown[] = Array.isArray(args) ? args.flat() : [args];
+  for (const child of queue) {
+    if (child && typeof child === 'object' && 'op' in child) {
+      const found = firstIntLiteral(child as ASTNode, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+interface CelErrorLike {
+  code?: string;
+  range?: { start: number };
+}
+
+/** A compiled expression: parsed once, evaluated per request. Only ever throws ExpressionEvaluationError. */
+export class CompiledExpression {
+  constructor(
+    readonly expression: string,
+    private readonly fn: ParseResult | undefined,
+    /** why it cannot run (syntax or type error), when it cannot */
+    readonly failure: string | undefined,
+    private readonly withQuote: boolean,
+  ) {}
+
+  get ok(): boolean {
+    return this.fn !== undefined && this.failure === undefined;
+  }
+
+  evaluate(vars: CelVars): unknown {
+    if (!this.fn || this.failure !== undefined) {
+      throw new ExpressionEvaluationError(this.expression, this.failure ?? 'expression did not compile');
+    }
+    const activation: Record<string, unknown> = {
+      customer: vars.customer ?? EMPTY,
+      context: vars.context ?? EMPTY,
+      partner: vars.partner ?? EMPTY,
+      now: vars.now,
+    };
+    if (this.withQuote && vars.quote) activation.quote = celQuote(vars.quote);
+    let result: unknown;
+    try {
+      result = this.fn(activation);
+    } catch (err) {
+      throw new ExpressionEvaluationError(this.expression, celErrorSummary(err));
+    }
+    if (result instanceof Promise) {
+      result.catch(() => undefined);
+      throw new ExpressionEvaluationError(this.expression, 'asynchronous expressions are not supported');
+    }
+    return result;
+  }
+}
+
+export interface CelEnvironmentOptions {
+  /** declare the `quote` variable (product content placeholders) */
+  withQuote?: boolean;
+}
+
+export class CelEnvironment {
+  private static parses = 0;
+  private static checks = 0;
+  private static compiles = 0;
+  private static environments = 0;
+  private static readonly bySchema = new WeakMap<object, { plain?: CelEnvironment; quote?: CelEnvironment }>();
+
+  /** Real cel-js parses (check and compile both parse); a cached compile does not count. */
+  static get parseCount(): number {
+    return CelEnvironment.parses;
+  }
+  static get checkCount(): number {
+    return CelEnvironment.checks;
+  }
+  /** compile() cache misses. */
+  static get compileCount(): number {
+    return CelEnvironment.compiles;
+  }
+  static get environmentCount(): number {
+    return CelEnvironment.environments;
+  }
+
+  private readonly env: Environment;
+  private readonly compiled = new Map<string, CompiledExpression>();
+  private readonly variableNames: string[];
+
+  private constructor(
+    schemas: Record<'customer' | 'context' | 'partner', CelFieldType>,
+    readonly withQuote: boolean,
+  ) {
+    CelEnvironment.environments++;
+    this.env = new Environment({ limits: CEL_LIMITS });
+    for (const [name, type] of Object.entries(schemas)) registerVariable(this.env, name, type);
+    this.env.registerVariable('now', 'google.protobuf.Timestamp');
+    this.variableNames = ['customer', 'context', 'partner', 'now'];
+    if (withQuote) {
+      this.env.registerType(QUOTE_BENEFIT_TYPE, { ctor: CelQuoteBenefit, fields: QUOTE_BENEFIT_FIELDS });
+      this.env.registerVariable('quote', { schema: QUOTE_SCHEMA });
+      this.variableNames.push('quote');
+    }
+  }
+
+  /**
+   * The environment of one offer schema (the create-offer body JSON Schema). Memoised per schema
+   * object, so callers may ask for it freely.
+   */
+  static forSchema(jsonSchema: unknown, opts: CelEnvironmentOptions = {}): CelEnvironment {
+    const withQuote = opts.withQuote === true;
+    const key = typeof jsonSchema === 'object' && jsonSchema !== null ? jsonSchema : undefined;
+    const memo = key ? CelEnvironment.bySchema.get(key) : undefined;
+    const hit = withQuote ? memo?.quote : memo?.plain;
+    if (hit) return hit;
+    const env = new CelEnvironment(celSchemaFromJsonSchema(jsonSchema), withQuote);
+    if (key) {
+      const entry = memo ?? {};
+      if (withQuote) entry.quote = env;
+      else entry.plain = env;
+      CelEnvironment.bySchema.set(key, entry);
+    }
+    return env;
+  }
+
+  /** Parse and type-check; `expected` constrains the result type (`dyn` passes, checked at run time). */
+  check(expr: string, expected: CelExpectedType = 'any'): CelCheckResult {
+    if (typeof expr !== 'string' || expr.trim() === '') return { ok: false, message: 'expression is empty' };
+    if (expr.length > MAX_EXPRESSION_LENGTH) {
+      return { ok: false, message: `expression is longer than ${MAX_EXPRESSION_LENGTH} characters` };
+    }
+    CelEnvironment.checks++;
+    CelEnvironment.parses++;
+    const result = this.env.check(expr);
+    if (!result.valid) return { ok: false, message: this.explain(expr, result.error) };
+    const type = result.type ?? 'dyn';
+    if (expected !== 'any') {
+      const want = EXPECTED[expected];
+      if (!want.accepts.has(type)) {
+        return { ok: false, message: `must give ${want.label}, but this expression gives ${typeLabel(type)}` };
+      }
+    }
+    return { ok: true, type };
+  }
+
+  /** Parse once per expression text and keep it; later calls are cache hits (no parse). */
+  compile(expr: string): CompiledExpression {
+    const cached = this.compiled.get(expr);
+    if (cached) return cached;
+    CelEnvironment.compiles++;
+    const compiled = this.build(expr);
+    if (this.compiled.size >= MAX_CACHED_EXPRESSIONS) this.compiled.clear();
+    this.compiled.set(expr, compiled);
+    return compiled;
+  }
+
+  get compiledCount(): number {
+    return this.compiled.size;
+  }
+
+  private build(expr: string): CompiledExpression {
+    if (typeof expr !== 'string' || expr.trim() === '') return new CompiledExpression(String(expr), undefined, 'expression is empty', this.withQuote);
+    if (expr.length > MAX_EXPRESSION_LENGTH) {
+      return new CompiledExpression(expr, undefined, `expression is longer than ${MAX_EXPRESSION_LENGTH} characters`, this.withQuote);
+    }
+    let fn: ParseResult;
+    try {
+      CelEnvironment.parses++;
+      fn = this.env.parse(expr);
+    } catch (err) {
+      return new CompiledExpression(expr, undefined, this.explain(expr, err), this.withQuote);
+    }
+    // type-check once now: cel-js annotates the AST, so evaluations skip their own check
+    const checked = fn.check();
+    if (!checked.valid) return new CompiledExpression(expr, fn, this.explain(expr, checked.error), this.withQuote);
+    return new CompiledExpression(expr, fn, undefined, this.withQuote);
+  }
+
+  /** One line: what is wrong, where, and how to fix the common double/int mix-up. */
+  private explain(expr: string, error: unknown): string {
+    const summary = celErrorSummary(error);
+    const e = (error ?? {}) as CelErrorLike;
+    const at = typeof e.range?.start === 'number' && e.range.start > 0 ? ` (at column ${e.range.start + 1})` : '';
+    let hint = '';
+    if (/\bdouble\b/.test(summary) && /\bint\b/.test(summary)) {
+      const literal = this.intLiteral(expr);
+      hint = literal
+        ? ` — JSON numbers are double in CEL: write ${literal}.0 instead of ${literal}`
+        : ' — JSON numbers are double in CEL: write 5.0 instead of 5, or convert with double(...)';
+    } else if (e.code === 'unknown_variable') {
+      hint = ` — the variables are ${this.variableNames.join(', ')}`;
+    }
+    return `${summary}${at}${hint}`;
+  }
+
+  private intLiteral(expr: string): string | undefined {
+    try {
+      CelEnvironment.parses++;
+      return firstIntLiteral(this.env.parse(expr).ast);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function registerVariable(env: Environment, name: string, type: CelFieldType): void {
+  if (typeof type === 'string') {
+    env.registerVariable(name, type);
+    return;
+  }
+  try {
+    env.registerVariable(name, { schema: type });
+  } catch {
+    // a property name cel-js cannot turn into a type (rare): fall back to an untyped map
+    env.registerVariable(name, CEL_DYN_MAP);
+  }
+}

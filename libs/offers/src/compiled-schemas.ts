@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { CelEnvironment, type CelVars as CoreCelVars } from '@app/core';
+import type { ActiveConfig } from '@app/bundles';
+import { BodyValidator, SchemaValidatorCache } from '@app/schemas';
+import type { Evaluate } from '@app/rules';
+
+/** Everything the request path needs of one offer schema version, compiled once. */
+export interface CompiledSchema {
+  validate: BodyValidator;
+  /** over customer, context, partner, now */
+  evaluate: Evaluate;
+  /** the same, with `quote` bound (product content placeholders) */
+  evaluateWithQuote: Evaluate;
+  env: CelEnvironment;
+  envWithQuote: CelEnvironment;
+}
+
+/**
+ * Compiled validators and CEL environments per (partner, bundle version, schema). A version is
+ * immutable, so an entry never goes stale; entries of a partner's older versions are dropped when
+ * a newer one is compiled.
+ */
+@Injectable()
+export class CompiledSchemas {
+  private readonly entries = new Map<string, CompiledSchema>();
+  private readonly versionOf = new Map<string, number>();
+
+  constructor(private readonly validators: SchemaValidatorCache) {}
+
+  get(active: ActiveConfig, schemaId: string): CompiledSchema | null {
+    const key = `${active.partnerId}:${active.version}:${schemaId}`;
+    const hit = this.entries.get(key);
+    if (hit) return hit;
+    const schema = active.schemas.find((s) => s.id === schemaId);
+    if (!schema) return null;
+    this.forgetOlder(active.partnerId, active.version);
+    const compiled = this.compile(key, schema.json_schema, true);
+    this.entries.set(key, compiled);
+    return compiled;
+  }
+
+  private compile(key: string, jsonSchema: Record<string, unknown>, cached: boolean): CompiledSchema {
+    // a detached compile gets its own copy so the CEL environment memo (by object) is not shared
+    const source = cached ? jsonSchema : structuredClone(jsonSchema);
+    const env = CelEnvironment.forSchema(source);
+    const envWithQuote = CelEnvironment.forSchema(source, { withQuote: true });
+    return {
+      validate: cached ? this.validators.getValidator(key, source) : this.validators.compileOnce(source),
+      env,
+      envWithQuote,
+      evaluate: (expr, vars) => env.compile(expr).evaluate(vars as unknown as CoreCelVars),
+      evaluateWithQuote: (expr, vars) => envWithQuote.compile(expr).evaluate(vars as unknown as CoreCelVars),
+    };
+  }
+
+  /** Compiled for one use (a preview's candidate bundle): never cached. */
+  compileDetached(active: ActiveConfig, schemaId: string): CompiledSchema | null {
+    const schema = active.schemas.find((s) => s.id === schemaId);
+    return schema ? this.compile(`detached:${schemaId}`, schema.json_schema, false) : null;
+  }
+
+  private forgetOlder(partnerId: string, version: number): void {
+    const known = this.versionOf.get(partnerId);
+    if (known !== undefined && known < version) {
+      for (const k of [...this.entries.keys()]) {
+        if (k.startsWith(`${partnerId}:`) && !k.startsWith(`${partnerId}:${version}:`)) this.entries.delete(k);
+      }
+      this.validators.invalidate(`${partnerId}:${known}:`);
+    }
+    if (known === undefined || known < version) this.versionOf.set(partnerId, version);
+  }
+}

@@ -1,0 +1,248 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Clock, DomainError, type Bundle } from '@app/core';
+import {
+  ActiveConfigService,
+  BundleInvalidError,
+  DEFAULT_RATE_LIMITS,
+  configExpressions,
+  validateBundle,
+  type ActiveConfig,
+} from '@app/bundles';
+import { PartnersService } from '@app/partners';
+import { TransactionRunner } from '@app/database';
+import { CompiledSchemas } from './compiled-schemas';
+import { buildOffer, newTrace, resolveSchemaId, type BuiltOffer, type OfferTrace } from './offer-engine';
+import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError, OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
+import { OffersRepository } from './offers.repository';
+
+export interface CreateOfferCommand {
+  caller: OfferCaller;
+  body: unknown;
+  query: OfferQuery;
+  idempotencyKey?: string;
+}
+
+export interface CreateOfferResult {
+  status: number;
+  body: OfferResponse;
+  replayed: boolean;
+}
+
+export interface PreviewInput {
+  request: unknown;
+  bundle?: unknown;
+  keyMode: 'live' | 'test';
+  keyId?: string;
+  query: OfferQuery;
+}
+
+export interface PreviewResult {
+  /** the status Create Offer would answer */
+  status: number;
+  offer?: OfferResponse;
+  error?: Record<string, unknown>;
+  trace: OfferTrace;
+  bundle_version: number | 'candidate';
+}
+
+function activeFromBundle(bundle: Bundle, partnerId: string): ActiveConfig {
+  return {
+    partnerId,
+    partnerCode: bundle.partner.code,
+    version: 0,
+    defaultSchema: bundle.partner.default_schema ?? null,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...(bundle.partner.rate_limits ?? {}) },
+    schemas: bundle.schemas,
+    configs: bundle.offer_configs,
+  };
+}
+
+export type OfferStatusView = 'OFFERED' | 'OPTED_OUT' | 'CONFIRMED' | 'EXPIRED';
+
+const IDEMPOTENCY_TTL_MS = 48 * 3_600_000;
+/** an in-progress claim older than this is taken to be abandoned (the process died) */
+const ABANDONED_AFTER_MS = 30_000;
+const CREATE_ROUTE = 'create_offer';
+
+@Injectable()
+export class OffersService {
+  constructor(
+    private readonly configs: ActiveConfigService,
+    private readonly compiled: CompiledSchemas,
+    private readonly repo: OffersRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+    private readonly partners: PartnersService,
+  ) {
+    // compile validators and every expression of a configuration as soon as it is loaded,
+    // so no request pays for a compile
+    this.configs.onLoad((active) => this.warm(active));
+  }
+
+  async create(cmd: CreateOfferCommand): Promise<CreateOfferResult> {
+    const active = await this.configs.get(cmd.caller.partnerId);
+    if (!cmd.idempotencyKey) {
+      const built = this.build(active, cmd);
+      await this.tx.run((m) => this.repo.insertOffer(m, this.toNewOffer(active, cmd, built), this.toNewQuotes(built)));
+      return { status: 200, body: built.response, replayed: false };
+    }
+    return this.createIdempotent(active, cmd, cmd.idempotencyKey);
+  }
+
+  /**
+   * Admin preview (§4.8): the response that would be created, or the error the partner would
+   * get, with the trace of every decision; nothing is stored. With a candidate bundle, that bundle
+   * is validated and used instead of the one in force.
+   */
+  async preview(partnerCode: string, input: PreviewInput): Promise<PreviewResult> {
+    let active: ActiveConfig;
+    let detached = false;
+    if (input.bundle !== undefined) {
+      const checked = validateBundle(input.bundle, { expectedPartnerCode: partnerCode });
+      if (!checked.ok) throw new BundleInvalidError(checked.problems);
+      const existing = await this.partners.find(partnerCode);
+      active = activeFromBundle(checked.bundle, existing?.id ?? `preview:${partnerCode}`);
+      detached = true;
+    } else {
+      active = await this.configs.get((await this.partners.get(partnerCode)).id);
+    }
+    const caller: OfferCaller = { keyId: input.keyId ?? 'preview', partnerId: active.partnerId, partnerCode, mode: input.keyMode };
+    const trace = newTrace(typeof (input.request as { schema?: unknown })?.schema === 'string' ? String((input.request as { schema: string }).schema) : active.defaultSchema ?? '');
+    try {
+      const schemaId = resolveSchemaId(active, input.request);
+      trace.schema = schemaId;
+      const compiled = detached ? this.compiled.compileDetached(active, schemaId) : this.compiled.get(active, schemaId);
+      if (!compiled) throw new SchemaNotFoundError(schemaId);
+      const built = buildOffer({ active, compiled, schemaId, body: input.request, caller, query: input.query, now: this.clock.now(), trace });
+      return { status: 200, offer: built.response, trace, bundle_version: detached ? 'candidate' : active.version };
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      const status = e.kind === 'not_found' ? 404 : 422;
+      return {
+        status,
+        error: { code: e.code, message: e.message, ...(e.errors ? { errors: e.errors } : {}), ...(e.extra ?? {}) },
+        trace,
+        bundle_version: detached ? 'candidate' : active.version,
+      };
+    }
+  }
+
+  async get(partnerId: string, offerId: string): Promise<OfferResponse & { status: OfferStatusView; booking_id: string | null }> {
+    const offer = await this.repo.findOffer(partnerId, offerId);
+    if (!offer) throw new OfferNotFoundError();
+    const expired = offer.status === 'OFFERED' && offer.expiresAt.getTime() <= this.clock.now().getTime();
+    return {
+      ...(offer.response as OfferResponse),
+      status: expired ? 'EXPIRED' : offer.status,
+      booking_id: offer.bookingId,
+    };
+  }
+
+  private build(active: ActiveConfig, cmd: CreateOfferCommand): BuiltOffer {
+    const schemaId = resolveSchemaId(active, cmd.body);
+    const compiled = this.compiled.get(active, schemaId);
+    if (!compiled) throw new SchemaNotFoundError(schemaId);
+    return buildOffer({ active, compiled, schemaId, body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
+  }
+
+  private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
+    const partnerId = cmd.caller.partnerId;
+    const hash = fingerprint(cmd);
+    const now = this.clock.now();
+    const claimed = await this.tx.run(async (m) => {
+      const existing = await this.repo.findIdempotency(partnerId, CREATE_ROUTE, key);
+      if (existing) {
+        const expired = existing.expiresAt.getTime() <= now.getTime();
+        const abandoned = existing.state === 'in_progress' && now.getTime() - (existing.expiresAt.getTime() - IDEMPOTENCY_TTL_MS) > ABANDONED_AFTER_MS;
+        if (!expired && !abandoned) return existing;
+        await this.repo.deleteIdempotency(m, partnerId, CREATE_ROUTE, key);
+      }
+      const won = await this.repo.claimIdempotency(m, {
+        id: randomUUID(),
+        partnerId,
+        route: CREATE_ROUTE,
+        key,
+        requestHash: hash,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      });
+      return won ? null : await this.repo.findIdempotency(partnerId, CREATE_ROUTE, key);
+    });
+    if (claimed) {
+      if (claimed.requestHash !== hash) throw new IdempotencyKeyReusedError();
+      if (claimed.state === 'in_progress') throw new IdempotencyInProgressError();
+      return { status: claimed.responseStatus ?? 200, body: claimed.responseBody as OfferResponse, replayed: true };
+    }
+    let built: BuiltOffer;
+    try {
+      built = this.build(active, cmd);
+      await this.tx.run(async (m) => {
+        await this.repo.insertOffer(m, this.toNewOffer(active, cmd, built), this.toNewQuotes(built));
+        await this.repo.completeIdempotency(m, partnerId, CREATE_ROUTE, key, 200, built.response);
+      });
+    } catch (e) {
+      // a failed request does not hold the key: the partner may fix the body and retry with it
+      await this.tx.run((m) => this.repo.releaseIdempotency(m, partnerId, CREATE_ROUTE, key)).catch(() => undefined);
+      throw e;
+    }
+    return { status: 200, body: built.response, replayed: false };
+  }
+
+  private toNewOffer(active: ActiveConfig, cmd: CreateOfferCommand, built: BuiltOffer) {
+    return {
+      id: built.response.id,
+      partnerId: active.partnerId,
+      offerConfigId: built.config.id,
+      bundleVersion: active.version,
+      schemaId: built.schemaId,
+      apiKeyId: cmd.caller.keyId,
+      keyMode: cmd.caller.mode,
+      currency: built.response.currency,
+      partnerTransactionId: built.partnerTransactionId,
+      experiments: built.experiments,
+      request: cmd.body,
+      response: built.response,
+      expiresAt: built.expiresAt,
+      createdAt: this.clock.now(),
+    };
+  }
+
+  private toNewQuotes(built: BuiltOffer) {
+    return built.quotes.map((q) => ({
+      id: q.id,
+      productCode: q.quote.code,
+      productName: q.quote.name,
+      premiumMinor: q.quote.premiumMinor,
+      surchargeMinor: q.quote.surchargeMinor,
+      taxMinor: q.quote.taxMinor,
+      commissionMinor: q.quote.commissionMinor,
+      priceMinor: q.quote.priceMinor,
+      policyStart: q.quote.policyStart,
+      policyEnd: q.quote.policyEnd,
+      pdsUrl: q.quote.pdsUrl,
+      experiment: q.experiment,
+    }));
+  }
+
+  private warm(active: ActiveConfig): void {
+    for (const schema of active.schemas) {
+      const compiled = this.compiled.get(active, schema.id);
+      if (!compiled) continue;
+      for (const config of active.configs) {
+        if (config.schema !== schema.id) continue;
+        for (const { expr, withQuote } of configExpressions(config)) {
+          (withQuote ? compiled.envWithQuote : compiled.env).compile(expr);
+        }
+      }
+    }
+  }
+}
+
+function fingerprint(cmd: CreateOfferCommand): string {
+  const q = cmd.query;
+  return createHash('sha256')
+    .update(JSON.stringify([cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly]))
+    .digest('hex');
+}
+

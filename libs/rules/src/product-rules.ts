@@ -1,0 +1,80 @@
+import type { ProductRule } from '@app/core';
+import type { ProductRuleEventResponse, ProductRuleResponse, ProductRuleViolation } from './rules.types';
+
+/**
+ * §4.5: config groups (by product code) → response groups (by quote id). Products that failed to
+ * quote (absent from `quoteIdsByCode`) leave their group; a group left empty is dropped; an event
+ * about a failed product, or aimed at a dropped group, is dropped. `min_select` is lowered to the
+ * number of products left so that a group stays satisfiable; `max_select` is kept.
+ */
+export function resolveProductRules(
+  rules: readonly ProductRule[] | undefined,
+  quoteIdsByCode: ReadonlyMap<string, string>,
+): ProductRuleResponse[] {
+  if (!rules) return [];
+  const kept: ProductRuleResponse[] = [];
+  const pending: Array<{ rule: ProductRule; out: ProductRuleResponse }> = [];
+  for (const rule of rules) {
+    const productIds: string[] = [];
+    for (const code of rule.products) {
+      const id = quoteIdsByCode.get(code);
+      if (id !== undefined && !productIds.includes(id)) productIds.push(id);
+    }
+    if (productIds.length === 0) continue;
+    const out: ProductRuleResponse = {
+      slug: rule.slug,
+      product_ids: productIds,
+      initial_state: rule.initial_state,
+      min_select: Math.min(rule.min_select, productIds.length),
+      max_select: rule.max_select,
+      events: [],
+    };
+    kept.push(out);
+    pending.push({ rule, out });
+  }
+  const slugs = new Set(kept.map((g) => g.slug));
+  for (const { rule, out } of pending) {
+    for (const event of rule.events ?? []) {
+      const productId = quoteIdsByCode.get(event.product);
+      if (productId === undefined || !slugs.has(event.target)) continue;
+      const e: ProductRuleEventResponse = {
+        on: event.on,
+        product_id: productId,
+        target: event.target,
+        set_state: event.set_state,
+      };
+      out.events.push(e);
+    }
+  }
+  return kept;
+}
+
+/**
+ * Confirm (§3.2): in every group, the number of selected quotes must lie in
+ * [min_select, max_select]. min_select 0 makes a group optional; ≥ 1 requires that many.
+ * Selected quotes that belong to no group are unconstrained.
+ */
+export function checkSelection(
+  rules: readonly ProductRuleResponse[] | undefined,
+  selectedQuoteIds: Iterable<string>,
+): ProductRuleViolation[] {
+  if (!rules) return [];
+  const selected = new Set(selectedQuoteIds);
+  const violations: ProductRuleViolation[] = [];
+  for (const rule of rules) {
+    const count = rule.product_ids.filter((id) => selected.has(id)).length;
+    const base = { slug: rule.slug, selected: count, min_select: rule.min_select, max_select: rule.max_select };
+    if (count < rule.min_select) {
+      violations.push({
+        ...base,
+        message: `group ${rule.slug}: select at least ${rule.min_select} product(s), ${count} selected`,
+      });
+    } else if (count > rule.max_select) {
+      violations.push({
+        ...base,
+        message: `group ${rule.slug}: select at most ${rule.max_select} product(s), ${count} selected`,
+      });
+    }
+  }
+  return violations;
+}

@@ -1,0 +1,129 @@
+/**
+ * Compiled partner-schema validators, compiled once per schema version and looked up by key
+ * (`${partnerId}:${version}:${schemaId}`). Validation never mutates the caller's body: Ajv's
+ * `useDefaults` writes into a structured clone, which is returned with the defaults applied.
+ */
+import { Injectable } from '@nestjs/common';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { escapePointerToken } from './offer-schema-document';
+import { partnerAjv } from './partner-ajv';
+
+/** JSON pointer of the failing value (`/context/trip_cost`; `/` for the body itself) → messages. */
+export type BodyValidationErrors = Record<string, string[]>;
+export type BodyValidationResult = { valid: true; value: unknown } | { valid: false; errors: BodyValidationErrors };
+export type BodyValidator = (body: unknown) => BodyValidationResult;
+
+const MAX_ENTRIES = 2000;
+
+function messageFor(e: ErrorObject): { path: string; message: string } {
+  const params = e.params as Record<string, unknown>;
+  const at = (name: unknown): string => `${e.instancePath}/${escapePointerToken(String(name))}`;
+  switch (e.keyword) {
+    case 'required':
+      return { path: at(params.missingProperty), message: 'is required' };
+    case 'dependencies':
+    case 'dependentRequired':
+      return { path: at(params.missingProperty), message: `is required when ${String(params.property)} is present` };
+    case 'additionalProperties':
+      return { path: at(params.additionalProperty), message: 'is not allowed' };
+    case 'unevaluatedProperties':
+      return { path: at(params.unevaluatedProperty), message: 'is not allowed' };
+    case 'enum': {
+      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues.map((v) => JSON.stringify(v)).join(', ') : '';
+      return { path: e.instancePath, message: allowed ? `must be one of ${allowed}` : (e.message ?? 'is invalid') };
+    }
+    default:
+      return { path: e.instancePath, message: e.message ?? 'is invalid' };
+  }
+}
+
+/** Ajv errors as `{ "/json/pointer": ["message", …] }`, each message once per path. */
+export function ajvErrorsToPointers(errors: ErrorObject[] | null | undefined): BodyValidationErrors {
+  const out: BodyValidationErrors = {};
+  for (const e of errors ?? []) {
+    const { path, message } = messageFor(e);
+    const key = path || '/';
+    const list = (out[key] ??= []);
+    if (!list.includes(message)) list.push(message);
+  }
+  return out;
+}
+
+function toValidator(validate: ValidateFunction): BodyValidator {
+  return (body) => {
+    const value = structuredClone(body);
+    if (validate(value)) return { valid: true, value };
+    return { valid: false, errors: ajvErrorsToPointers(validate.errors) };
+  };
+}
+
+@Injectable()
+export class SchemaValidatorCache {
+  private readonly entries = new Map<string, { schema: object; validator: BodyValidator }>();
+  /** how many keys use each schema object (Ajv caches compiled schemas by object) */
+  private readonly schemaRefs = new Map<object, number>();
+  private compiles = 0;
+
+  /** Real Ajv compiles done by this cache (a lookup hit does not count). */
+  get compileCount(): number {
+    return this.compiles;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The validator for `cacheKey`, compiling `jsonSchema` on first use. The key must identify the
+   * schema's content (partner, bundle version, schema id): a later call with the same key gets the
+   * first compile. Throws if the schema does not compile (schemas are checked when written).
+   */
+  getValidator(cacheKey: string, jsonSchema: object): BodyValidator {
+    const hit = this.entries.get(cacheKey);
+    if (hit) return hit.validator;
+    this.compiles++;
+    const validator = toValidator(partnerAjv().compile(jsonSchema));
+    if (this.entries.size >= MAX_ENTRIES) this.evict(this.entries.keys().next().value);
+    this.entries.set(cacheKey, { schema: jsonSchema, validator });
+    this.schemaRefs.set(jsonSchema, (this.schemaRefs.get(jsonSchema) ?? 0) + 1);
+    return validator;
+  }
+
+  /** A validator for one use (a preview's candidate schema): compiled, then released from Ajv. */
+  compileOnce(jsonSchema: object): BodyValidator {
+    this.compiles++;
+    const ajv = partnerAjv();
+    try {
+      return toValidator(ajv.compile(jsonSchema));
+    } finally {
+      ajv.removeSchema(jsonSchema);
+    }
+  }
+
+  /** Drops every entry whose key starts with `prefix` (e.g. `${partnerId}:`); all when empty. Returns how many. */
+  invalidate(prefix = ''): number {
+    let dropped = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (key.startsWith(prefix)) {
+        this.evict(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  private evict(key: string | undefined): void {
+    if (key === undefined) return;
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    const refs = (this.schemaRefs.get(entry.schema) ?? 1) - 1;
+    if (refs > 0) {
+      this.schemaRefs.set(entry.schema, refs);
+      return;
+    }
+    this.schemaRefs.delete(entry.schema);
+    // Ajv keeps compiled schemas keyed by the schema object: let it go with the last key using it
+    partnerAjv().removeSchema(entry.schema);
+  }
+}
