@@ -3,7 +3,8 @@
  * type-checked against its config's schema, every reference resolved. Pure (no storage); reports
  * every problem with its path, never just the first.
  */
-import { CelEnvironment, templateExpressions, type Bundle, type CelExpectedType } from '@app/core';
+import { CelEnvironment, type Bundle, type CelExpectedType } from '@app/core';
+import { extractPlaceholders, templateSyntaxErrors } from '@app/content';
 import { escapePointerToken, findOfferSchemaProblems } from '@app/schemas';
 import { childPath, pointerToPath } from './bundle-paths';
 import { checkBundleStructure, isUnder } from './bundle-structure';
@@ -261,11 +262,9 @@ class BundleChecker {
 
   private checkTemplate(env: CelEnvironment | undefined, text: unknown, loc: Loc): void {
     if (!env || typeof text !== 'string' || !text.includes('{{') || !this.sound(loc, text)) return;
-    for (const expression of templateExpressions(text)) {
-      if (!expression) {
-        this.add(loc.path, 'has an empty placeholder {{ }}');
-        continue;
-      }
+    for (const problem of templateSyntaxErrors(text)) this.add(loc.path, problem);
+    for (const expression of extractPlaceholders(text)) {
+      if (!expression) continue;
       const result = env.check(expression, 'any');
       if (!result.ok) this.add(loc.path, `{{ ${expression} }}: ${result.message}`);
     }
