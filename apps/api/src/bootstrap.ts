@@ -2,15 +2,18 @@ import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { BUNDLE_JSON_SCHEMA } from '@app/bundles';
 import { APP_CONFIG, AppConfig, InvalidError } from '@app/core';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { requireJsonBody } from './common/content-type.middleware';
 import { requestIdMiddleware } from './common/request-id';
 import { ErrorEnvelopeDto } from './common/error-envelope';
+import { ProductErrorDto } from './partner-api/dto/offer.dto';
 import { HttpMetrics } from './ops/metrics';
 
 /** class-validator errors → 422 with one entry per property path. */
@@ -35,7 +38,10 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(requireJsonBody);
-  app.use(express.json({ limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  const jsonTypes = ['application/json', 'application/*+json'];
+  // bundles are larger than any partner request: the admin surface has its own limit
+  app.use('/admin', express.json({ limit: config.adminMaxBodyBytes, type: jsonTypes }));
+  app.use(express.json({ limit: config.maxBodyBytes, type: jsonTypes }));
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -60,8 +66,56 @@ export function setupSwagger(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'partner-key')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'admin-key')
     .build();
-  const document = SwaggerModule.createDocument(app, doc, { extraModels: [ErrorEnvelopeDto] });
+  const document = SwaggerModule.createDocument(app, doc, { extraModels: [ErrorEnvelopeDto, ProductErrorDto] });
+  document.components ??= {};
+  document.components.schemas = { ...(document.components.schemas ?? {}), ...bundleComponentSchemas(BUNDLE_JSON_SCHEMA) };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+const BUNDLE_DEFINITION_REF = /^#\/definitions\/(.+)$/;
+
+/**
+ * The bundle's JSON Schema (draft-07) as OpenAPI 3.0 components: `Bundle` is the root and each
+ * `definitions/x` becomes `Bundle_x`, every `#/definitions/x` rewritten to `#/components/schemas/Bundle_x`.
+ * Also turns what OpenAPI 3.0 reads differently: a numeric `exclusiveMinimum`/`exclusiveMaximum`
+ * becomes `minimum`/`maximum` with the boolean flag, and a `$ref` with siblings (which 3.0 ignores)
+ * is wrapped in `allOf` so its description and default stay visible. Works on a copy.
+ */
+export function bundleComponentSchemas(bundleSchema: Readonly<Record<string, unknown>>): Record<string, SchemaObject> {
+  const { $schema: _schema, $id: _id, definitions, ...root } = structuredClone(bundleSchema) as Record<string, unknown>;
+  const out: Record<string, SchemaObject> = { Bundle: toOpenApiSchema(root) as SchemaObject };
+  for (const [name, definition] of Object.entries((definitions ?? {}) as Record<string, unknown>)) {
+    out[`Bundle_${name}`] = toOpenApiSchema(definition) as SchemaObject;
+  }
+  return out;
+}
+
+function toOpenApiSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toOpenApiSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$ref' && typeof value === 'string') {
+      const m = BUNDLE_DEFINITION_REF.exec(value);
+      out.$ref = m ? `#/components/schemas/Bundle_${m[1]}` : value;
+    } else {
+      out[key] = toOpenApiSchema(value);
+    }
+  }
+  for (const [bound, flag] of [
+    ['minimum', 'exclusiveMinimum'],
+    ['maximum', 'exclusiveMaximum'],
+  ] as const) {
+    if (typeof out[flag] === 'number') {
+      out[bound] = out[flag];
+      out[flag] = true;
+    }
+  }
+  if (typeof out.$ref === 'string' && Object.keys(out).length > 1) {
+    const { $ref, ...siblings } = out;
+    return { allOf: [{ $ref }], ...siblings };
+  }
+  return out;
 }
 
 export async function createApp(

@@ -1,5 +1,5 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { APP_CONFIG, AppConfig, type BundleSchema, type OfferConfig } from '@app/core';
 import { PartnersService } from '@app/partners';
@@ -32,9 +32,18 @@ export interface ActiveConfig {
  */
 @Injectable()
 export class ActiveConfigService implements OnModuleDestroy {
+  private readonly logger = new Logger('ActiveConfig');
   private readonly ttlMs: number;
   private readonly unsubscribe: () => void;
   private readonly listeners = new Set<(config: ActiveConfig) => void>();
+  /**
+   * Bumped on every change of a partner's configuration. A load that started before a change may
+   * read the old version; it still answers its own request but must not cache what it read, or the
+   * old configuration would be served until the TTL ran out.
+   */
+  private readonly generations = new Map<string, number>();
+  /** the reload under way per partner, so a writer can wait for it (see settled) */
+  private readonly reloads = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -45,7 +54,11 @@ export class ActiveConfigService implements OnModuleDestroy {
   ) {
     this.ttlMs = config.configCacheTtlS * 1000;
     this.unsubscribe = events.onChange((partnerId) => {
-      void this.refresh(partnerId);
+      // a listener cannot be awaited: a failed reload must not become an unhandled rejection
+      // (the entry is dropped first, so the next request loads it again)
+      this.refresh(partnerId).catch((err: unknown) => {
+        this.logger.warn({ err, partnerId }, 'could not reload the partner configuration after a change');
+      });
     });
   }
 
@@ -65,12 +78,35 @@ export class ActiveConfigService implements OnModuleDestroy {
   }
 
   /** Drops the cached entry and loads (and warms) the new one at once. */
-  async refresh(partnerId: string): Promise<void> {
-    await this.cache.del(this.key(partnerId));
-    await this.load(partnerId);
+  refresh(partnerId: string): Promise<void> {
+    this.generations.set(partnerId, this.generation(partnerId) + 1);
+    const reload = (async () => {
+      await this.cache.del(this.key(partnerId));
+      await this.load(partnerId);
+    })();
+    this.reloads.set(partnerId, reload);
+    const done = () => {
+      if (this.reloads.get(partnerId) === reload) this.reloads.delete(partnerId);
+    };
+    reload.then(done, done);
+    return reload;
+  }
+
+  /**
+   * Resolves once the reload started by the latest change is over (a failed one included: the
+   * entry was dropped, so the next request loads it). The admin writer awaits this so its answer
+   * means "in force on this instance".
+   */
+  async settled(partnerId: string): Promise<void> {
+    await this.reloads.get(partnerId)?.catch(() => undefined);
+  }
+
+  private generation(partnerId: string): number {
+    return this.generations.get(partnerId) ?? 0;
   }
 
   private async load(partnerId: string): Promise<ActiveConfig> {
+    const generation = this.generation(partnerId);
     const partner = await this.partners.getById(partnerId);
     const version = partner.currentVersion;
     const [schemas, configs] =
@@ -87,7 +123,8 @@ export class ActiveConfigService implements OnModuleDestroy {
       configs,
     };
     for (const l of this.listeners) l(active);
-    await this.cache.set(this.key(partnerId), active, this.ttlMs);
+    // changed while this was loading: what was read may be older than what a reload cached
+    if (generation === this.generation(partnerId)) await this.cache.set(this.key(partnerId), active, this.ttlMs);
     return active;
   }
 

@@ -8,6 +8,18 @@ import { BundleVersionEntity } from './entities/bundle-version.entity';
 import { OfferConfigEntity } from './entities/offer-config.entity';
 import { OfferSchemaEntity } from './entities/offer-schema.entity';
 
+/**
+ * Rows per INSERT: each row binds 7–9 parameters and SQLite accepts at most 32766 per statement
+ * (PostgreSQL 65535), so a bundle with thousands of configs is written in several statements.
+ */
+const INSERT_CHUNK = 500;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) out.push(rows.slice(i, i + INSERT_CHUNK));
+  return out;
+}
+
 export interface VersionSummary {
   version: number;
   source: string;
@@ -53,11 +65,11 @@ export class BundlesRepository {
       createdBy,
       createdAt: now,
     });
-    {
+    for (const schemas of chunks(bundle.schemas)) {
       await insertRows(
         manager,
         OfferSchemaEntity,
-        bundle.schemas.map((s) => ({
+        schemas.map((s) => ({
           id: randomUUID(),
           partnerId,
           version,
@@ -68,11 +80,11 @@ export class BundlesRepository {
         })),
       );
     }
-    {
+    for (const configs of chunks(bundle.offer_configs)) {
       await insertRows(
         manager,
         OfferConfigEntity,
-        bundle.offer_configs.map((c) => ({
+        configs.map((c) => ({
           id: randomUUID(),
           partnerId,
           version,

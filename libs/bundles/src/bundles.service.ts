@@ -4,6 +4,7 @@ import type { Bundle, BundleSchema, OfferConfig } from '@app/core';
 import { AuditService } from '@app/audit';
 import { TransactionRunner } from '@app/database';
 import { PartnersService, PartnerView } from '@app/partners';
+import { ActiveConfigService } from './active-config.service';
 import { BundlesRepository } from './bundles.repository';
 import {
   BundleConflictError,
@@ -52,6 +53,7 @@ export class BundlesService {
     private readonly audit: AuditService,
     private readonly tx: TransactionRunner,
     private readonly events: ConfigEvents,
+    private readonly configs: ActiveConfigService,
   ) {}
 
   /** Validates all of the bundle, then applies it atomically as a new version, or not at all. */
@@ -91,6 +93,7 @@ export class BundlesService {
       throw e;
     }
     this.events.emitChange(partnerId);
+    await this.configs.settled(partnerId);
     return { partner: code, version, applied_at: appliedAt.toISOString() };
   }
 

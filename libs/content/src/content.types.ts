@@ -49,6 +49,15 @@ export type RenderContentResult =
       /** product code → why its content failed: the caller drops the product like a pricing error */
       failedProducts: Map<string, string>;
     }
-  | { ok: false; code: 'offer_content_error'; message: string };
+  | {
+      ok: false;
+      code: 'offer_content_error';
+      /** `<path>: placeholder {{ <expression> }} failed: <reason>` */
+      message: string;
+      /** where the failing placeholder is, e.g. `content.en.title` */
+      path: string;
+      expression: string;
+      reason: string;
+    };
 
 export type TemplateSegment = { kind: 'text'; text: string } | { kind: 'expr'; expr: string };

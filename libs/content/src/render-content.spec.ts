@@ -144,7 +144,14 @@ describe('renderContent', () => {
 
   it('a failing offer-level placeholder is offer_content_error', () => {
     const r = renderContent({ default_language: 'en', en: { title: 'Hi {{ context.nope }}' } }, 'en', [shipping], vars, evaluate);
-    expect(r).toEqual({ ok: false, code: 'offer_content_error', message: expect.stringContaining('content.en.title') });
+    expect(r).toEqual({
+      ok: false,
+      code: 'offer_content_error',
+      message: expect.stringContaining('content.en.title'),
+      path: 'content.en.title',
+      expression: 'context.nope',
+      reason: expect.stringContaining('no such key: nope'),
+    });
     expect(!r.ok && r.message).toContain('no such key: nope');
   });
 

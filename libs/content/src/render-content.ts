@@ -9,7 +9,15 @@ import type {
 } from './content.types';
 import { parseTemplate, valueToText } from './template';
 
-class PlaceholderError extends Error {}
+class PlaceholderError extends Error {
+  constructor(
+    readonly path: string,
+    readonly expression: string,
+    readonly reason: string,
+  ) {
+    super(`${path}: placeholder {{ ${expression} }} failed: ${reason}`);
+  }
+}
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -55,7 +63,7 @@ function render(text: string, vars: CelVars, evaluate: Evaluate, path: string): 
     try {
       out += valueToText(evaluate(s.expr, vars));
     } catch (e) {
-      throw new PlaceholderError(`${path}: placeholder {{ ${s.expr} }} failed: ${errorMessage(e)}`);
+      throw new PlaceholderError(path, s.expr, errorMessage(e));
     }
   }
   return out;
@@ -111,7 +119,9 @@ export function renderContent(
       if (text !== undefined) out[field] = render(text, offerVars, evaluate, `content.${key}.${field}`);
     }
   } catch (e) {
-    if (e instanceof PlaceholderError) return { ok: false, code: 'offer_content_error', message: e.message };
+    if (e instanceof PlaceholderError) {
+      return { ok: false, code: 'offer_content_error', message: e.message, path: e.path, expression: e.expression, reason: e.reason };
+    }
     throw e;
   }
   out.products = [];

@@ -4,6 +4,39 @@ import type { ActiveConfig } from '@app/bundles';
 import { BodyValidator, SchemaValidatorCache } from '@app/schemas';
 import type { Evaluate } from '@app/rules';
 
+function isForeignPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as object | null;
+  return proto !== null && proto !== Object.prototype && Object.getPrototypeOf(proto) === null && (proto as { constructor?: { name?: string } }).constructor?.name === 'Object';
+}
+
+/** Plain objects and arrays rebuilt in this realm (only called on a value that came from another). */
+function rebuild(v: unknown, depth = 0): unknown {
+  if (typeof v !== 'object' || v === null || depth > 256) return v;
+  if (Array.isArray(v)) {
+    return Array.from(v as unknown[], (x) => rebuild(x, depth + 1));
+  }
+  if (Object.getPrototypeOf(v) === Object.prototype || isForeignPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = rebuild(x, depth + 1);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * The validator's output (a structuredClone of the body, defaults applied) as objects of this
+ * realm. Under Jest's vm sandbox structuredClone returns the outer realm's objects, which the CEL
+ * input preparation (toCelInput) does not recognise as plain and cel-js rejects ("Unsupported type:
+ * Object"). In a normal process the value is already this realm's and is returned as it is.
+ */
+function ownRealm(validate: BodyValidator): BodyValidator {
+  return (body) => {
+    const r = validate(body);
+    if (!r.valid || typeof r.value !== 'object' || r.value === null || Object.getPrototypeOf(r.value) === Object.prototype) return r;
+    return { valid: true, value: rebuild(r.value) };
+  };
+}
+
 /** Everything the request path needs of one offer schema version, compiled once. */
 export interface CompiledSchema {
   validate: BodyValidator;
@@ -45,7 +78,7 @@ export class CompiledSchemas {
     const env = CelEnvironment.forSchema(source);
     const envWithQuote = CelEnvironment.forSchema(source, { withQuote: true });
     return {
-      validate: cached ? this.validators.getValidator(key, source) : this.validators.compileOnce(source),
+      validate: ownRealm(cached ? this.validators.getValidator(key, source) : this.validators.compileOnce(source)),
       env,
       envWithQuote,
       evaluate: (expr, vars) => env.compile(expr).evaluate(vars as unknown as CoreCelVars),
@@ -62,10 +95,16 @@ export class CompiledSchemas {
   private forgetOlder(partnerId: string, version: number): void {
     const known = this.versionOf.get(partnerId);
     if (known !== undefined && known < version) {
+      // every older version (a late load may have compiled one older than `known`), validators too
+      const dropped = new Set<string>();
       for (const k of [...this.entries.keys()]) {
-        if (k.startsWith(`${partnerId}:`) && !k.startsWith(`${partnerId}:${version}:`)) this.entries.delete(k);
+        if (k.startsWith(`${partnerId}:`) && !k.startsWith(`${partnerId}:${version}:`)) {
+          this.entries.delete(k);
+          dropped.add(k.slice(0, k.indexOf(':', partnerId.length + 1) + 1));
+        }
       }
-      this.validators.invalidate(`${partnerId}:${known}:`);
+      dropped.add(`${partnerId}:${known}:`);
+      for (const prefix of dropped) this.validators.invalidate(prefix);
     }
     if (known === undefined || known < version) this.versionOf.set(partnerId, version);
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isCurrencyCode, localeFor, toCelInput, type OfferConfig } from '@app/core';
+import { isCurrencyCode, localeFor, minorToNumber, toCelInput, type OfferConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { renderContent } from '@app/content';
 import { applyOverrides, assignVariants, unitEvaluator } from '@app/experiments';
@@ -20,8 +20,12 @@ export interface ProductTrace {
   code: string;
   ok: boolean;
   error?: { code: string; message: string };
+  /** the pricing inputs as evaluated (exact decimals as text), before clamping and rounding */
   inputs?: unknown;
+  /** the total price, as in the response (`price.total_amount`) */
   price?: number;
+  /** every amount of the quote, rounded to the currency, as JSON numbers */
+  amounts?: { premium: number; surcharge: number; tax: number; total: number; total_without_tax: number; commission: number };
   experiment?: { key: string; variant: string };
 }
 
@@ -55,6 +59,17 @@ const TTL_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d:
 export function ttlToMs(ttl: string | undefined): number {
   const m = /^([1-9][0-9]*)(s|m|h|d)$/.exec(ttl ?? '72h');
   return m ? Number(m[1]) * TTL_UNITS[m[2]] : 72 * 3_600_000;
+}
+
+let knownCurrencies: Set<string> | undefined;
+
+/**
+ * An ISO 4217 code ICU knows. `isCurrencyCode` of @app/core only checks the shape (Intl formats
+ * any three letters, `XXY` included); Intl.supportedValuesOf lists the real currencies.
+ */
+function isKnownCurrency(code: string): boolean {
+  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return isCurrencyCode(code) && knownCurrencies.has(code);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -95,7 +110,7 @@ export function buildOffer(args: {
   const body = checked.value as Record<string, unknown>;
   const customer = isRecord(body.customer) ? body.customer : {};
   const currency = customer.currency;
-  if (typeof currency !== 'string' || !isCurrencyCode(currency)) {
+  if (typeof currency !== 'string' || !isKnownCurrency(currency)) {
     throw new OfferValidationError({ '/customer/currency': [currency === undefined ? 'is required' : 'must be an ISO 4217 currency code'] });
   }
   const language = typeof customer.language === 'string' ? customer.language : undefined;
@@ -119,7 +134,7 @@ export function buildOffer(args: {
   trace.configs = selection.trace;
   if (!selection.ok) {
     if (selection.code === 'offer_expression_error') {
-      throw new OfferExpressionError(selection.configId, selection.expression, selection.message);
+      throw new OfferExpressionError(selection.configId, selection.expression, selection.detail);
     }
     throw new OfferSelectionNotFoundError(selection.code, selection.message);
   }
@@ -140,7 +155,23 @@ export function buildOffer(args: {
     const experiment = experimentByCode.get(product.code) ?? null;
     if (r.ok) {
       priced.push({ id: randomUUID(), quote: r.quote, experiment });
-      productTrace.push({ code: product.code, ok: true, inputs: r.quote.inputs, price: r.quote.priceMinor, ...(experiment ? { experiment } : {}) });
+      const q = r.quote;
+      const amount = (m: number) => minorToNumber(m, currency);
+      productTrace.push({
+        code: product.code,
+        ok: true,
+        inputs: q.inputs,
+        price: amount(q.priceMinor),
+        amounts: {
+          premium: amount(q.premiumMinor),
+          surcharge: amount(q.surchargeMinor),
+          tax: amount(q.taxMinor),
+          total: amount(q.priceMinor),
+          total_without_tax: amount(q.priceWithoutTaxMinor),
+          commission: amount(q.commissionMinor),
+        },
+        ...(experiment ? { experiment } : {}),
+      });
     } else {
       errors[product.code] = { code: r.code, message: r.message };
       productTrace.push({ code: product.code, ok: false, error: errors[product.code] });
@@ -156,10 +187,13 @@ export function buildOffer(args: {
       language,
       priced.map((p) => ({ code: p.quote.code, quoteVars: toQuoteVars(p.quote) })),
       vars,
-      compiled.evaluateWithQuote,
+      // offer-level placeholders (no `quote`) were compiled in the plain environment when the
+      // config was loaded, product placeholders in the one with `quote`: evaluate each in its own,
+      // or the first request after a write would compile the offer-level ones again
+      (expr, v) => (v.quote === undefined ? compiled.evaluate(expr, v) : compiled.evaluateWithQuote(expr, v)),
     );
     if (!rendered.ok) {
-      throw new OfferExpressionError(config.id, 'content', rendered.message);
+      throw new OfferExpressionError(config.id, rendered.expression, `${rendered.path}: ${rendered.reason}`);
     }
     contentLanguage = rendered.language;
     trace.content_language = contentLanguage;
@@ -180,7 +214,8 @@ export function buildOffer(args: {
   const quoteIdByCode = new Map(priced.map((p) => [p.quote.code, p.id]));
   const productRules = resolveProductRules(config.product_rules ?? [], quoteIdByCode);
   const experiments = assignments.map((a) => ({ key: a.key, variant: a.variant }));
-  const expiresAt = new Date(now.getTime() + ttlToMs(config.offer_ttl));
+  // whole seconds: the stored expiry is exactly the `expires_at` the partner is shown
+  const expiresAt = new Date(Math.floor((now.getTime() + ttlToMs(config.offer_ttl)) / 1000) * 1000);
   const partnerBlock = isRecord(body.partner) ? body.partner : {};
   const partnerTransactionId = typeof partnerBlock.transaction_id === 'string' ? partnerBlock.transaction_id : null;
 

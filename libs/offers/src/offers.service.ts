@@ -239,10 +239,20 @@ export class OffersService {
   }
 }
 
+/** JSON with object keys sorted, so the same request in another key order is the same request. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
 function fingerprint(cmd: CreateOfferCommand): string {
   const q = cmd.query;
   return createHash('sha256')
-    .update(JSON.stringify([cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly]))
+    .update(canonical([cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly]))
     .digest('hex');
 }
 

@@ -69,6 +69,8 @@ export type SelectionResult =
       message: string;
       configId: string;
       expression: string;
+      /** why the expression failed, without the config and expression (those are in the fields above) */
+      detail: string;
       trace: SelectionTraceEntry[];
     };
 

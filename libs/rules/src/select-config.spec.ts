@@ -127,7 +127,7 @@ describe('selectConfig', () => {
     it('a when that throws is offer_expression_error naming the config and expression', () => {
       const configs = [cfg('good', { priority: 1 }), cfg('bad', { when: 'context.missing > 1.0' })];
       const r = selectConfig(configs, req(), evaluate);
-      expect(r).toMatchObject({ ok: false, code: 'offer_expression_error', configId: 'bad', expression: 'context.missing > 1.0' });
+      expect(r).toMatchObject({ ok: false, code: 'offer_expression_error', configId: 'bad', expression: 'context.missing > 1.0', detail: 'No such key: missing' });
       expect(r.ok === false && r.message).toContain('bad');
       expect(r.ok === false && r.message).toContain('No such key: missing');
       expect(r.trace.find((t) => t.config_id === 'bad')?.when).toEqual({ expression: 'context.missing > 1.0', error: 'No such key: missing' });

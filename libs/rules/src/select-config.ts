@@ -139,6 +139,7 @@ export function selectConfig(configs: readonly OfferConfig[], req: SelectionRequ
       message: `Offer config ${firstError.configId}: expression \`${firstError.expression}\` failed: ${firstError.message}`,
       configId: firstError.configId,
       expression: firstError.expression,
+      detail: firstError.message,
       trace,
     };
   }

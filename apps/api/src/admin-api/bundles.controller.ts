@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseIntPipe, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, PipeTransform, Post, Put, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiExtraModels,
@@ -11,13 +11,29 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { Bundle, BundleSchema, OfferConfig } from '@app/core';
+import { InvalidError, type Bundle, type BundleSchema, type OfferConfig } from '@app/core';
 import { BundlesService } from '@app/bundles';
 import { ErrorEnvelopeDto } from '../common/error-envelope';
 import { AdminRoute, Actor, RequestId } from './admin-route.decorator';
-import { BundleVersionDto, BundleWriteResponseDto, PutSchemaDto } from './dto/bundle.dto';
+import { BundleSchemaDto, BundleVersionDto, BundleWriteResponseDto, PutSchemaDto } from './dto/bundle.dto';
 
+/** Both components are added by setupSwagger (bootstrap.ts) from the bundle JSON Schema. */
 const BUNDLE_REF = { $ref: '#/components/schemas/Bundle' };
+const OFFER_CONFIG_REF = { $ref: '#/components/schemas/Bundle_offer_config' };
+
+/**
+ * A version number in the path: 1 to 999999999 (fits every engine's integer column), else 422
+ * in the same shape as body validation (ParseIntPipe answered 400 `malformed_request`). The
+ * global ValidationPipe (transform) has already turned the segment into a number, NaN if it was none.
+ */
+class VersionPipe implements PipeTransform<unknown, number> {
+  transform(value: unknown): number {
+    if (!/^[1-9][0-9]{0,8}$/.test(String(value))) {
+      throw new InvalidError('validation_error', 'Request validation failed', { version: ['must be a positive integer'] });
+    }
+    return Number(value);
+  }
+}
 const invalid = ApiUnprocessableEntityResponse({
   description: '`bundle_invalid`: every problem with its path, e.g. `offer_configs[0].products[1].pricing.premium`; nothing applied',
   type: ErrorEnvelopeDto,
@@ -71,7 +87,7 @@ export class BundlesController {
   @notFound
   async getVersion(
     @Param('code') code: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('version', VersionPipe) version: number,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Bundle> {
     const v = await this.bundles.getVersion(code, version);
@@ -87,7 +103,7 @@ export class BundlesController {
   @invalid
   restore(
     @Param('code') code: string,
-    @Param('version', ParseIntPipe) version: number,
+    @Param('version', VersionPipe) version: number,
     @Actor() actor: string,
     @RequestId() requestId: string,
   ): Promise<BundleWriteResponseDto> {
@@ -96,12 +112,15 @@ export class BundlesController {
 
   @Get('schemas')
   @ApiOperation({ summary: "List the partner's offer schemas in force" })
+  @ApiOkResponse({ type: BundleSchemaDto, isArray: true })
   @notFound
   listSchemas(@Param('code') code: string): Promise<BundleSchema[]> {
     return this.bundles.listSchemas(code);
   }
 
   @Get('schemas/:id')
+  @ApiOperation({ summary: 'One offer schema in force' })
+  @ApiOkResponse({ type: BundleSchemaDto })
   @notFound
   getSchema(@Param('code') code: string, @Param('id') id: string): Promise<BundleSchema> {
     return this.bundles.getSchema(code, id);
@@ -134,12 +153,15 @@ export class BundlesController {
 
   @Get('offer-configs')
   @ApiOperation({ summary: "List the partner's offer configs in force" })
+  @ApiOkResponse({ schema: { type: 'array', items: OFFER_CONFIG_REF } })
   @notFound
   listConfigs(@Param('code') code: string): Promise<OfferConfig[]> {
     return this.bundles.listOfferConfigs(code);
   }
 
   @Get('offer-configs/:id')
+  @ApiOperation({ summary: 'One offer config in force (spec §4.2, with defaults filled in)' })
+  @ApiOkResponse({ schema: OFFER_CONFIG_REF })
   @notFound
   getConfig(@Param('code') code: string, @Param('id') id: string): Promise<OfferConfig> {
     return this.bundles.getOfferConfig(code, id);
@@ -148,7 +170,7 @@ export class BundlesController {
   @Put('offer-configs/:id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create or replace one offer config (spec §4.2; writes a new bundle version)' })
-  @ApiBody({ schema: { $ref: '#/components/schemas/Bundle_offer_config' } })
+  @ApiBody({ schema: OFFER_CONFIG_REF })
   @ApiOkResponse({ type: BundleWriteResponseDto })
   @notFound
   @invalid
@@ -163,8 +185,10 @@ export class BundlesController {
   }
 
   @Delete('offer-configs/:id')
+  @ApiOperation({ summary: 'Delete one offer config (writes a new bundle version)' })
   @ApiOkResponse({ type: BundleWriteResponseDto })
   @notFound
+  @invalid
   deleteConfig(@Param('code') code: string, @Param('id') id: string, @Actor() actor: string, @RequestId() requestId: string): Promise<BundleWriteResponseDto> {
     return this.bundles.deleteOfferConfig(code, id, { actor, requestId });
   }

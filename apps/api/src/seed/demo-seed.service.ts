@@ -32,12 +32,10 @@ export class DemoSeedService implements OnApplicationBootstrap {
   async seed(): Promise<string | null> {
     const code = DEMO_BUNDLE.partner.code;
     const ctx = { actor: SEED_ACTOR, requestId: null };
-    if (await this.partners.find(code)) {
-      // seeded before; only finish a seed that stopped between the bundle and the key
-      if ((await this.keys.list(code)).length > 0) return null;
-    } else {
-      await this.bundles.write(code, DEMO_BUNDLE, ctx, 'bundle.seed');
-    }
+    const existing = await this.partners.find(code);
+    // a DEMO partner with a bundle and a key is left alone; a seed that stopped half-way is finished
+    if (!existing || existing.currentVersion === 0) await this.bundles.write(code, DEMO_BUNDLE, ctx, 'bundle.seed');
+    if (existing && (await this.keys.list(code)).length > 0) return null;
     const key = await this.keys.create(code, { mode: 'test', name: 'demo' }, ctx);
     mkdirSync(dirname(this.config.demoKeyPath), { recursive: true });
     writeFileSync(this.config.demoKeyPath, `${key.key}\n`, { mode: 0o600 });

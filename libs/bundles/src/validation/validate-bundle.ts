@@ -295,7 +295,6 @@ class BundleChecker {
           if (first !== undefined) this.add(variantLoc.at('name').path, `duplicate variant name "${variant.name}" (also variants[${first}])`);
           else names.set(variant.name, v);
         }
-        if (typeof variant.weight === 'number' && !(variant.weight > 0)) this.add(variantLoc.at('weight').path, 'must be greater than 0');
         if (!isObject(variant.overrides)) return;
         for (const [code, override] of Object.entries(variant.overrides)) {
           const overrideLoc = variantLoc.at('overrides').at(code);

@@ -14,13 +14,47 @@ export interface AppConfig {
   demoKeyPath: string;
   configCacheTtlS: number;
   maxBodyBytes: number;
+  /** admin routes carry whole bundles (schemas up to 256 kB each) */
+  adminMaxBodyBytes: number;
   apiPrefixes: string[];
   trustProxy: string | undefined;
+  /** APP_ENCRYPTION_KEY: the current key, encrypting new signing secrets (AES-256-GCM) */
   appEncryptionKey: Buffer | undefined;
+  /**
+   * its key id, written into every envelope (`APP_ENCRYPTION_KEY=<kid>:<base64>`); when unset,
+   * one is derived from the key itself (see libs/partners SecretBox)
+   */
+  appEncryptionKeyId?: string;
+  /** APP_ENCRYPTION_KEYS_OLD: retired keys, still decrypting envelopes written under them */
+  appEncryptionKeysOld?: EncryptionKeyEntry[];
   signatureMaxSkewS: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   authFailLimitPerMin: number;
   nodeEnv: string;
+}
+
+/** One encryption key with its id (`id` undefined → derived from the key). */
+export interface EncryptionKeyEntry {
+  id: string | undefined;
+  key: Buffer;
+}
+
+/** a key id: safe inside a dotted envelope */
+export const ENCRYPTION_KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * `<base64>` or `<kid>:<base64>` (base64 has no `:`), 32 bytes. Returns a problem message
+ * (naming `variable`) instead of throwing.
+ */
+export function parseEncryptionKey(raw: string, variable: string): EncryptionKeyEntry | string {
+  const colon = raw.indexOf(':');
+  const id = colon >= 0 ? raw.slice(0, colon).trim() : undefined;
+  const material = (colon >= 0 ? raw.slice(colon + 1) : raw).trim();
+  if (id !== undefined && !ENCRYPTION_KEY_ID_PATTERN.test(id)) return `${variable}: key id "${id}" must match ${ENCRYPTION_KEY_ID_PATTERN.source}`;
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(material)) return `${variable} must be 32 bytes encoded in base64`;
+  const key = Buffer.from(material, 'base64');
+  if (key.length !== 32) return `${variable} must be 32 bytes encoded in base64`;
+  return { id, key };
 }
 
 export class ConfigValidationError extends Error {
@@ -85,11 +119,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
   let appEncryptionKey: Buffer | undefined;
+  let appEncryptionKeyId: string | undefined;
   const encRaw = str('APP_ENCRYPTION_KEY');
   if (encRaw !== undefined) {
-    const buf = Buffer.from(encRaw, 'base64');
-    if (buf.length !== 32) problems.push('APP_ENCRYPTION_KEY must be 32 bytes encoded in base64');
-    else appEncryptionKey = buf;
+    const parsed = parseEncryptionKey(encRaw, 'APP_ENCRYPTION_KEY');
+    if (typeof parsed === 'string') problems.push(parsed);
+    else {
+      appEncryptionKey = parsed.key;
+      appEncryptionKeyId = parsed.id;
+    }
+  }
+  const appEncryptionKeysOld: EncryptionKeyEntry[] = [];
+  const oldRaw = str('APP_ENCRYPTION_KEYS_OLD');
+  if (oldRaw !== undefined) {
+    if (encRaw === undefined) problems.push('APP_ENCRYPTION_KEYS_OLD needs APP_ENCRYPTION_KEY (the current key)');
+    for (const entry of oldRaw.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+      const parsed = parseEncryptionKey(entry, 'APP_ENCRYPTION_KEYS_OLD');
+      if (typeof parsed === 'string') problems.push(parsed);
+      else appEncryptionKeysOld.push(parsed);
+    }
   }
   const logLevel = (str('LOG_LEVEL', 'info') as string).toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -110,9 +158,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     demoKeyPath: str('DEMO_KEY_PATH', './data/demo-key.txt') as string,
     configCacheTtlS: int('CONFIG_CACHE_TTL_S', 300, 1, 86400),
     maxBodyBytes: int('MAX_BODY_BYTES', 102400, 1024, 50 * 1024 * 1024),
+    adminMaxBodyBytes: int('ADMIN_MAX_BODY_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     apiPrefixes: prefixes,
     trustProxy: str('TRUST_PROXY'),
     appEncryptionKey,
+    appEncryptionKeyId,
+    appEncryptionKeysOld,
     signatureMaxSkewS: int('SIGNATURE_MAX_SKEW_S', 900, 1, 86400),
     logLevel: logLevel as AppConfig['logLevel'],
     authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),

@@ -40,3 +40,15 @@ export class PutSchemaDto {
   @IsObject()
   json_schema!: Record<string, unknown>;
 }
+
+/** One offer schema as the granular routes return it (the bundle's `schemas[]` entry). */
+export class BundleSchemaDto {
+  @ApiProperty({ example: 'travel:v1' })
+  id!: string;
+
+  @ApiPropertyOptional()
+  description?: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema draft-07 of the whole create-offer body' })
+  json_schema!: Record<string, unknown>;
+}

@@ -1,9 +1,9 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { ActiveConfigService } from '@app/bundles';
 import { ROUTE_CLASS, RouteClass } from './route-class.decorator';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
 
 interface AuthedRequest extends Request {
   auth?: { keyId: string; partnerId: string; mode: 'live' | 'test' };
@@ -37,5 +37,17 @@ export function partnerThrottlerOptions(active: ActiveConfigService, storage: Th
   };
 }
 
+/**
+ * The stock guard sets `X-RateLimit-*` only on admitted requests and `Retry-After` on the 429;
+ * spec §3.7 wants the three `X-RateLimit-*` headers on the 429 too.
+ */
 @Injectable()
-export class PartnerThrottlerGuard extends ThrottlerGuard {}
+export class PartnerThrottlerGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const res = context.switchToHttp().getResponse<Response>();
+    res.setHeader(`${this.headerPrefix}-Limit`, String(detail.limit));
+    res.setHeader(`${this.headerPrefix}-Remaining`, '0');
+    res.setHeader(`${this.headerPrefix}-Reset`, String(detail.timeToExpire));
+    return super.throwThrottlingException(context, detail);
+  }
+}
