@@ -6,7 +6,7 @@ describe('admin: partner API keys (e2e)', () => {
   const admin = { 'X-Admin-Key': TEST_ADMIN_KEY };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ appEncryptionKey: undefined });
     for (const code of ['ACME', 'OTHER']) {
       await request(t.http).post('/admin/partners').set(admin).send({ code, name: code }).expect(201);
     }
@@ -86,7 +86,7 @@ describe('admin: partner API keys (e2e)', () => {
     expect(res.body.code).toBe('validation_error');
   });
 
-  it('signing keys are not available yet → 422 signing_unavailable, nothing created', async () => {
+  it('without APP_ENCRYPTION_KEY signing keys are refused → 422 signing_unavailable, nothing created', async () => {
     const before = await request(t.http).get('/admin/partners/OTHER/api-keys').set(admin).expect(200);
     const res = await request(t.http).post('/admin/partners/OTHER/api-keys').set(admin).send({ mode: 'live', signing: true }).expect(422);
     expect(res.body.code).toBe('signing_unavailable');

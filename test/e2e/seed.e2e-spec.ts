@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
-import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
+import { createPgDatabase, startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
 
 describe('demo seed (e2e)', () => {
   const admin = { 'X-Admin-Key': TEST_ADMIN_KEY };
   let dir: string;
   let sqlitePath: string;
   let demoKeyPath: string;
+  let pg: { url: string; drop(): Promise<void> } | undefined;
   let t: TestApp | undefined;
   let key: string;
   let keyFileContents: string;
@@ -28,7 +29,8 @@ describe('demo seed (e2e)', () => {
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof process.stdout.write);
     try {
-      return await startTestApp({ seedDemo: true, sqlitePath, demoKeyPath });
+      // both starts share one database: the SQLite file, or one PostgreSQL database in integration runs
+      return await startTestApp({ seedDemo: true, sqlitePath, demoKeyPath, ...(pg ? { databaseUrl: pg.url } : {}) });
     } finally {
       spy.mockRestore();
     }
@@ -38,11 +40,13 @@ describe('demo seed (e2e)', () => {
     dir = mkdtempSync(join(tmpdir(), 'offers-seed-'));
     sqlitePath = join(dir, 'offers.sqlite');
     demoKeyPath = join(dir, 'keys', 'demo-key.txt');
+    if (process.env.TEST_PG_ADMIN_URL) pg = await createPgDatabase(process.env.TEST_PG_ADMIN_URL);
     t = await start();
   });
   afterAll(async () => {
     await t?.close();
     rmSync(dir, { recursive: true, force: true });
+    await pg?.drop();
   });
 
   describe('first start', () => {

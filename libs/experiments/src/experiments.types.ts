@@ -1,19 +1,7 @@
 import type { VariantOverride } from '@app/core';
 
-/**
- * The variables every CEL expression sees (spec §4.3); structurally identical to the copies in
- * @app/rules, @app/quotes and @app/content. int → bigint, double → number, timestamp → Date.
- */
-export interface CelVars {
-  customer: Record<string, unknown>;
-  context: Record<string, unknown>;
-  partner: Record<string, unknown>;
-  now: Date;
-  quote?: Record<string, unknown>;
-}
-
-/** Evaluates one (already checked) expression; throws an Error when evaluation fails. */
-export type Evaluate = (expr: string, vars: CelVars) => unknown;
+export type { ExpressionVars as CelVars, Evaluate } from '@app/core';
+import type { Evaluate, ExpressionVars as CelVars } from '@app/core';
 
 export interface ExperimentRef {
   key: string;

@@ -27,6 +27,10 @@ export interface KeyAuthRow {
   partnerCode: string;
   partnerStatus: PartnerStatus;
   partnerDeleted: boolean;
+  /** a signing key: refused without a valid signature (spec §2.2) */
+  signing: boolean;
+  /** the SecretBox envelope of its signing secret; null for plain keys */
+  secretEnc: string | null;
 }
 
 interface RawAuthRow {
@@ -38,6 +42,8 @@ interface RawAuthRow {
   partner_code: string;
   partner_status: PartnerStatus;
   partner_deleted_at: unknown;
+  signing: unknown;
+  secret_enc: string | null;
 }
 
 @Injectable()
@@ -64,6 +70,11 @@ export class ApiKeysRepository {
     await this.r(manager).update({ id }, { revokedAt: at });
   }
 
+  /** Replaces the secret envelope (re-encryption under the current APP_ENCRYPTION_KEY). */
+  async updateSecretEnc(id: string, secretEnc: string, manager: EntityManager): Promise<void> {
+    await this.r(manager).update({ id }, { secretEnc });
+  }
+
   /** one indexed read (unique key_hash) joined to the partner */
   async findAuthRow(keyHash: string): Promise<KeyAuthRow | null> {
     const raw = await this.repo
@@ -77,6 +88,8 @@ export class ApiKeysRepository {
       .addSelect('p.code', 'partner_code')
       .addSelect('p.status', 'partner_status')
       .addSelect('p.deletedAt', 'partner_deleted_at')
+      .addSelect('k.signing', 'signing')
+      .addSelect('k.secretEnc', 'secret_enc')
       .where('k.keyHash = :keyHash', { keyHash })
       .getRawOne<RawAuthRow>();
     if (!raw) return null;
@@ -89,6 +102,9 @@ export class ApiKeysRepository {
       partnerCode: raw.partner_code,
       partnerStatus: raw.partner_status,
       partnerDeleted: raw.partner_deleted_at !== null && raw.partner_deleted_at !== undefined,
+      // raw rows: a boolean on PostgreSQL, 0/1 on SQLite
+      signing: raw.signing === true || raw.signing === 1 || raw.signing === '1' || raw.signing === 't',
+      secretEnc: raw.secret_enc ?? null,
     };
   }
 }

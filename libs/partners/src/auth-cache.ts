@@ -62,6 +62,14 @@ export class TtlCache<V> {
   }
 }
 
+/** What authentication needs of a key, cached by key hash (never a plaintext secret). */
+export interface CachedKeyAuth {
+  auth: AuthenticatedKey;
+  signing: boolean;
+  /** SecretBox envelope of the signing secret, opened per request */
+  secretEnc: string | null;
+}
+
 /** How long an authenticated key is trusted without a database read, on this instance. */
 export const AUTH_CACHE_TTL_MS = 1000;
 const AUTH_CACHE_MAX_ENTRIES = 10_000;
@@ -72,13 +80,13 @@ const AUTH_CACHE_MAX_ENTRIES = 10_000;
  * bounds what another instance can still serve.
  */
 @Injectable()
-export class ApiKeyAuthCache extends TtlCache<AuthenticatedKey> {
+export class ApiKeyAuthCache extends TtlCache<CachedKeyAuth> {
   constructor(events: ConfigEvents) {
     super(AUTH_CACHE_TTL_MS, AUTH_CACHE_MAX_ENTRIES);
     events.onChange((partnerId) => this.invalidatePartner(partnerId));
   }
 
   invalidatePartner(partnerId: string): void {
-    this.deleteWhere((k) => k.partnerId === partnerId);
+    this.deleteWhere((k) => k.auth.partnerId === partnerId);
   }
 }

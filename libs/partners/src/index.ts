@@ -9,7 +9,24 @@ export type { PartnerStatus, PartnerRateLimits } from './entities/partner.entity
 export { PartnersModule } from './partners.module';
 export { PartnersService } from './partners.service';
 export type { BundleUpsertResult } from './partners.service';
-export { ApiKeysService } from './api-keys.service';
+export { ApiKeysService, SECRET_TAG, generateSigningSecret } from './api-keys.service';
+export { SecretBox, KeyRing, SecretBoxError, deriveKeyId, ENVELOPE_VERSION } from './secret-box';
+export type { EncryptionKey } from './secret-box';
+export {
+  SIGNATURE_ALGORITHMS,
+  DEFAULT_SIGNED_HEADERS,
+  REQUEST_TARGET,
+  isSignatureAuthorization,
+  isSupportedAlgorithm,
+  parseSignatureAuthorization,
+  buildSigningString,
+  computeSignature,
+  signatureMatches,
+  parseHttpDate,
+  requestTarget,
+  signatureAuthorization,
+} from './request-signature';
+export type { SignatureAlgorithm, SignatureParams, SignableRequest } from './request-signature';
 export { AdminKeysService, BOOTSTRAP_ACTOR } from './admin-keys.service';
 export { AUTH_CACHE_TTL_MS } from './auth-cache';
 export { generateKey, hashKey, hashesEqual, KEY_TAGS } from './key-material';
@@ -18,6 +35,7 @@ export { PARTNER_CODE_PATTERN, partnerSnapshot } from './partners.types';
 export type {
   AdminKeyView,
   AdminPrincipal,
+  ApiKeyAuthOutcome,
   ApiKeyView,
   AuthenticatedKey,
   CreateApiKeyInput,
@@ -26,5 +44,8 @@ export type {
   CreatePartnerInput,
   PartnerSnapshot,
   PartnerView,
+  SignatureFailure,
+  SignedAuthOutcome,
+  SignedRequestInput,
   UpdatePartnerInput,
 } from './partners.types';

@@ -5,7 +5,7 @@ export const partnerExists = (code: string): ConflictError => new ConflictError(
 export const apiKeyNotFound = (): NotFoundError => new NotFoundError('api_key_not_found', 'API key not found');
 export const adminKeyNotFound = (): NotFoundError => new NotFoundError('admin_key_not_found', 'Admin key not found');
 export const signingUnavailable = (): UnprocessableError =>
-  new UnprocessableError('signing_unavailable', 'signed requests are not available yet');
+  new UnprocessableError('signing_unavailable', 'Signing keys are disabled on this server: set APP_ENCRYPTION_KEY to create signing keys');
 
 /** A unique-index violation on PostgreSQL (23505) or SQLite. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -11,11 +11,12 @@ import { ApiKeyEntity } from './entities/api-key.entity';
 import { PartnerEntity } from './entities/partner.entity';
 import { PartnersRepository } from './partners.repository';
 import { PartnersService } from './partners.service';
+import { SecretBox } from './secret-box';
 
 /** Partners, their API keys, admin keys. Needs the global DatabaseModule and CoreConfigModule. */
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerEntity, ApiKeyEntity, AdminKeyEntity]), AuditModule],
-  providers: [PartnersRepository, ApiKeysRepository, AdminKeysRepository, ApiKeyAuthCache, PartnersService, ApiKeysService, AdminKeysService],
+  providers: [PartnersRepository, ApiKeysRepository, AdminKeysRepository, ApiKeyAuthCache, SecretBox, PartnersService, ApiKeysService, AdminKeysService],
   exports: [PartnersService, ApiKeysService, AdminKeysService],
 })
 export class PartnersModule {}

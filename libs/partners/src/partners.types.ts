@@ -59,13 +59,16 @@ export interface CreateApiKeyInput {
   signing?: boolean;
 }
 
-/** Returned once, at creation: the only time the raw key exists outside the caller. */
+/** Returned once, at creation: the only time the raw key (and secret) exist outside the caller. */
 export interface CreatedApiKey {
   id: string;
   key: string;
   prefix: string;
   mode: KeyMode;
   name: string;
+  signing: boolean;
+  /** the signing secret (signing keys only): shown once, stored only encrypted */
+  secret?: string;
   createdAt: Date;
 }
 
@@ -76,6 +79,41 @@ export interface AuthenticatedKey {
   partnerCode: string;
   partnerStatus: PartnerStatus;
   mode: KeyMode;
+}
+
+/** A partner request with only `X-Api-Key`. */
+export type ApiKeyAuthOutcome =
+  | { ok: true; auth: AuthenticatedKey }
+  /** `invalid`: missing, unknown or revoked; `signature_required`: a signing key without a signature */
+  | { ok: false; reason: 'invalid' | 'signature_required' };
+
+/** Why a signed request was refused: for logs and tests; clients get one body for all. */
+export type SignatureFailure =
+  | 'malformed'
+  | 'unsupported_algorithm'
+  | 'key_mismatch'
+  | 'date_not_signed'
+  | 'date_missing'
+  | 'date_skew'
+  | 'header_missing'
+  | 'unknown_key'
+  | 'not_signing_key'
+  | 'secret_unavailable'
+  | 'bad_signature';
+
+export type SignedAuthOutcome = { ok: true; auth: AuthenticatedKey } | { ok: false; reason: SignatureFailure };
+
+/** What the signature check needs of an HTTP request (the guard adapts Express to it). */
+export interface SignedRequestInput {
+  /** the `Authorization` header */
+  authorization: string;
+  /** `X-Api-Key`, when also sent */
+  apiKey: string | undefined;
+  method: string;
+  /** the path as sent, without the query string */
+  path: string;
+  /** one header value by lower-case name */
+  header(name: string): string | undefined;
 }
 
 export interface AdminKeyView {

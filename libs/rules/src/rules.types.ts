@@ -1,20 +1,7 @@
 import type { ConfigStatus, GroupState, OfferConfig } from '@app/core';
 
-/**
- * The variables every CEL expression sees (spec §4.3). Structurally identical copies live in
- * @app/quotes, @app/content and @app/experiments so that no lib depends on the CEL engine.
- * CEL values: int → bigint, double → number, timestamp → Date, bool → boolean, string, null.
- */
-export interface CelVars {
-  customer: Record<string, unknown>;
-  context: Record<string, unknown>;
-  partner: Record<string, unknown>;
-  now: Date;
-  quote?: Record<string, unknown>;
-}
-
-/** Evaluates one (already checked) expression; throws an Error when evaluation fails. */
-export type Evaluate = (expr: string, vars: CelVars) => unknown;
+export type { ExpressionVars as CelVars, Evaluate } from '@app/core';
+import type { Evaluate, ExpressionVars as CelVars } from '@app/core';
 
 export type KeyMode = 'live' | 'test';
 

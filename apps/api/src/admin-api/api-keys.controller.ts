@@ -12,10 +12,14 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a partner API key; the key is in this response only' })
+  @ApiOperation({
+    summary: 'Create a partner API key; the key (and, for a signing key, its secret) is in this response only',
+    description:
+      'With `"signing": true` the response also holds `secret`, the HMAC secret XCover clients sign requests with (spec §2.2); such a key is then refused without a valid signature (401 `signature_required`).',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   @ApiNotFoundResponse({ description: '`partner_not_found`', type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({ description: '`validation_error`, or `signing_unavailable`', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({ description: '`validation_error`, or `signing_unavailable` (signing asked, APP_ENCRYPTION_KEY not set)', type: ErrorEnvelopeDto })
   async create(
     @Param('code') code: string,
     @Body() body: CreateApiKeyDto,

@@ -9,6 +9,8 @@ export interface AppConfig {
   sqlitePath: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: namespace of every Redis key and channel, so deployments can share a Redis (default `offers:`) */
+  redisKeyPrefix?: string;
   adminApiKey: string | undefined;
   seedDemo: boolean;
   demoKeyPath: string;
@@ -103,6 +105,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     problems.push('REDIS_URL must start with redis:// or rediss://');
   }
+  const redisKeyPrefix = str('REDIS_KEY_PREFIX', 'offers:') as string;
+  if (!/^[A-Za-z0-9:_.{}-]{1,64}$/.test(redisKeyPrefix)) problems.push('REDIS_KEY_PREFIX must be 1-64 characters among A-Z a-z 0-9 : _ . - { }');
   const adminApiKey = str('ADMIN_API_KEY');
   if (adminApiKey !== undefined && adminApiKey.length < 16) {
     problems.push('ADMIN_API_KEY must be at least 16 characters');
@@ -153,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     sqlitePath: str('SQLITE_PATH', './data/offers.sqlite') as string,
     sqliteSynchronous: sync === 'NORMAL' ? 'NORMAL' : 'FULL',
     redisUrl,
+    redisKeyPrefix,
     adminApiKey,
     seedDemo: bool('SEED_DEMO', true),
     demoKeyPath: str('DEMO_KEY_PATH', './data/demo-key.txt') as string,

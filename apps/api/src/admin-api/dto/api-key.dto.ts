@@ -15,7 +15,11 @@ export class CreateApiKeyDto {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'also issue a signing secret (spec §2.2); not available yet → 422 signing_unavailable' })
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'also issue a signing secret (spec §2.2): the key then authenticates only requests signed with it (`Authorization: Signature …`, XCover-compatible). Needs APP_ENCRYPTION_KEY on the server, else 422 `signing_unavailable`.',
+  })
   @IsOptional()
   @IsBoolean()
   signing?: boolean;
@@ -39,6 +43,12 @@ export class CreatedApiKeyResponseDto {
 
   @ApiProperty({ format: 'date-time' })
   created_at!: string;
+
+  @ApiPropertyOptional({
+    description: 'signing keys only: the HMAC secret (`api_secret` of the XCover SDKs). Shown once, never again: stored only encrypted.',
+    example: 'ok_secret_9fQ2EXAMPLEexampleEXAMPLEexampleEXAMPLEexa',
+  })
+  secret?: string;
 }
 
 export class ApiKeyResponseDto {
@@ -70,7 +80,9 @@ export class ApiKeyListResponseDto {
 }
 
 export function toCreatedApiKeyResponse(k: CreatedApiKey): CreatedApiKeyResponseDto {
-  return { id: k.id, key: k.key, prefix: k.prefix, mode: k.mode, name: k.name, created_at: k.createdAt.toISOString() };
+  const res: CreatedApiKeyResponseDto = { id: k.id, key: k.key, prefix: k.prefix, mode: k.mode, name: k.name, created_at: k.createdAt.toISOString() };
+  if (k.secret !== undefined) res.secret = k.secret;
+  return res;
 }
 
 export function toApiKeyResponse(k: ApiKeyView): ApiKeyResponseDto {

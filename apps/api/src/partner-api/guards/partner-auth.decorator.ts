@@ -14,7 +14,11 @@ export function PartnerApiAuth(): ClassDecorator & MethodDecorator {
   return applyDecorators(
     UseGuards(PartnerApiKeyGuard),
     ApiSecurity('partner-key'),
-    ApiUnauthorizedResponse({ description: '`api_key_invalid`: missing, unknown or revoked key (one body for all three)', type: ErrorEnvelopeDto }),
+    ApiUnauthorizedResponse({
+      description:
+        '`api_key_invalid`: missing, unknown or revoked key (one body for all three); `signature_required`: a signing key sent without a signature; `signature_invalid`: a signed request (`Authorization: Signature …`) that does not verify (one body whatever failed)',
+      type: ErrorEnvelopeDto,
+    }),
     ApiForbiddenResponse({ description: "`access_denied`: the key is another partner's, or the partner is suspended", type: ErrorEnvelopeDto }),
     ApiNotFoundResponse({ description: '`partner_not_found` (or the resource)', type: ErrorEnvelopeDto }),
     ApiTooManyRequestsResponse({ description: '`rate_limited`, with Retry-After', type: ErrorEnvelopeDto }),
