@@ -9,10 +9,32 @@ import { OfferEntity } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
 import { OffersRepository } from './offers.repository';
 import { OffersService } from './offers.service';
+import { AnalyticsRepository } from './analytics/analytics.repository';
+import { AnalyticsService } from './analytics/analytics.service';
+import { BookingHooks } from './bookings/booking-hooks';
+import { BookingsRepository } from './bookings/bookings.repository';
+import { BookingsService } from './bookings/bookings.service';
+import { BookingEntity } from './entities/booking.entity';
+import { BookingItemEntity } from './entities/booking-item.entity';
+import { OfferVariantEntity } from './entities/offer-variant.entity';
+import { OptOutEventEntity } from './entities/opt-out-event.entity';
+import { IdempotencyRepository } from './idempotency.repository';
+import { IdempotencyService } from './idempotency.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity]), BundlesModule, SchemasModule, PartnersModule],
-  providers: [CompiledSchemas, OffersRepository, OffersService],
-  exports: [OffersService],
+  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
+  providers: [
+    CompiledSchemas,
+    OffersRepository,
+    OffersService,
+    IdempotencyRepository,
+    IdempotencyService,
+    BookingHooks,
+    BookingsRepository,
+    BookingsService,
+    AnalyticsRepository,
+    AnalyticsService,
+  ],
+  exports: [OffersService, BookingsService, AnalyticsService, BookingHooks, IdempotencyService],
 })
 export class OffersModule {}

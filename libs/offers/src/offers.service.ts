@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Clock, DomainError, type Bundle } from '@app/core';
 import {
@@ -14,7 +13,8 @@ import { TransactionRunner } from '@app/database';
 import { CompiledSchemas } from './compiled-schemas';
 import { buildOffer, newTrace, resolveSchemaId, type BuiltOffer, type OfferTrace } from './offer-engine';
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
-import { IdempotencyInProgressError, IdempotencyKeyReusedError, OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
+import { OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
+import { fingerprint, IdempotencyService } from './idempotency.service';
 import { OffersRepository } from './offers.repository';
 
 export interface CreateOfferCommand {
@@ -61,9 +61,6 @@ function activeFromBundle(bundle: Bundle, partnerId: string): ActiveConfig {
 
 export type OfferStatusView = 'OFFERED' | 'OPTED_OUT' | 'CONFIRMED' | 'EXPIRED';
 
-const IDEMPOTENCY_TTL_MS = 48 * 3_600_000;
-/** an in-progress claim older than this is taken to be abandoned (the process died) */
-const ABANDONED_AFTER_MS = 30_000;
 const CREATE_ROUTE = 'create_offer';
 
 @Injectable()
@@ -75,6 +72,7 @@ export class OffersService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly partners: PartnersService,
+    private readonly idempotency: IdempotencyService,
   ) {
     // compile validators and every expression of a configuration as soon as it is loaded,
     // so no request pays for a compile
@@ -147,46 +145,26 @@ export class OffersService {
     return buildOffer({ active, compiled, schemaId, body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
   }
 
-  private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
-    const partnerId = cmd.caller.partnerId;
-    const hash = fingerprint(cmd);
-    const now = this.clock.now();
-    const claimed = await this.tx.run(async (m) => {
-      const existing = await this.repo.findIdempotency(partnerId, CREATE_ROUTE, key);
-      if (existing) {
-        const expired = existing.expiresAt.getTime() <= now.getTime();
-        const abandoned = existing.state === 'in_progress' && now.getTime() - (existing.expiresAt.getTime() - IDEMPOTENCY_TTL_MS) > ABANDONED_AFTER_MS;
-        if (!expired && !abandoned) return existing;
-        await this.repo.deleteIdempotency(m, partnerId, CREATE_ROUTE, key);
-      }
-      const won = await this.repo.claimIdempotency(m, {
-        id: randomUUID(),
-        partnerId,
+  /** §3.6 via IdempotencyService: the offer insert and the stored response commit together; a replay is 200. */
+  private createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
+    const q = cmd.query;
+    return this.idempotency.run<OfferResponse>(
+      {
+        partnerId: cmd.caller.partnerId,
         route: CREATE_ROUTE,
         key,
-        requestHash: hash,
-        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-      });
-      return won ? null : await this.repo.findIdempotency(partnerId, CREATE_ROUTE, key);
-    });
-    if (claimed) {
-      if (claimed.requestHash !== hash) throw new IdempotencyKeyReusedError();
-      if (claimed.state === 'in_progress') throw new IdempotencyInProgressError();
-      return { status: claimed.responseStatus ?? 200, body: claimed.responseBody as OfferResponse, replayed: true };
-    }
-    let built: BuiltOffer;
-    try {
-      built = this.build(active, cmd);
-      await this.tx.run(async (m) => {
-        await this.repo.insertOffer(m, this.toNewOffer(active, cmd, built), this.toNewQuotes(built));
-        await this.repo.completeIdempotency(m, partnerId, CREATE_ROUTE, key, 200, built.response);
-      });
-    } catch (e) {
-      // a failed request does not hold the key: the partner may fix the body and retry with it
-      await this.tx.run((m) => this.repo.releaseIdempotency(m, partnerId, CREATE_ROUTE, key)).catch(() => undefined);
-      throw e;
-    }
-    return { status: 200, body: built.response, replayed: false };
+        fingerprint: fingerprint(cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly),
+        replayStatus: 200,
+      },
+      async (complete) => {
+        const built = this.build(active, cmd);
+        await this.tx.run(async (m) => {
+          await this.repo.insertOffer(m, this.toNewOffer(active, cmd, built), this.toNewQuotes(built));
+          await complete(m, { status: 200, body: built.response });
+        });
+        return { status: 200, body: built.response };
+      },
+    );
   }
 
   private toNewOffer(active: ActiveConfig, cmd: CreateOfferCommand, built: BuiltOffer) {
@@ -237,22 +215,5 @@ export class OffersService {
       }
     }
   }
-}
-
-/** JSON with object keys sorted, so the same request in another key order is the same request. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
-function fingerprint(cmd: CreateOfferCommand): string {
-  const q = cmd.query;
-  return createHash('sha256')
-    .update(canonical([cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly]))
-    .digest('hex');
 }
 

@@ -4,6 +4,7 @@ import { BundlesModule } from '@app/bundles';
 import { OffersModule } from '@app/offers';
 import { BundlesController } from './bundles.controller';
 import { OffersPreviewController } from './offers-preview.controller';
+import { AnalyticsController } from './analytics.controller';
 import { AuthGuardsModule } from '../partner-api/guards/auth-guards.module';
 import { AdminKeysController } from './admin-keys.controller';
 import { ApiKeysController } from './api-keys.controller';
@@ -13,6 +14,6 @@ import { PartnersController } from './partners.controller';
 /** The /admin surface: one controller per resource, every one behind AdminRoute(). */
 @Module({
   imports: [AuthGuardsModule, AuditModule, BundlesModule, OffersModule],
-  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController],
+  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController, AnalyticsController],
 })
 export class AdminApiModule {}

@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { ActiveConfigService, BundlesModule } from '@app/bundles';
 import { OffersModule } from '@app/offers';
 import { OffersController } from './offers.controller';
+import { BookingsController } from './bookings.controller';
 import { PartnerThrottlerGuard, partnerThrottlerOptions } from './rate-limit/partner-throttler';
 import { FixedWindowThrottlerStorage } from './rate-limit/fixed-window.storage';
 import { PartnerSchemasController } from './schemas.controller';
@@ -14,7 +15,7 @@ import { WhoAmIController } from './whoami.controller';
  * Partner controllers, each declaring only the path after the API prefix
  * (`@Controller('partners/:partner_code')`). Add new partner controllers here.
  */
-export const PARTNER_API_CONTROLLERS: Type<unknown>[] = [OffersController, PartnerSchemasController, WhoAmIController];
+export const PARTNER_API_CONTROLLERS: Type<unknown>[] = [OffersController, PartnerSchemasController, WhoAmIController, BookingsController];
 
 const DECLARED_PATH = Symbol('partner-api:declared-path');
 

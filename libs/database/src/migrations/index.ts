@@ -1,6 +1,8 @@
 /* Every migration, per engine, in order; listed explicitly so the built app needs no glob. */
 import { Initial1795631210457 } from './postgres/1795631210457-Initial';
 import { Initial1795631191317 } from './sqlite/1795631191317-Initial';
+import { Bookings1795633830040 } from './postgres/1795633830040-Bookings';
+import { Bookings1795633815086 } from './sqlite/1795633815086-Bookings';
 
-export const SQLITE_MIGRATIONS: Function[] = [Initial1795631191317];
-export const POSTGRES_MIGRATIONS: Function[] = [Initial1795631210457];
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795631191317, Bookings1795633815086];
+export const POSTGRES_MIGRATIONS: Function[] = [Initial1795631210457, Bookings1795633830040];

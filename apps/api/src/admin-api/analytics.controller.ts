@@ -1,0 +1,25 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { AnalyticsService } from '@app/offers';
+import { ErrorEnvelopeDto } from '../common/error-envelope';
+import { AdminRoute } from './admin-route.decorator';
+import { AnalyticsQueryDto, AnalyticsResponseDto } from './dto/analytics.dto';
+
+@ApiTags('admin: analytics')
+@AdminRoute()
+@Controller('admin/partners/:code/analytics')
+export class AnalyticsController {
+  constructor(private readonly analytics: AnalyticsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'Conversion per offer config and experiment variant over the offers created in [from, to): offers, confirmations, opt-outs, conversion rate, premium confirmed per currency (spec §4.8)',
+  })
+  @ApiOkResponse({ type: AnalyticsResponseDto })
+  @ApiNotFoundResponse({ description: '`partner_not_found`', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({ description: '`validation_error`: `from`/`to` not ISO 8601, or `from` not before `to`', type: ErrorEnvelopeDto })
+  async get(@Param('code') code: string, @Query() query: AnalyticsQueryDto): Promise<AnalyticsResponseDto> {
+    return this.analytics.report(code, { from: query.from, to: query.to });
+  }
+}

@@ -1,0 +1,43 @@
+import { DomainError } from '@app/core';
+import { ConfirmBodyPipe } from './confirm-body.pipe';
+import { ConfirmOfferDto } from './dto/confirm.dto';
+
+const pipe = new ConfirmBodyPipe();
+const valid = { quotes: [{ id: 'q1', insured: [{ first_name: 'A', last_name: 'B' }] }], policyholder: { first_name: 'Ada', last_name: 'Lovelace', country: 'GB' } };
+
+function errorsOf(body: unknown): Record<string, string[]> {
+  try {
+    pipe.transform(body);
+  } catch (e) {
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).code).toBe('booking_validation_error');
+    return (e as DomainError).errors ?? {};
+  }
+  throw new Error('expected a validation error');
+}
+
+describe('ConfirmBodyPipe', () => {
+  it('returns the validated DTO', () => {
+    const dto = pipe.transform(valid);
+    expect(dto).toBeInstanceOf(ConfirmOfferDto);
+    expect(JSON.parse(JSON.stringify(dto))).toEqual(valid);
+  });
+
+  it('reports errors by JSON pointer, nested through arrays', () => {
+    const errors = errorsOf({
+      quotes: [{ id: 'q1', insured: [{ first_name: 'A' }] }, { id: 'q1' }],
+      policyholder: { first_name: 'Ada', last_name: 'L', country: 'gbr', email: 'x', phone: '12345' },
+    });
+    expect(Object.keys(errors).sort()).toEqual(['/policyholder/country', '/policyholder/email', '/policyholder/phone', '/quotes', '/quotes/0/insured/0/last_name']);
+  });
+
+  it('accepts E.164 phones and valid emails, refuses unknown fields', () => {
+    expect(() => pipe.transform({ ...valid, policyholder: { ...valid.policyholder, phone: '+61412345678', email: 'a@b.co' } })).not.toThrow();
+    expect(Object.keys(errorsOf({ ...valid, policyholder: { ...valid.policyholder, nickname: 'x' } }))).toEqual(['/policyholder/nickname']);
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(errorsOf('x')).toEqual({ '': ['must be a JSON object'] });
+    expect(errorsOf(null)).toEqual({ '': ['must be a JSON object'] });
+  });
+});

@@ -1,0 +1,126 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsEmail,
+  IsInt,
+  IsISO31661Alpha2,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import type { ConfirmOfferInput, ConfirmQuoteInput, PersonInput, PolicyholderInput } from '@app/offers';
+
+/* Confirm Offer (spec §3.2). Validated by ConfirmBodyPipe (errors → 422 booking_validation_error by JSON path). */
+
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class InsuredPersonDto implements PersonInput {
+  @ApiProperty({ example: 'Ada' }) @IsString() @IsNotEmpty() @MaxLength(100) first_name!: string;
+  @ApiProperty({ example: 'Lovelace' }) @IsString() @IsNotEmpty() @MaxLength(100) last_name!: string;
+  @ApiPropertyOptional({ example: 'ada@example.com' }) @IsOptional() @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ example: '+442071234567', description: 'E.164' })
+  @IsOptional()
+  @Matches(E164, { message: 'phone must be an E.164 number (+ and up to 15 digits)' })
+  phone?: string;
+  @ApiPropertyOptional({ example: '1815-12-10' })
+  @IsOptional()
+  @Matches(ISO_DATE, { message: 'birth_date must be a date YYYY-MM-DD' })
+  birth_date?: string;
+  @ApiPropertyOptional({ example: 36 }) @IsOptional() @IsInt() @Min(0) @Max(130) age?: number;
+}
+
+export class PolicyholderDto extends InsuredPersonDto implements PolicyholderInput {
+  @ApiProperty({ example: 'GB', description: 'ISO 3166-1 alpha-2' })
+  @IsDefined()
+  @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code' })
+  country!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) company?: string;
+  @ApiPropertyOptional({ example: '12 St James Square' }) @IsOptional() @IsString() @MaxLength(200) address1?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) address2?: string;
+  @ApiPropertyOptional({ example: 'London' }) @IsOptional() @IsString() @MaxLength(100) city?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) region?: string;
+  @ApiPropertyOptional({ example: 'SW1Y 4JH' }) @IsOptional() @IsString() @MaxLength(20) postcode?: string;
+}
+
+export class ConfirmQuoteDto implements ConfirmQuoteInput {
+  @ApiProperty({ description: 'a quote id of this offer (products[].id)' }) @IsString() @IsNotEmpty() @MaxLength(64) id!: string;
+
+  @ApiPropertyOptional({ type: [InsuredPersonDto], description: 'the people this policy covers' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => InsuredPersonDto)
+  insured?: InsuredPersonDto[];
+}
+
+export class ConfirmOfferDto implements ConfirmOfferInput {
+  @ApiProperty({ type: [ConfirmQuoteDto], description: 'the quotes the customer chose: at least one, each once' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ArrayUnique((q: ConfirmQuoteDto) => q?.id, { message: 'quotes must name each quote id once' })
+  @ValidateNested({ each: true })
+  @Type(() => ConfirmQuoteDto)
+  quotes!: ConfirmQuoteDto[];
+
+  @ApiProperty({ type: PolicyholderDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => PolicyholderDto)
+  policyholder!: PolicyholderDto;
+
+  @ApiPropertyOptional({ description: "the partner's own reference; defaults to the offer's partner.transaction_id" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  partner_transaction_id?: string;
+}
+
+export class BookingQuoteDto {
+  @ApiProperty({ description: 'quote id' }) id!: string;
+  @ApiProperty({ example: 'TRAVEL_CANCEL' }) code!: string;
+  @ApiProperty({ example: 'Trip cancellation' }) name!: string;
+  @ApiProperty({ enum: ['CONFIRMED'] }) status!: string;
+  @ApiProperty({ example: '8EB89-4A3H7-INS-01' }) policy_number!: string;
+  @ApiProperty({ example: '2026-12-01T00:00:00+00:00' }) policy_start_date!: string;
+  @ApiProperty({ example: '2026-12-15T23:59:59+00:00', nullable: true, type: String }) policy_end_date!: string | null;
+  @ApiProperty({ example: 18.61 }) price!: number;
+  @ApiProperty({ example: 'A$18.61' }) price_formatted!: string;
+  @ApiProperty({ example: 1.69 }) tax!: number;
+  @ApiProperty({ example: 'A$1.69' }) tax_formatted!: string;
+  @ApiProperty({ nullable: true, type: String }) pds_url!: string | null;
+  @ApiProperty({ type: [InsuredPersonDto] }) insured!: InsuredPersonDto[];
+}
+
+export class BookingResponseDto {
+  @ApiProperty({ example: '8EB89-4A3H7-INS' }) id!: string;
+  @ApiProperty({ enum: ['CONFIRMED'] }) status!: string;
+  @ApiProperty() offer_id!: string;
+  @ApiProperty({ example: 'travel-cover' }) offer_config_id!: string;
+  @ApiProperty({ example: 'AUD' }) currency!: string;
+  @ApiProperty({ example: 18.61, description: 'sum of the confirmed quotes’ prices' }) total_price!: number;
+  @ApiProperty({ example: 'A$18.61' }) total_price_formatted!: string;
+  @ApiProperty({ example: 1.69 }) total_tax!: number;
+  @ApiProperty({ example: 'A$1.69' }) total_tax_formatted!: string;
+  @ApiProperty({ nullable: true, type: String }) partner_transaction_id!: string | null;
+  @ApiProperty({ example: '2026-11-25T10:00:00+00:00' }) created_at!: string;
+  @ApiProperty({ type: PolicyholderDto }) policyholder!: PolicyholderDto;
+  @ApiProperty({ type: [BookingQuoteDto] }) quotes!: BookingQuoteDto[];
+}
+
+export class OptOutRequestDto {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'anything the partner wants kept with the opt-out' })
+  partner_metadata?: Record<string, unknown>;
+}

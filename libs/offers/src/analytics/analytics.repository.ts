@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { OfferVariantEntity } from '../entities/offer-variant.entity';
+
+/** Counts of one (config, experiment, variant, currency) group, straight from the database. */
+export interface ConversionCounts {
+  offerConfigId: string;
+  experimentKey: string | null;
+  variant: string | null;
+  currency: string;
+  /** the group's rows are the offers' primary rows (ordinal 0): they count every offer once per config */
+  primary: boolean;
+  offers: number;
+  confirmations: number;
+  optOuts: number;
+  premiumMinor: number;
+}
+
+interface RawCounts {
+  offer_config_id: string;
+  experiment_key: string | null;
+  variant: string | null;
+  currency: string;
+  is_primary: string | number;
+  offers: string | number;
+  confirmations: string | number | null;
+  opt_outs: string | number | null;
+  premium_minor: string | number | null;
+}
+
+function num(v: string | number | null | undefined): number {
+  return v === null || v === undefined ? 0 : Number(v);
+}
+
+/**
+ * Conversion aggregated in SQL, never by loading offers: one GROUP BY over `offer_variants`,
+ * answered from the covering index `ix_offer_variants_analytics` (partner and window first).
+ * PostgreSQL returns COUNT/SUM as strings, SQLite as numbers.
+ */
+@Injectable()
+export class AnalyticsRepository {
+  constructor(@InjectRepository(OfferVariantEntity) private readonly rows: Repository<OfferVariantEntity>) {}
+
+  async conversion(partnerId: string, from: Date, to: Date): Promise<ConversionCounts[]> {
+    const raw = await this.rows
+      .createQueryBuilder('v')
+      .select('v.offerConfigId', 'offer_config_id')
+      .addSelect('v.experimentKey', 'experiment_key')
+      .addSelect('v.variant', 'variant')
+      .addSelect('v.currency', 'currency')
+      .addSelect('CASE WHEN v.ordinal = 0 THEN 1 ELSE 0 END', 'is_primary')
+      .addSelect('COUNT(*)', 'offers')
+      .addSelect(`SUM(CASE WHEN v.status = 'CONFIRMED' THEN 1 ELSE 0 END)`, 'confirmations')
+      .addSelect(`SUM(CASE WHEN v.status = 'OPTED_OUT' THEN 1 ELSE 0 END)`, 'opt_outs')
+      .addSelect('SUM(v.premiumMinor)', 'premium_minor')
+      .where('v.partnerId = :partnerId', { partnerId })
+      .andWhere('v.createdAt >= :from', { from })
+      .andWhere('v.createdAt < :to', { to })
+      .groupBy('v.offerConfigId')
+      .addGroupBy('v.experimentKey')
+      .addGroupBy('v.variant')
+      .addGroupBy('v.currency')
+      .addGroupBy('CASE WHEN v.ordinal = 0 THEN 1 ELSE 0 END')
+      .getRawMany<RawCounts>();
+    return raw.map((r) => ({
+      offerConfigId: r.offer_config_id,
+      experimentKey: r.experiment_key ?? null,
+      variant: r.variant ?? null,
+      currency: r.currency,
+      primary: num(r.is_primary) === 1,
+      offers: num(r.offers),
+      confirmations: num(r.confirmations),
+      optOuts: num(r.opt_outs),
+      premiumMinor: num(r.premium_minor),
+    }));
+  }
+}

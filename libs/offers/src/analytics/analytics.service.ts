@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, InvalidError, minorToNumber } from '@app/core';
+import { PartnersService } from '@app/partners';
+import { formatApiDate } from '@app/quotes';
+import { AnalyticsRepository, type ConversionCounts } from './analytics.repository';
+import type { AnalyticsConfigRow, AnalyticsReport, AnalyticsVariantRow, AnalyticsWindowInput, ConversionFigures } from './analytics.types';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_ANALYTICS_DAYS = 30;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** `from`/`to` → [from, to): a date is a whole UTC day (`to` inclusive of its day), a date-time is exact. */
+export function analyticsWindow(input: AnalyticsWindowInput, now: Date): { from: Date; to: Date } {
+  const errors: Record<string, string[]> = {};
+  const parse = (name: 'from' | 'to', v: string | undefined): Date | undefined => {
+    if (v === undefined || v === '') return undefined;
+    const dateOnly = DATE_ONLY.test(v);
+    const d = dateOnly ? new Date(`${v}T00:00:00Z`) : DATE_TIME.test(v) ? new Date(v) : new Date(NaN);
+    if (Number.isNaN(d.getTime()) || (dateOnly && d.toISOString().slice(0, 10) !== v)) {
+      errors[name] = ['must be an ISO 8601 date (2026-11-01) or date-time with a zone (2026-11-01T00:00:00Z)'];
+      return undefined;
+    }
+    return name === 'to' && dateOnly ? new Date(d.getTime() + DAY_MS) : d;
+  };
+  const from = parse('from', input.from);
+  const to = parse('to', input.to);
+  if (Object.keys(errors).length > 0) throw new InvalidError('validation_error', 'Request validation failed', errors);
+  const end = to ?? now;
+  const start = from ?? new Date(end.getTime() - DEFAULT_ANALYTICS_DAYS * DAY_MS);
+  if (start.getTime() >= end.getTime()) throw new InvalidError('validation_error', 'Request validation failed', { from: ['must be before to'] });
+  return { from: start, to: end };
+}
+
+interface Acc {
+  offers: number;
+  confirmations: number;
+  optOuts: number;
+  premium: Map<string, { minor: number; confirmations: number }>;
+}
+
+interface Group {
+  key: Pick<ConversionCounts, 'offerConfigId' | 'experimentKey' | 'variant'>;
+  acc: Acc;
+}
+
+/** The database groups by currency and primary-ness too; counts are summed across them here. */
+function accumulate(groups: Map<string, Group>, c: ConversionCounts, groupKey: string): void {
+  let g = groups.get(groupKey);
+  if (!g) {
+    g = { key: { offerConfigId: c.offerConfigId, experimentKey: c.experimentKey, variant: c.variant }, acc: { offers: 0, confirmations: 0, optOuts: 0, premium: new Map() } };
+    groups.set(groupKey, g);
+  }
+  g.acc.offers += c.offers;
+  g.acc.confirmations += c.confirmations;
+  g.acc.optOuts += c.optOuts;
+  const p = g.acc.premium.get(c.currency) ?? { minor: 0, confirmations: 0 };
+  p.minor += c.premiumMinor;
+  p.confirmations += c.confirmations;
+  g.acc.premium.set(c.currency, p);
+}
+
+function figures(a: Acc): ConversionFigures {
+  return {
+    offers: a.offers,
+    confirmations: a.confirmations,
+    opt_outs: a.optOuts,
+    conversion_rate: a.offers === 0 ? 0 : Math.round((a.confirmations / a.offers) * 10_000) / 10_000,
+    premium_confirmed: [...a.premium.entries()]
+      .filter(([, p]) => p.confirmations > 0)
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([currency, p]) => ({ currency, amount: minorToNumber(p.minor, currency), amount_minor: p.minor })),
+  };
+}
+
+const cmp = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+
+/** Conversion per offer config and experiment variant (spec §4.8), over offers created in a window. */
+@Injectable()
+export class AnalyticsService {
+  constructor(
+    private readonly repo: AnalyticsRepository,
+    private readonly partners: PartnersService,
+    private readonly clock: Clock,
+  ) {}
+
+  async report(partnerCode: string, input: AnalyticsWindowInput): Promise<AnalyticsReport> {
+    const { from, to } = analyticsWindow(input, this.clock.now());
+    const partner = await this.partners.get(partnerCode);
+    const counts = await this.repo.conversion(partner.id, from, to);
+
+    const variants = new Map<string, Group>();
+    const configs = new Map<string, Group>();
+    for (const c of counts) {
+      accumulate(variants, c, JSON.stringify([c.offerConfigId, c.experimentKey, c.variant]));
+      // each offer has one primary row: the per-config totals count every offer once
+      if (c.primary) accumulate(configs, c, c.offerConfigId);
+    }
+
+    const rows: AnalyticsVariantRow[] = [...variants.values()]
+      .map((g) => ({ offer_config_id: g.key.offerConfigId, experiment_key: g.key.experimentKey, variant: g.key.variant, ...figures(g.acc) }))
+      .sort((a, b) => cmp(a.offer_config_id, b.offer_config_id) || cmp(a.experiment_key, b.experiment_key) || cmp(a.variant, b.variant));
+    const totals: AnalyticsConfigRow[] = [...configs.values()]
+      .map((g) => ({ offer_config_id: g.key.offerConfigId, ...figures(g.acc) }))
+      .sort((a, b) => cmp(a.offer_config_id, b.offer_config_id));
+    return { partner: partner.code, from: formatApiDate(from), to: formatApiDate(to), rows, totals };
+  }
+}

@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
+import { insertRows } from '@app/database';
+import { BookingEntity } from '../entities/booking.entity';
+import { BookingItemEntity } from '../entities/booking-item.entity';
+import { OfferEntity, OfferStatus } from '../entities/offer.entity';
+import { OfferVariantEntity } from '../entities/offer-variant.entity';
+import { OptOutEventEntity } from '../entities/opt-out-event.entity';
+import { QuoteEntity } from '../entities/quote.entity';
+import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
+
+export interface OfferForBooking {
+  id: string;
+  partnerId: string;
+  offerConfigId: string;
+  status: OfferStatus;
+  bookingId: string | null;
+  expiresAt: Date;
+  currency: string;
+  partnerTransactionId: string | null;
+  /** the create-offer request as received (customer language and country give the locale) */
+  request: unknown;
+  /** the create-offer 200 body (its product_rules) */
+  response: unknown;
+}
+
+export interface OfferState {
+  status: OfferStatus;
+  bookingId: string | null;
+  expiresAt: Date;
+}
+
+export interface NewOptOut {
+  id: string;
+  offerId: string;
+  partnerId: string;
+  apiKeyId: string;
+  body: unknown;
+  createdAt: Date;
+}
+
+/** The states an offer can be confirmed from (spec §3.2: an opted-out offer may still be confirmed). */
+const CONFIRMABLE: OfferStatus[] = ['OFFERED', 'OPTED_OUT'];
+
+/** Storage of confirm, opt-out and bookings; the only file of bookings/ that touches TypeORM. */
+@Injectable()
+export class BookingsRepository {
+  constructor(
+    @InjectRepository(OfferEntity) private readonly offers: Repository<OfferEntity>,
+    @InjectRepository(QuoteEntity) private readonly quotes: Repository<QuoteEntity>,
+    @InjectRepository(BookingEntity) private readonly bookings: Repository<BookingEntity>,
+  ) {}
+
+  async findOffer(partnerId: string, offerId: string): Promise<OfferForBooking | null> {
+    const row = await this.offers.findOne({
+      where: { id: offerId, partnerId },
+      select: {
+        id: true,
+        partnerId: true,
+        offerConfigId: true,
+        status: true,
+        bookingId: true,
+        expiresAt: true,
+        currency: true,
+        partnerTransactionId: true,
+        request: true,
+        response: true,
+      },
+    });
+    if (!row) return null;
+    return {
+      id: row.id,
+      partnerId: row.partnerId,
+      offerConfigId: row.offerConfigId,
+      status: row.status,
+      bookingId: row.bookingId,
+      expiresAt: row.expiresAt,
+      currency: row.currency,
+      partnerTransactionId: row.partnerTransactionId,
+      request: row.request,
+      response: row.response,
+    };
+  }
+
+  /** The offer's state as the transaction sees it (after a conditional update matched nothing). */
+  async offerState(manager: EntityManager, partnerId: string, offerId: string): Promise<OfferState | null> {
+    const row = await manager.getRepository(OfferEntity).findOne({
+      where: { id: offerId, partnerId },
+      select: { id: true, status: true, bookingId: true, expiresAt: true },
+    });
+    return row ? { status: row.status, bookingId: row.bookingId, expiresAt: row.expiresAt } : null;
+  }
+
+  async findQuotes(offerId: string): Promise<BookableQuote[]> {
+    const rows = await this.quotes.find({ where: { offerId } });
+    return rows.map((q) => ({
+      id: q.id,
+      productCode: q.productCode,
+      productName: q.productName,
+      currency: q.currency,
+      premiumMinor: q.premiumMinor,
+      taxMinor: q.taxMinor,
+      priceMinor: q.priceMinor,
+      policyStart: q.policyStart,
+      policyEnd: q.policyEnd,
+      pdsUrl: q.pdsUrl,
+    }));
+  }
+
+  /**
+   * The state change that makes "one booking per offer" hold under any concurrency: only one
+   * transaction can move a live, unbooked offer to CONFIRMED (the others match no row).
+   */
+  async markOfferConfirmed(manager: EntityManager, a: { partnerId: string; offerId: string; bookingId: string; now: Date }): Promise<boolean> {
+    const r = await manager
+      .createQueryBuilder()
+      .update(OfferEntity)
+      .set({ status: 'CONFIRMED', bookingId: a.bookingId, updatedAt: a.now })
+      .where('id = :offerId AND partner_id = :partnerId AND status IN (:...states) AND expires_at > :now', {
+        offerId: a.offerId,
+        partnerId: a.partnerId,
+        states: CONFIRMABLE,
+        now: a.now,
+      })
+      .execute();
+    return r.affected === 1;
+  }
+
+  async insertBooking(manager: EntityManager, booking: NewBooking, items: NewBookingItem[]): Promise<void> {
+    await insertRows(manager, BookingEntity, booking);
+    await insertRows(manager, BookingItemEntity, items);
+  }
+
+  async markQuotesConfirmed(manager: EntityManager, offerId: string, quoteIds: string[]): Promise<void> {
+    await manager.getRepository(QuoteEntity).update({ offerId, id: In(quoteIds) }, { status: 'CONFIRMED' });
+  }
+
+  /** Keeps the analytics rows of the offer in step with it (same transaction as the offer's change). */
+  async markVariantsConfirmed(manager: EntityManager, offerId: string, premiumMinor: number): Promise<void> {
+    await manager.getRepository(OfferVariantEntity).update({ offerId }, { status: 'CONFIRMED', premiumMinor });
+  }
+
+  async markVariantsOptedOut(manager: EntityManager, offerId: string): Promise<void> {
+    await manager.getRepository(OfferVariantEntity).update({ offerId }, { status: 'OPTED_OUT' });
+  }
+
+  /** OFFERED → OPTED_OUT; false when the offer is absent, already opted out, or confirmed. */
+  async markOfferOptedOut(manager: EntityManager, a: { partnerId: string; offerId: string; now: Date }): Promise<boolean> {
+    const r = await manager
+      .createQueryBuilder()
+      .update(OfferEntity)
+      .set({ status: 'OPTED_OUT', updatedAt: a.now })
+      .where("id = :offerId AND partner_id = :partnerId AND status = 'OFFERED'", { offerId: a.offerId, partnerId: a.partnerId })
+      .execute();
+    return r.affected === 1;
+  }
+
+  async insertOptOut(manager: EntityManager, event: NewOptOut): Promise<void> {
+    await insertRows(manager, OptOutEventEntity, event);
+  }
+
+  async findBooking(partnerId: string, bookingId: string): Promise<unknown | null> {
+    const row = await this.bookings.findOne({ where: { id: bookingId, partnerId }, select: { id: true, response: true } });
+    return row ? row.response : null;
+  }
+
+  /** A unique constraint refused a write (a booking id or policy number collision, or a second booking). */
+  isUniqueViolation(e: unknown): boolean {
+    if (!(e instanceof QueryFailedError)) return false;
+    const code = (e.driverError as { code?: unknown } | undefined)?.code;
+    return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  }
+}

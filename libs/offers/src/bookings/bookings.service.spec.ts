@@ -1,0 +1,122 @@
+import type { EntityManager } from 'typeorm';
+import type { Clock } from '@app/core';
+import type { TransactionRunner } from '@app/database';
+import type { IdempotencyService } from '../idempotency.service';
+import type { BookableQuote, NewBooking } from './booking-builder';
+import { BookingHooks } from './booking-hooks';
+import { BOOKING_ID_PATTERN } from './booking-id';
+import type { BookingsRepository, OfferForBooking, OfferState } from './bookings.repository';
+import { BookingsService } from './bookings.service';
+import type { ConfirmOfferCommand } from './bookings.types';
+
+const NOW = new Date('2026-11-25T10:00:00Z');
+const UNIQUE = new Error('unique violation');
+
+function offer(over: Partial<OfferForBooking> = {}): OfferForBooking {
+  return {
+    id: 'o1',
+    partnerId: 'p1',
+    offerConfigId: 'cfg',
+    status: 'OFFERED',
+    bookingId: null,
+    expiresAt: new Date(NOW.getTime() + 3_600_000),
+    currency: 'USD',
+    partnerTransactionId: null,
+    request: { customer: { language: 'en', country: 'US' } },
+    response: { product_rules: [] },
+    ...over,
+  };
+}
+
+const quote: BookableQuote = {
+  id: 'q1',
+  productCode: 'P',
+  productName: 'P',
+  currency: 'USD',
+  premiumMinor: 900,
+  taxMinor: 100,
+  priceMinor: 1000,
+  policyStart: NOW,
+  policyEnd: null,
+  pdsUrl: null,
+};
+
+const cmd: ConfirmOfferCommand = {
+  caller: { keyId: 'k1', partnerId: 'p1', partnerCode: 'P', mode: 'live' },
+  offerId: 'o1',
+  body: { quotes: [{ id: 'q1' }], policyholder: { first_name: 'A', last_name: 'B', country: 'US' } },
+};
+
+function service(repo: Partial<Record<keyof BookingsRepository, unknown>>) {
+  const tx = { run: <T>(work: (m: EntityManager) => Promise<T>) => work({} as EntityManager) } as unknown as TransactionRunner;
+  const full = {
+    findOffer: async () => offer(),
+    findQuotes: async () => [quote],
+    markOfferConfirmed: async () => true,
+    insertBooking: async () => undefined,
+    markQuotesConfirmed: async () => undefined,
+    markVariantsConfirmed: async () => undefined,
+    offerState: async () => null,
+    isUniqueViolation: (e: unknown) => e === UNIQUE,
+    ...repo,
+  };
+  return new BookingsService(full as unknown as BookingsRepository, tx, { now: () => NOW } as Clock, {} as IdempotencyService, new BookingHooks());
+}
+
+describe('BookingsService.confirm', () => {
+  it('retries with a fresh booking id when a unique constraint refuses the first', async () => {
+    const ids: string[] = [];
+    const svc = service({
+      insertBooking: async (_m: EntityManager, b: NewBooking) => {
+        ids.push(b.id);
+        if (ids.length === 1) throw UNIQUE;
+      },
+    });
+    const res = await svc.confirm(cmd);
+    expect(res.status).toBe(200);
+    expect(ids).toHaveLength(2);
+    expect(res.body.id).toBe(ids[1]);
+    expect(res.body.id).toMatch(BOOKING_ID_PATTERN);
+    expect(res.body.total_price).toBe(10);
+  });
+
+  it('answers booking_already_exists when the unique constraint reveals another booking', async () => {
+    let reads = 0;
+    const svc = service({
+      findOffer: async () => (++reads === 1 ? offer() : offer({ status: 'CONFIRMED', bookingId: 'AAAAA-BBBBB-INS' })),
+      insertBooking: async () => {
+        throw UNIQUE;
+      },
+    });
+    await expect(svc.confirm(cmd)).rejects.toMatchObject({ code: 'booking_already_exists', extra: { booking_id: 'AAAAA-BBBBB-INS' } });
+  });
+
+  it.each<[string, OfferState | null, string]>([
+    ['booked meanwhile', { status: 'CONFIRMED', bookingId: 'AAAAA-BBBBB-INS', expiresAt: new Date(NOW.getTime() + 1000) }, 'booking_already_exists'],
+    ['expired meanwhile', { status: 'OFFERED', bookingId: null, expiresAt: NOW }, 'offer_expired'],
+    ['gone', null, 'offer_not_found'],
+  ])('when the conditional update matches nothing (%s) the state read in the transaction decides', async (_n, state, code) => {
+    let inserted = false;
+    const svc = service({
+      markOfferConfirmed: async () => false,
+      offerState: async () => state,
+      insertBooking: async () => {
+        inserted = true;
+      },
+    });
+    await expect(svc.confirm(cmd)).rejects.toMatchObject({ code });
+    expect(inserted).toBe(false);
+  });
+
+  it('does not retry other database errors', async () => {
+    let calls = 0;
+    const svc = service({
+      insertBooking: async () => {
+        calls++;
+        throw new Error('disk full');
+      },
+    });
+    await expect(svc.confirm(cmd)).rejects.toThrow('disk full');
+    expect(calls).toBe(1);
+  });
+});

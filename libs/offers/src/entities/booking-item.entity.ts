@@ -1,0 +1,55 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
+
+/** One confirmed quote of a booking, with its policy number. Money in integer minor units. */
+@Entity('booking_items')
+@Index('uq_booking_items_quote', ['quoteId'], { unique: true })
+@Index('uq_booking_items_policy_number', ['policyNumber'], { unique: true })
+export class BookingItemEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Index('ix_booking_items_booking')
+  @Column({ name: 'booking_id', type: 'varchar', length: 20 })
+  bookingId!: string;
+
+  @Index('ix_booking_items_offer')
+  @Column(uuidColumn({ name: 'offer_id' }))
+  offerId!: string;
+
+  @Column(uuidColumn({ name: 'quote_id' }))
+  quoteId!: string;
+
+  @Column(uuidColumn({ name: 'partner_id' }))
+  partnerId!: string;
+
+  @Column({ name: 'product_code', type: 'varchar', length: 64 })
+  productCode!: string;
+
+  @Column({ name: 'policy_number', type: 'varchar', length: 32 })
+  policyNumber!: string;
+
+  @Column({ type: 'varchar', length: 3 })
+  currency!: string;
+
+  @Column({ name: 'premium_minor', type: 'integer' })
+  premiumMinor!: number;
+
+  @Column({ name: 'tax_minor', type: 'integer' })
+  taxMinor!: number;
+
+  @Column({ name: 'price_minor', type: 'integer' })
+  priceMinor!: number;
+
+  @Column(dateColumn({ name: 'policy_start' }))
+  policyStart!: Date;
+
+  @Column(dateColumn({ name: 'policy_end', nullable: true }))
+  policyEnd!: Date | null;
+
+  @Column(jsonColumn())
+  insured!: unknown;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+}

@@ -1,0 +1,131 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '@app/core';
+import { TransactionRunner } from '@app/database';
+import { IdempotencyRepository, type IdempotencyScope } from './idempotency.repository';
+import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './offers.errors';
+
+export type { IdempotencyScope } from './idempotency.repository';
+
+/** spec §3.6: records are kept 48 h. */
+export const IDEMPOTENCY_TTL_MS = 48 * 3_600_000;
+/** an in-progress claim older than this is taken to be abandoned (the process died mid-request) */
+export const IDEMPOTENCY_ABANDONED_AFTER_MS = 30_000;
+export const IDEMPOTENCY_PURGE_EVERY_MS = 10 * 60_000;
+
+export interface IdempotentResponse<T> {
+  status: number;
+  body: T;
+}
+
+export interface IdempotentResult<T> extends IdempotentResponse<T> {
+  /** true when this is the stored response of an earlier request */
+  replayed: boolean;
+}
+
+export interface IdempotentRequest extends IdempotencyScope {
+  /** what makes two requests "the same" (see `fingerprint`) */
+  fingerprint: string;
+  /** the status of a replay (409 for confirm); the stored status when absent */
+  replayStatus?: number;
+}
+
+/**
+ * Marks the request done with its response, in the caller's transaction, so that the work's writes
+ * and the stored response commit (or roll back) together.
+ */
+export type CompleteIdempotency = (manager: EntityManager, response: IdempotentResponse<unknown>) => Promise<void>;
+
+/** sha256 of a canonical JSON (object keys sorted) of the parts: key order does not matter. */
+export function fingerprint(...parts: unknown[]): string {
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x === undefined ? null : x)).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * Idempotency keys (spec §3.6), scoped by (partner, route, key) and kept 48 h. The first request
+ * claims the key (a unique row), runs, and stores its response; a retry with the same fingerprint
+ * gets that response (`replayed`), another fingerprint 422 `idempotency_key_reused`, and a retry
+ * while the first still runs 423 `idempotency_in_progress`. A request that fails frees the key.
+ * Expired records are purged every 10 minutes, and on read.
+ */
+@Injectable()
+export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(IdempotencyService.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repo: IdempotencyRepository,
+    private readonly tx: TransactionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      this.purgeExpired().catch((e: unknown) => this.logger.warn({ err: e }, 'idempotency purge failed'));
+    }, IDEMPOTENCY_PURGE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * Runs `work` once per (partner, route, key). `work` should call `complete` inside its final
+   * transaction; when it does not, the response is stored right after it returns.
+   */
+  async run<T>(req: IdempotentRequest, work: (complete: CompleteIdempotency) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
+    const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
+    const now = this.clock.now();
+    const existing = await this.tx.run(async (m) => {
+      const found = await this.repo.find(m, scope);
+      if (found) {
+        const expired = found.expiresAt.getTime() <= now.getTime();
+        const abandoned = found.state === 'in_progress' && now.getTime() - found.createdAt.getTime() > IDEMPOTENCY_ABANDONED_AFTER_MS;
+        if (!expired && !abandoned) return found;
+        await this.repo.delete(m, scope);
+      }
+      const id = randomUUID();
+      const won = await this.repo.claim(m, scope, { id, requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) });
+      return won ? null : await this.repo.find(m, scope);
+    });
+    if (existing) {
+      if (existing.requestHash !== req.fingerprint) throw new IdempotencyKeyReusedError();
+      if (existing.state === 'in_progress') throw new IdempotencyInProgressError();
+      return { status: req.replayStatus ?? existing.responseStatus ?? 200, body: existing.responseBody as T, replayed: true };
+    }
+
+    let completed = false;
+    const complete: CompleteIdempotency = async (m, response) => {
+      await this.repo.complete(m, scope, response.status, response.body);
+      completed = true;
+    };
+    try {
+      const result = await work(complete);
+      if (!completed) await this.tx.run((m) => this.repo.complete(m, scope, result.status, result.body));
+      return { ...result, replayed: false };
+    } catch (e) {
+      // a failed request does not hold the key: the partner may fix the body and retry with it
+      await this.tx.run((m) => this.repo.release(m, scope)).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Deletes every record past its 48 h; returns how many. */
+  async purgeExpired(): Promise<number> {
+    const now = this.clock.now();
+    return this.tx.run((m) => this.repo.deleteExpired(m, now));
+  }
+}

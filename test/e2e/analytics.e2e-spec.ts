@@ -1,0 +1,192 @@
+import request from 'supertest';
+import { startTestApp, TestApp } from '../support/app';
+import { ADMIN, confirmBody, confirmPath, createOffer, offerRequest, setupShop } from '../support/booking-fixtures';
+
+interface Product {
+  id: string;
+  code: string;
+  details: { finance: { price: { total_amount_without_tax: number }; surcharge: { total_amount: number } } };
+}
+interface Offer {
+  id: string;
+  offer_config_id: string;
+  currency: string;
+  products: Product[];
+  metadata?: { experiments?: Array<{ key: string; variant: string }> };
+}
+interface Row {
+  offer_config_id: string;
+  experiment_key?: string | null;
+  variant?: string | null;
+  offers: number;
+  confirmations: number;
+  opt_outs: number;
+  conversion_rate: number;
+  premium_confirmed: Array<{ currency: string; amount: number; amount_minor: number }>;
+}
+
+const cents = (x: number): number => Math.round(x * 100);
+const cmp = (a: string | null | undefined, b: string | null | undefined): number =>
+  (a ?? null) === (b ?? null) ? 0 : a == null ? -1 : b == null ? 1 : a < b ? -1 : 1;
+
+/** The test's own count: what every row should say. */
+class Tally {
+  readonly groups = new Map<string, { row: Row; premium: Map<string, { minor: number; confirmations: number }> }>();
+  add(key: Pick<Row, 'offer_config_id' | 'experiment_key' | 'variant'>, currency: string, state: 'offered' | 'confirmed' | 'opted_out', premiumMinor: number): void {
+    const id = JSON.stringify([key.offer_config_id, key.experiment_key ?? null, key.variant ?? null]);
+    let g = this.groups.get(id);
+    if (!g) {
+      g = { row: { ...key, offers: 0, confirmations: 0, opt_outs: 0, conversion_rate: 0, premium_confirmed: [] }, premium: new Map() };
+      this.groups.set(id, g);
+    }
+    g.row.offers++;
+    if (state === 'confirmed') {
+      g.row.confirmations++;
+      const p = g.premium.get(currency) ?? { minor: 0, confirmations: 0 };
+      p.minor += premiumMinor;
+      p.confirmations++;
+      g.premium.set(currency, p);
+    }
+    if (state === 'opted_out') g.row.opt_outs++;
+  }
+  rows(): Row[] {
+    return [...this.groups.values()]
+      .map(({ row, premium }) => ({
+        ...row,
+        conversion_rate: Math.round((row.confirmations / row.offers) * 10_000) / 10_000,
+        premium_confirmed: [...premium.entries()]
+          .sort(([a], [b]) => cmp(a, b))
+          .map(([currency, p]) => ({ currency, amount: p.minor / 100, amount_minor: p.minor })),
+      }))
+      .sort((a, b) => cmp(a.offer_config_id, b.offer_config_id) || cmp(a.experiment_key, b.experiment_key) || cmp(a.variant, b.variant));
+  }
+}
+
+describe('Admin analytics (e2e, spec §4.8)', () => {
+  let t: TestApp;
+  let key: string;
+  const byVariant = new Tally();
+  const byConfig = new Tally();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    key = await setupShop(t, 'ANA');
+    // another partner's activity must not show
+    const otherKey = await setupShop(t, 'ANB');
+    for (let i = 0; i < 5; i++) {
+      const o = await createOffer(t, 'ANB', otherKey);
+      await request(t.http).post(confirmPath('ANB', o.id)).set('X-Api-Key', otherKey).send(confirmBody([o.products[0].id])).expect(200);
+    }
+
+    const variantsSeen = new Set<string>();
+    for (let i = 0; i < 70; i++) {
+      const basic = i >= 60;
+      const nz = i % 2 === 1;
+      const res = await request(t.http)
+        .post('/x/partners/ANA/offers/?extra_fields=surcharge')
+        .set('X-Api-Key', key)
+        .send(offerRequest({ channel: basic ? 'basic' : 'web', value: 10 + i * 7.31, currency: nz ? 'NZD' : 'AUD', country: nz ? 'NZ' : 'AU' }))
+        .expect(200);
+      const offer = res.body as Offer;
+      const selected = basic ? offer.products : offer.products.filter((p) => p.code === 'PROTECT' || (i % 2 === 0 && p.code === 'SHIP'));
+      const optOut = () => request(t.http).post(`/x/partners/ANA/offers/${offer.id}/opt_out/`).set('X-Api-Key', key).send({ i }).expect(204);
+      const confirm = () => request(t.http).post(confirmPath('ANA', offer.id)).set('X-Api-Key', key).send(confirmBody(selected.map((p) => p.id))).expect(200);
+      let state: 'offered' | 'confirmed' | 'opted_out' = 'offered';
+      if (i % 3 === 0) {
+        await confirm();
+        state = 'confirmed';
+      } else if (i % 5 === 2) {
+        await optOut();
+        await confirm();
+        state = 'confirmed';
+      } else if (i % 4 === 1) {
+        await optOut();
+        if (i % 8 === 1) await optOut();
+        state = 'opted_out';
+      }
+      const premium = state === 'confirmed' ? selected.reduce((s, p) => s + cents(p.details.finance.price.total_amount_without_tax) - cents(p.details.finance.surcharge.total_amount), 0) : 0;
+      const exps = offer.metadata?.experiments ?? [];
+      if (exps.length === 0) byVariant.add({ offer_config_id: offer.offer_config_id, experiment_key: null, variant: null }, offer.currency, state, premium);
+      for (const e of exps) {
+        byVariant.add({ offer_config_id: offer.offer_config_id, experiment_key: e.key, variant: e.variant }, offer.currency, state, premium);
+        variantsSeen.add(e.variant);
+      }
+      byConfig.add({ offer_config_id: offer.offer_config_id }, offer.currency, state, premium);
+    }
+    // the generated set spans both variants (60 offers at 50/50: all in one is a ~1e-18 event)
+    expect([...variantsSeen].sort()).toEqual(['a', 'b']);
+  }, 60_000);
+  afterAll(async () => t.close());
+
+  it('every row equals the count made by the test: per offer config and experiment variant, and per config', async () => {
+    const res = await request(t.http).get('/admin/partners/ANA/analytics').set(ADMIN).expect(200);
+    expect(res.body.partner).toBe('ANA');
+    expect(res.body.rows).toEqual(byVariant.rows());
+    expect(res.body.totals).toEqual(byConfig.rows().map(({ experiment_key: _k, variant: _v, ...r }) => r));
+    // sanity of the generated set: three groups (a, b, no experiment), two currencies
+    expect(res.body.rows.map((r: Row) => [r.offer_config_id, r.variant])).toEqual([
+      ['shop-basic', null],
+      ['shop-cover', 'a'],
+      ['shop-cover', 'b'],
+    ]);
+    const cover = res.body.totals.find((r: Row) => r.offer_config_id === 'shop-cover');
+    expect(cover.offers).toBe(60);
+    expect(cover.premium_confirmed.map((p: { currency: string }) => p.currency)).toEqual(['AUD', 'NZD']);
+  });
+
+  it('the window selects offers by creation time: dates are whole UTC days, `to` inclusive', async () => {
+    // yesterday..today, so that a run across midnight UTC still covers every offer
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const res = await request(t.http).get(`/admin/partners/ANA/analytics?from=${yesterday}&to=${today}`).set(ADMIN).expect(200);
+    expect(res.body.from).toBe(`${yesterday}T00:00:00+00:00`);
+    expect(Date.parse(res.body.to)).toBe(Date.parse(`${today}T00:00:00Z`) + 86_400_000);
+    expect(res.body.rows).toEqual(byVariant.rows());
+    const past = await request(t.http).get('/admin/partners/ANA/analytics?from=2020-01-01&to=2020-01-31').set(ADMIN).expect(200);
+    expect(past.body).toEqual({ partner: 'ANA', from: '2020-01-01T00:00:00+00:00', to: '2020-02-01T00:00:00+00:00', rows: [], totals: [] });
+    const exact = await request(t.http)
+      .get('/admin/partners/ANA/analytics')
+      .query({ from: '2020-01-01T00:00:00Z', to: new Date(Date.now() + 60_000).toISOString() })
+      .set(ADMIN)
+      .expect(200);
+    expect(exact.body.totals).toEqual(byConfig.rows().map(({ experiment_key: _k, variant: _v, ...r }) => r));
+  });
+
+  it('defaults to the last 30 days', async () => {
+    const res = await request(t.http).get('/admin/partners/ANA/analytics').set(ADMIN).expect(200);
+    const span = Date.parse(res.body.to) - Date.parse(res.body.from);
+    expect(span).toBe(30 * 86_400_000);
+  });
+
+  it.each([
+    ['from not a date', 'from=yesterday', 'from'],
+    ['to an impossible date', 'to=2026-02-30', 'to'],
+    ['a date-time without a zone', 'from=2026-01-01T00:00:00', 'from'],
+    ['from after to', 'from=2026-02-01&to=2026-01-01', 'from'],
+    ['an unknown parameter', 'since=2026-01-01', 'since'],
+  ])('422 validation_error: %s', async (_name, qs, path) => {
+    const res = await request(t.http).get(`/admin/partners/ANA/analytics?${qs}`).set(ADMIN).expect(422);
+    expect(res.body).toMatchObject({ type: 'validation_error', code: 'validation_error' });
+    expect(Object.keys(res.body.errors)).toContain(path);
+  });
+
+  it('404 partner_not_found for an unknown partner; 401 without the admin key; 403 with a partner key', async () => {
+    const res = await request(t.http).get('/admin/partners/NOPE/analytics').set(ADMIN).expect(404);
+    expect(res.body.code).toBe('partner_not_found');
+    await request(t.http).get('/admin/partners/ANA/analytics').expect(401);
+    await request(t.http).get('/admin/partners/ANA/analytics').set('X-Admin-Key', key).expect(401);
+    await request(t.http).get('/admin/partners/ANA/analytics').set('X-Api-Key', key).expect(403);
+  });
+
+  it('is documented in Swagger with its response shape', async () => {
+    const doc = await request(t.http).get('/docs-json').expect(200);
+    const op = doc.body.paths['/admin/partners/{code}/analytics']?.get;
+    expect(op).toBeDefined();
+    expect(op.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['code', 'from', 'to']));
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '422']));
+    const row = doc.body.components.schemas.AnalyticsVariantRowDto;
+    expect(Object.keys(row.properties)).toEqual(
+      expect.arrayContaining(['offer_config_id', 'experiment_key', 'variant', 'offers', 'confirmations', 'opt_outs', 'conversion_rate', 'premium_confirmed']),
+    );
+  });
+});
