@@ -112,8 +112,15 @@ describe('signed requests, XCover-compatible (e2e)', () => {
   const offers = (code = 'SIGNCO') => `/x/partners/${code}/offers/`;
 
   beforeAll(async () => {
-    // logs start silent (no boot noise) and are switched to info, into `logs`, just below
-    t = await startTestApp({ appEncryptionKey: ENC_KEY, authFailLimitPerMin: 10_000 });
+    // the app logs at info (the request logger only runs at info or below); boot lines are
+    // swallowed, then every line goes to `logs`
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      t = await startTestApp({ appEncryptionKey: ENC_KEY, authFailLimitPerMin: 10_000, logLevel: 'info' });
+    } finally {
+      process.stdout.write = write;
+    }
     captureLogs(logs);
     await setUpPartner(t.http, 'SIGNCO');
     await setUpPartner(t.http, 'OTHERCO');

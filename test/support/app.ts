@@ -18,15 +18,42 @@ export interface TestApp {
 }
 
 /**
+ * PostgreSQL databases standing for a SQLite file that a test names itself (`sqlitePath`), so
+ * that a test restarting the app "on the same database" gets the same one on PostgreSQL too.
+ * Dropped with the whole run by test/integration/run.js (they share its TEST_PG_RUN_ID).
+ */
+const pgByNamedFile = new Map<string, Promise<{ url: string; drop(): Promise<void> }>>();
+
+/**
  * Boots the real app (same module, pipes, guards, filters and middleware as main.ts) on a fresh
- * SQLite file, or on DATABASE_URL when the integration run sets one.
+ * SQLite file, or — in the integration run (npm run test:integration) — on a fresh PostgreSQL
+ * database (TEST_PG_ADMIN_URL) and with Redis (TEST_REDIS_URL) under a key prefix of its own.
  */
 export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'offers-e2e-'));
-  // integration runs (npm run test:integration) put every app on its own fresh PostgreSQL database
-  const pg = process.env.TEST_PG_ADMIN_URL && overrides.databaseUrl === undefined ? await createPgDatabase(process.env.TEST_PG_ADMIN_URL) : null;
+  // integration runs put every app on its own fresh PostgreSQL database, or on the one standing
+  // for the SQLite file the test named
+  const adminUrl = process.env.TEST_PG_ADMIN_URL;
+  let pg: { url: string; drop(): Promise<void> } | null = null;
+  let dropPgOnClose = true;
+  if (adminUrl && overrides.databaseUrl === undefined) {
+    if (overrides.sqlitePath !== undefined && overrides.sqlitePath !== ':memory:') {
+      let named = pgByNamedFile.get(overrides.sqlitePath);
+      if (!named) {
+        named = createPgDatabase(adminUrl);
+        pgByNamedFile.set(overrides.sqlitePath, named);
+      }
+      pg = await named;
+      dropPgOnClose = false;
+    } else {
+      pg = await createPgDatabase(adminUrl);
+    }
+  }
+  const redisUrl = process.env.TEST_REDIS_URL;
   const { app, config } = await createApp({
     ...(pg ? { databaseUrl: pg.url } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    redisKeyPrefix: testRedisPrefix(),
     sqlitePath: join(dir, 'test.sqlite'),
     demoKeyPath: join(dir, 'demo-key.txt'),
     adminApiKey: TEST_ADMIN_KEY,
@@ -42,14 +69,21 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     close: async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
-      if (pg) await pg.drop();
+      if (pg && dropPgOnClose) await pg.drop();
     },
   };
 }
 
+/** A Redis key prefix no other test app uses (apps sharing one Redis never see each other's keys or messages). */
+export function testRedisPrefix(): string {
+  return `e2e-${randomBytes(6).toString('hex')}:`;
+}
+
 /** A throwaway PostgreSQL database for one test app; `drop` removes it. */
 export async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `offers_e2e_${randomBytes(6).toString('hex')}`;
+  // the run id (set by test/integration/run.js) lets the run drop whatever its tests left behind
+  const run = /^[a-z0-9]{1,16}$/.test(process.env.TEST_PG_RUN_ID ?? '') ? `${process.env.TEST_PG_RUN_ID}_` : '';
+  const name = `offers_e2e_${run}${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {

@@ -1,9 +1,9 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { CacheModule } from '@nestjs/cache-manager';
-import { APP_CONFIG, AppConfig, CoreConfigModule, loadConfig } from '@app/core';
+import { APP_CONFIG, AppConfig, CoreConfigModule, loadConfig, RedisModule } from '@app/core';
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
 import { DemoSeedService } from './seed/demo-seed.service';
@@ -11,6 +11,8 @@ import { buildDataSourceOptions, DatabaseModule } from '@app/database';
 import { ALL_ENTITIES } from './entities';
 import { HealthController } from './ops/health.controller';
 import { HttpMetrics } from './ops/metrics';
+import { ShutdownState } from './ops/shutdown';
+import { TestHooksController, testHooksEnabled } from './ops/test-hooks.controller';
 import { requestIdOf } from './common/request-id';
 import { AdminApiModule } from './admin-api/admin-api.module';
 import { PartnerApiModule } from './partner-api/partner-api.module';
@@ -26,6 +28,9 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
+            // request lines are logged at info: above that level the request logger has nothing
+            // to write, so it is not run at all (it costs a child logger per request)
+            ...(['info', 'debug', 'trace'].includes(config.logLevel) ? {} : { exclude: [{ method: RequestMethod.ALL, path: '{*path}' }] }),
             pinoHttp: {
               level: config.logLevel,
               genReqId: (req) => requestIdOf(req as never),
@@ -48,7 +53,10 @@ export class AppModule {
           }),
         }),
         DatabaseModule,
+        // the in-process tier of the partner configuration cache; RedisModule adds the shared tier,
+        // shared rate limits and invalidation messages when REDIS_URL is set (see libs/core/src/redis)
         CacheModule.register({ isGlobal: true }),
+        RedisModule,
         PartnersModule,
         BundlesModule,
         TerminusModule,
@@ -56,9 +64,10 @@ export class AppModule {
         // routes are mounted per prefix when the module is built, so the prefixes are read here
         PartnerApiModule.forRoot(overrides.apiPrefixes ?? loadConfig().apiPrefixes),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ...(testHooksEnabled() ? [TestHooksController] : [])],
       providers: [
         { provide: HttpMetrics, useFactory: () => new HttpMetrics() },
+        ShutdownState,
         DemoSeedService,
       ],
     };

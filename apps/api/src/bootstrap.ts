@@ -33,7 +33,8 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ? config.trustProxy.split(',').map((s) => s.trim()) : false);
-  app.set('query parser', 'extended');
+  // flat parameters only (repeated ones become arrays): no nested objects from the query string
+  app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
@@ -51,7 +52,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
       exceptionFactory: (errors) => new InvalidError('validation_error', 'Request validation failed', validationErrorsToPaths(errors)),
     }),
   );
-  app.enableShutdownHooks();
+  // SIGTERM/SIGINT: main.ts installs the graceful shutdown (ops/shutdown.ts) once listening
   setupSwagger(app);
   return config;
 }

@@ -1,5 +1,5 @@
 import { createCache } from 'cache-manager';
-import { ConfigEvents, type AppConfig } from '@app/core';
+import { ConfigEvents, type AppConfig, type SharedJsonCache } from '@app/core';
 import type { PartnersService, PartnerView } from '@app/partners';
 import { ActiveConfigService } from './active-config.service';
 import type { BundlesRepository } from './bundles.repository';
@@ -96,5 +96,99 @@ describe('ActiveConfigService', () => {
       process.off('unhandledRejection', unhandled);
     }
     expect((await service.get('p1')).version).toBe(2);
+  });
+});
+
+describe('ActiveConfigService with a shared tier (REDIS_URL)', () => {
+  /** SharedJsonCache stand-in: a Map with expiries */
+  class FakeShared {
+    readonly enabled = true;
+    readonly store = new Map<string, { value: unknown; expiresAt: number }>();
+    async get<T>(key: string) {
+      const hit = this.store.get(key);
+      return hit && hit.expiresAt > Date.now() ? { value: hit.value as T, ttlMs: hit.expiresAt - Date.now() } : undefined;
+    }
+    async set(key: string, value: unknown, ttlMs: number) {
+      this.store.set(key, { value: JSON.parse(JSON.stringify(value)), expiresAt: Date.now() + ttlMs });
+      return true;
+    }
+    async del(key: string) {
+      this.store.delete(key);
+      return true;
+    }
+  }
+
+  let version: number;
+  let shared: FakeShared;
+  let events: ConfigEvents;
+  let getById: jest.Mock;
+  const services: ActiveConfigService[] = [];
+
+  const instance = (ev = new ConfigEvents()) => {
+    const partners = { getById } as unknown as PartnersService;
+    const repo = {
+      listSchemas: jest.fn(async () => []),
+      listConfigs: jest.fn(async (_p: string, v: number) => [{ id: `config-v${v}` }]),
+    } as unknown as BundlesRepository;
+    const s = new ActiveConfigService(createCache(), { configCacheTtlS: 300 } as AppConfig, repo, partners, ev, shared as unknown as SharedJsonCache);
+    services.push(s);
+    return s;
+  };
+
+  beforeEach(() => {
+    version = 1;
+    shared = new FakeShared();
+    events = new ConfigEvents();
+    getById = jest.fn(async () => ({
+      id: 'p1',
+      code: 'P1',
+      name: 'P1',
+      status: 'active',
+      defaultSchema: null,
+      rateLimits: null,
+      currentVersion: version,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
+    }));
+  });
+  afterEach(() => {
+    for (const s of services.splice(0)) s.onModuleDestroy();
+  });
+
+  it('an instance that lacks the configuration reads it from the shared tier, not the database', async () => {
+    const a = instance();
+    expect((await a.get('p1')).version).toBe(1);
+    expect(getById).toHaveBeenCalledTimes(1);
+    expect(shared.store.has('partner-config:p1')).toBe(true);
+
+    const b = instance();
+    const warmed = jest.fn();
+    b.onLoad(warmed);
+    expect((await b.get('p1')).configs).toEqual([{ id: 'config-v1' }]);
+    expect(getById).toHaveBeenCalledTimes(1);
+    expect(warmed).toHaveBeenCalledTimes(1); // compiled artefacts are still built per instance
+    await b.get('p1'); // then from its own tier
+    expect(getById).toHaveBeenCalledTimes(1);
+  });
+
+  it('a change (local or remote) reloads from the database and replaces the shared entry', async () => {
+    const a = instance(events);
+    await a.get('p1');
+    version = 2;
+    events.emitChange('p1', 'remote');
+    await a.settled('p1');
+    expect((await a.get('p1')).version).toBe(2);
+    expect(((await shared.get<{ version: number }>('partner-config:p1'))?.value.version)).toBe(2);
+  });
+
+  it('a resync drops the in-process tier (changes may have been missed)', async () => {
+    const a = instance(events);
+    await a.get('p1');
+    version = 2;
+    await shared.set('partner-config:p1', { ...(await a.get('p1')), version: 2 }, 300_000);
+    expect((await a.get('p1')).version).toBe(1); // its own tier
+    events.emitResync();
+    await flush();
+    expect((await a.get('p1')).version).toBe(2); // read again (here: from the shared tier)
   });
 });

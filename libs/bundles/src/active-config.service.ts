@@ -1,10 +1,10 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { APP_CONFIG, AppConfig, type BundleSchema, type OfferConfig } from '@app/core';
 import { PartnersService } from '@app/partners';
 import { BundlesRepository } from './bundles.repository';
-import { ConfigEvents } from '@app/core';
+import { ConfigEvents, SharedJsonCache } from '@app/core';
 
 export interface RateLimits {
   create: number;
@@ -27,8 +27,14 @@ export interface ActiveConfig {
 }
 
 /**
- * The partner configuration in force, cached for CONFIG_CACHE_TTL_S (@nestjs/cache-manager,
- * TTL in milliseconds) and dropped on this instance the moment the admin API writes.
+ * The partner configuration in force, cached for CONFIG_CACHE_TTL_S in two tiers: in process
+ * (@nestjs/cache-manager, TTL in milliseconds), so a request does not cross the network, and —
+ * with REDIS_URL — in Redis (SharedJsonCache), so an instance that lacks it reads it there
+ * instead of from the database. Compiled artefacts stay per instance (see onLoad).
+ * Every change (ConfigEvents: made here, or announced by another instance through the Redis
+ * invalidation channel) drops both tiers and reloads from the database at once; a resync
+ * (messages may have been missed) drops the in-process tier. Redis unreachable: the shared tier
+ * reads as a miss and writes are skipped, the in-process tier and the TTL carry on.
  */
 @Injectable()
 export class ActiveConfigService implements OnModuleDestroy {
@@ -44,6 +50,11 @@ export class ActiveConfigService implements OnModuleDestroy {
   private readonly generations = new Map<string, number>();
   /** the reload under way per partner, so a writer can wait for it (see settled) */
   private readonly reloads = new Map<string, Promise<void>>();
+  /** bumped on a resync: every load under way is then too old to cache */
+  private epoch = 0;
+  /** partners whose configuration this instance cached (what a resync drops) */
+  private readonly known = new Set<string>();
+  private readonly unsubscribeResync: () => void;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -51,6 +62,7 @@ export class ActiveConfigService implements OnModuleDestroy {
     private readonly repo: BundlesRepository,
     private readonly partners: PartnersService,
     events: ConfigEvents,
+    @Optional() private readonly shared?: SharedJsonCache,
   ) {
     this.ttlMs = config.configCacheTtlS * 1000;
     this.unsubscribe = events.onChange((partnerId) => {
@@ -60,13 +72,18 @@ export class ActiveConfigService implements OnModuleDestroy {
         this.logger.warn({ err, partnerId }, 'could not reload the partner configuration after a change');
       });
     });
+    this.unsubscribeResync = events.onResync(() => this.dropLocal());
   }
 
   onModuleDestroy(): void {
     this.unsubscribe();
+    this.unsubscribeResync();
   }
 
-  /** Called with every configuration loaded from the database, so compiled artefacts can be warmed. */
+  /**
+   * Called with every configuration loaded into this instance (from the database or the shared
+   * tier), so compiled artefacts can be warmed.
+   */
   onLoad(listener: (config: ActiveConfig) => void): void {
     this.listeners.add(listener);
   }
@@ -74,7 +91,7 @@ export class ActiveConfigService implements OnModuleDestroy {
   async get(partnerId: string): Promise<ActiveConfig> {
     const cached = await this.cache.get<ActiveConfig>(this.key(partnerId));
     if (cached) return cached;
-    return this.load(partnerId);
+    return this.load(partnerId, true);
   }
 
   /** Drops the cached entry and loads (and warms) the new one at once. */
@@ -82,7 +99,8 @@ export class ActiveConfigService implements OnModuleDestroy {
     this.generations.set(partnerId, this.generation(partnerId) + 1);
     const reload = (async () => {
       await this.cache.del(this.key(partnerId));
-      await this.load(partnerId);
+      await this.shared?.del(this.key(partnerId));
+      await this.load(partnerId, false);
     })();
     this.reloads.set(partnerId, reload);
     const done = () => {
@@ -105,8 +123,31 @@ export class ActiveConfigService implements OnModuleDestroy {
     return this.generations.get(partnerId) ?? 0;
   }
 
-  private async load(partnerId: string): Promise<ActiveConfig> {
-    const generation = this.generation(partnerId);
+  /** what a load must still match, when it ends, to cache what it read */
+  private stamp(partnerId: string): string {
+    return `${this.epoch}:${this.generation(partnerId)}`;
+  }
+
+  /** Drops the in-process tier (changes may have been missed); loads under way will not cache. */
+  private dropLocal(): void {
+    this.epoch += 1;
+    for (const partnerId of this.known) {
+      this.cache.del(this.key(partnerId)).catch(() => undefined);
+    }
+    this.known.clear();
+  }
+
+  /** `useShared`: false after a change, when the shared tier may still hold the old configuration */
+  private async load(partnerId: string, useShared: boolean): Promise<ActiveConfig> {
+    const stamp = this.stamp(partnerId);
+    if (useShared && this.shared?.enabled) {
+      const hit = await this.shared.get<ActiveConfig>(this.key(partnerId));
+      if (hit) {
+        for (const l of this.listeners) l(hit.value);
+        if (stamp === this.stamp(partnerId)) await this.setLocal(partnerId, hit.value, hit.ttlMs);
+        return hit.value;
+      }
+    }
     const partner = await this.partners.getById(partnerId);
     const version = partner.currentVersion;
     const [schemas, configs] =
@@ -124,8 +165,16 @@ export class ActiveConfigService implements OnModuleDestroy {
     };
     for (const l of this.listeners) l(active);
     // changed while this was loading: what was read may be older than what a reload cached
-    if (generation === this.generation(partnerId)) await this.cache.set(this.key(partnerId), active, this.ttlMs);
+    if (stamp === this.stamp(partnerId)) {
+      await this.setLocal(partnerId, active, this.ttlMs);
+      await this.shared?.set(this.key(partnerId), active, this.ttlMs);
+    }
     return active;
+  }
+
+  private async setLocal(partnerId: string, config: ActiveConfig, ttlMs: number): Promise<void> {
+    this.known.add(partnerId);
+    await this.cache.set(this.key(partnerId), config, ttlMs);
   }
 
   private key(partnerId: string): string {

@@ -7,3 +7,4 @@ export * from './db/columns';
 export * from './bundle/bundle.types';
 export * from './events/config-events';
 export * from './cel';
+export * from './redis';

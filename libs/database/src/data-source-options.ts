@@ -1,8 +1,45 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { defaults as pgDefaults, types as pgTypes } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/core';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+
+/** OID of PostgreSQL's `timestamp without time zone`, the type of every entity Date column */
+const PG_TIMESTAMP_OID = 1114;
+const PG_TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,3})?\d*$/;
+
+/**
+ * A `timestamp without time zone` read as UTC (node-pg's default reads it in the process's time
+ * zone). Anything else (infinity, BC dates) goes to the default parser.
+ */
+export function parsePgTimestampAsUtc(value: string): Date {
+  const m = PG_TIMESTAMP_TEXT.exec(value);
+  if (!m) return pgTypes.getTypeParser(PG_TIMESTAMP_OID, 'text')(value) as Date;
+  return new Date(`${m[1]}T${m[2]}${m[3] ?? ''}Z`);
+}
+
+/**
+ * Timestamps on PostgreSQL are `timestamp without time zone` holding **UTC**, whatever the time
+ * zone of the process or of the server, as on SQLite (where TypeORM writes UTC text):
+ * - written in UTC: node-pg would otherwise send a Date as local time, whose offset PostgreSQL
+ *   ignores for this type (a process in Europe/Paris would store 10:00 for 09:00Z, and the
+ *   autumn DST hour would be ambiguous). `pg.defaults.parseInputDatesAsUTC` is process-wide:
+ *   this app uses no other kind of timestamp.
+ * - read as UTC: a type parser of this pool only (parsePgTimestampAsUtc);
+ * - the session runs in UTC (`-c timezone=UTC`), so `DEFAULT now()` columns and any SQL date
+ *   arithmetic agree.
+ */
+function pgUtcOptions(): Record<string, unknown> {
+  pgDefaults.parseInputDatesAsUTC = true;
+  return {
+    options: '-c timezone=UTC',
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === PG_TIMESTAMP_OID && format !== 'binary' ? parsePgTimestampAsUtc : pgTypes.getTypeParser(oid, format ?? 'text'),
+    },
+  };
+}
 
 /**
  * One place builds the TypeORM options, for the app (through @nestjs/typeorm) and for the
@@ -21,7 +58,9 @@ export function buildDataSourceOptions(
       migrationsRun: false,
       synchronize: false,
       logging: false,
-      extra: { max: 10, connectionTimeoutMillis: 2000 },
+      // a pool checkout waits at most 2 s: past it the request fails fast (503, see
+      // AllExceptionsFilter) instead of queueing behind a database that does not answer
+      extra: { max: 10, connectionTimeoutMillis: 2000, keepAlive: true, ...pgUtcOptions() },
     };
   }
   if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });

@@ -61,17 +61,6 @@ export function ttlToMs(ttl: string | undefined): number {
   return m ? Number(m[1]) * TTL_UNITS[m[2]] : 72 * 3_600_000;
 }
 
-let knownCurrencies: Set<string> | undefined;
-
-/**
- * An ISO 4217 code ICU knows. `isCurrencyCode` of @app/core only checks the shape (Intl formats
- * any three letters, `XXY` included); Intl.supportedValuesOf lists the real currencies.
- */
-function isKnownCurrency(code: string): boolean {
-  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
-  return isCurrencyCode(code) && knownCurrencies.has(code);
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -110,7 +99,7 @@ export function buildOffer(args: {
   const body = checked.value as Record<string, unknown>;
   const customer = isRecord(body.customer) ? body.customer : {};
   const currency = customer.currency;
-  if (typeof currency !== 'string' || !isKnownCurrency(currency)) {
+  if (typeof currency !== 'string' || !isCurrencyCode(currency)) {
     throw new OfferValidationError({ '/customer/currency': [currency === undefined ? 'is required' : 'must be an ISO 4217 currency code'] });
   }
   const language = typeof customer.language === 'string' ? customer.language : undefined;

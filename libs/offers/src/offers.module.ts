@@ -7,6 +7,7 @@ import { CompiledSchemas } from './compiled-schemas';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OfferEntity } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
+import { OfferWriter } from './offer-writer';
 import { OffersRepository } from './offers.repository';
 import { OffersService } from './offers.service';
 import { AnalyticsRepository } from './analytics/analytics.repository';
@@ -24,6 +25,7 @@ import { IdempotencyService } from './idempotency.service';
 @Module({
   imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
   providers: [
+    OfferWriter,
     CompiledSchemas,
     OffersRepository,
     OffersService,

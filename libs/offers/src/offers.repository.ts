@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { insertRows } from '@app/database';
+import { fastInsert } from '@app/database';
 import { insertOfferVariants } from './analytics/offer-variants';
 import { OfferEntity, StoredExperiment } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
@@ -54,13 +54,29 @@ export class OffersRepository {
 
   /** The offer and its quotes, in the caller's transaction. */
   async insertOffer(manager: EntityManager, offer: NewOffer, quotes: NewQuote[]): Promise<void> {
-    await insertRows(manager, OfferEntity, { ...offer, status: 'OFFERED', bookingId: null, updatedAt: offer.createdAt });
-    await insertRows(
+    await this.insertOffers(manager, [{ offer, quotes }]);
+  }
+
+  /** Several offers with their quotes and conversion rows: one multi-row INSERT per table. */
+  async insertOffers(manager: EntityManager, items: ReadonlyArray<{ offer: NewOffer; quotes: NewQuote[] }>): Promise<void> {
+    await fastInsert(
+      manager,
+      OfferEntity,
+      items.map(({ offer }) => Object.assign(new OfferEntity(), offer, { status: 'OFFERED' as const, bookingId: null, updatedAt: offer.createdAt })),
+    );
+    await fastInsert(
       manager,
       QuoteEntity,
-      quotes.map((q) => ({ ...q, offerId: offer.id, partnerId: offer.partnerId, currency: offer.currency, status: 'OFFERED', createdAt: offer.createdAt })),
+      items.flatMap(({ offer, quotes }) =>
+        quotes.map((q) =>
+          Object.assign(new QuoteEntity(), q, { offerId: offer.id, partnerId: offer.partnerId, currency: offer.currency, status: 'OFFERED', createdAt: offer.createdAt }),
+        ),
+      ),
     );
-    await insertOfferVariants(manager, offer);
+    await insertOfferVariants(
+      manager,
+      items.map((i) => i.offer),
+    );
   }
 
   async findOffer(partnerId: string, id: string): Promise<StoredOffer | null> {

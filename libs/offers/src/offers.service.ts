@@ -15,6 +15,7 @@ import { buildOffer, newTrace, resolveSchemaId, type BuiltOffer, type OfferTrace
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
 import { OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
 import { fingerprint, IdempotencyService } from './idempotency.service';
+import { OfferWriter } from './offer-writer';
 import { OffersRepository } from './offers.repository';
 
 export interface CreateOfferCommand {
@@ -73,6 +74,7 @@ export class OffersService {
     private readonly clock: Clock,
     private readonly partners: PartnersService,
     private readonly idempotency: IdempotencyService,
+    private readonly writer: OfferWriter,
   ) {
     // compile validators and every expression of a configuration as soon as it is loaded,
     // so no request pays for a compile
@@ -83,7 +85,7 @@ export class OffersService {
     const active = await this.configs.get(cmd.caller.partnerId);
     if (!cmd.idempotencyKey) {
       const built = this.build(active, cmd);
-      await this.tx.run((m) => this.repo.insertOffer(m, this.toNewOffer(active, cmd, built), this.toNewQuotes(built)));
+      await this.writer.write(this.toNewOffer(active, cmd, built), this.toNewQuotes(built));
       return { status: 200, body: built.response, replayed: false };
     }
     return this.createIdempotent(active, cmd, cmd.idempotencyKey);

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { DomainError, ErrorType } from '@app/core';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { DEFAULT_TYPE_BY_STATUS, STATUS_BY_KIND } from './error-envelope';
 import { requestIdOf } from './request-id';
 
@@ -36,10 +37,17 @@ const HTTP_CODES: Record<number, [string, string]> = {
   503: ['service_unavailable', 'Service temporarily unavailable'],
 };
 
+/** Retry-After of a 503 for a database that cannot be reached (seconds) */
+const DATABASE_RETRY_AFTER_S = 2;
+/** at most one "database unavailable" warning per this many ms (an outage fails every request) */
+const DATABASE_WARN_EVERY_MS = 10_000;
+
 /** The one global filter: every error, on every route, leaves in the envelope of spec §3.5. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private lastDatabaseWarning = 0;
+  private suppressedDatabaseWarnings = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -103,6 +111,31 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return { status, type: 'validation_error', code, message };
       }
     }
+    if (isDatabaseUnavailable(exception)) {
+      // the transaction of the request did not commit (or, cut during COMMIT, its outcome is unknown):
+      // a retry — with the same idempotency key for create and confirm — answers either way
+      this.warnDatabaseUnavailable(exception, req);
+      return {
+        status: 503,
+        type: 'server_error',
+        code: 'service_unavailable',
+        message: 'Service temporarily unavailable: the database cannot be reached; retry later',
+        headers: { 'Retry-After': String(DATABASE_RETRY_AFTER_S) },
+      };
+    }
     return { status: 500, type: 'server_error', code: 'internal_error', message: 'Internal server error' };
+  }
+
+  private warnDatabaseUnavailable(exception: unknown, req: Request): void {
+    const now = Date.now();
+    if (now - this.lastDatabaseWarning < DATABASE_WARN_EVERY_MS) {
+      this.suppressedDatabaseWarnings += 1;
+      return;
+    }
+    const suppressed = this.suppressedDatabaseWarnings;
+    this.lastDatabaseWarning = now;
+    this.suppressedDatabaseWarnings = 0;
+    const err = exception instanceof Error ? { name: exception.name, message: exception.message, code: (exception as { code?: unknown }).code } : String(exception);
+    this.logger.warn({ err, requestId: requestIdOf(req), path: req.path, suppressed }, 'database unavailable: answering 503');
   }
 }

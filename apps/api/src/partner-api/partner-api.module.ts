@@ -8,6 +8,7 @@ import { OffersController } from './offers.controller';
 import { BookingsController } from './bookings.controller';
 import { PartnerThrottlerGuard, partnerThrottlerOptions } from './rate-limit/partner-throttler';
 import { FixedWindowThrottlerStorage } from './rate-limit/fixed-window.storage';
+import { SharedCounters } from '@app/core';
 import { PartnerSchemasController } from './schemas.controller';
 import { WhoAmIController } from './whoami.controller';
 
@@ -56,8 +57,9 @@ export class PartnerApiModule {
         OffersModule,
         ThrottlerModule.forRootAsync({
           imports: [BundlesModule],
-          inject: [ActiveConfigService],
-          useFactory: (active: ActiveConfigService) => partnerThrottlerOptions(active, new FixedWindowThrottlerStorage()),
+          // SharedCounters (RedisModule): counts in Redis when REDIS_URL is set, per instance otherwise
+          inject: [ActiveConfigService, { token: SharedCounters, optional: true }],
+          useFactory: (active: ActiveConfigService, counters?: SharedCounters) => partnerThrottlerOptions(active, new FixedWindowThrottlerStorage(counters)),
         }),
       ],
       controllers: PARTNER_API_CONTROLLERS,

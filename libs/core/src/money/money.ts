@@ -9,14 +9,12 @@ export type Dec = Decimal;
 
 const minorDigitsCache = new Map<string, number>();
 
+let knownCurrencies: Set<string> | undefined;
+
+/** An ISO 4217 code ICU knows (Intl formats any three letters, `XXY` included, so look it up). */
 export function isCurrencyCode(code: string): boolean {
-  if (!/^[A-Z]{3}$/.test(code)) return false;
-  try {
-    new Intl.NumberFormat('en', { style: 'currency', currency: code });
-    return true;
-  } catch {
-    return false;
-  }
+  knownCurrencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return knownCurrencies.has(code);
 }
 
 export function currencyMinorDigits(currency: string): number {
@@ -38,38 +36,64 @@ export function roundToCurrency(amount: Decimal.Value, currency: string): Decima
   return new Dec(amount).toDecimalPlaces(currencyMinorDigits(currency), Decimal.ROUND_HALF_UP);
 }
 
+const scaleCache = new Map<number, Decimal>();
+
+/** 10^digits as a decimal, made once per digit count (the hot path converts many amounts). */
+function scaleOf(digits: number): Decimal {
+  let f = scaleCache.get(digits);
+  if (f === undefined) {
+    f = new Dec(10).pow(digits);
+    scaleCache.set(digits, f);
+  }
+  return f;
+}
+
 export function toMinorUnits(amount: Decimal.Value, currency: string): number {
   const digits = currencyMinorDigits(currency);
-  const minor = new Dec(amount).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).times(new Dec(10).pow(digits));
+  const minor = new Dec(amount).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).times(scaleOf(digits));
   if (!minor.isInteger()) throw new RangeError('minor units must be integral');
   return minor.toNumber();
 }
 
 export function fromMinorUnits(minor: number, currency: string): Decimal {
-  return new Dec(minor).dividedBy(new Dec(10).pow(currencyMinorDigits(currency)));
+  return new Dec(minor).dividedBy(scaleOf(currencyMinorDigits(currency)));
 }
 
-/** A JSON number for a response: exact for any amount that fits a double's 15 significant digits. */
+/**
+ * A JSON number for a response. Dividing two exact integers is correctly rounded, so
+ * `1999 / 100` is the very double that parsing "19.99" gives: no decimal needed (|minor| < 2^53).
+ */
 export function minorToNumber(minor: number, currency: string): number {
-  return fromMinorUnits(minor, currency).toNumber();
+  return minor / 10 ** currencyMinorDigits(currency);
 }
 
 const formatterCache = new Map<string, Intl.NumberFormat>();
 
+const localeCache = new Map<string, string>();
+
 /** `language` like "fr" or "fr-CA", `country` like "CA": the locale is language-COUNTRY when both fit. */
 export function localeFor(language: string | undefined, country: string | undefined): string {
+  const key = `${language ?? ''}|${country ?? ''}`;
+  const hit = localeCache.get(key);
+  if (hit !== undefined) return hit;
   const lang = (language ?? 'en').trim() || 'en';
   const candidates: string[] = [];
   if (!lang.includes('-') && country) candidates.push(`${lang}-${country}`);
   candidates.push(lang, 'en');
+  let found = 'en';
   for (const c of candidates) {
     try {
-      if (Intl.NumberFormat.supportedLocalesOf([c]).length > 0) return c;
+      if (Intl.NumberFormat.supportedLocalesOf([c]).length > 0) {
+        found = c;
+        break;
+      }
     } catch {
       // an invalid tag: try the next one
     }
   }
-  return 'en';
+  if (localeCache.size > 5000) localeCache.clear();
+  localeCache.set(key, found);
+  return found;
 }
 
 export function formatMoney(amount: Decimal.Value, currency: string, locale: string): string {

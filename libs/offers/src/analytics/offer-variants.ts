@@ -1,21 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { insertRows } from '@app/database';
+import { fastInsert } from '@app/database';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
 
+type VariantSource = {
+  id: string;
+  partnerId: string;
+  offerConfigId: string;
+  currency: string;
+  createdAt: Date;
+  experiments: ReadonlyArray<{ key: string; variant: string }>;
+};
+
 /**
- * The offer's conversion rows (one per experiment variant, or one with no variant), in the
- * offer's own transaction: called by OffersRepository.insertOffer.
+ * The offers' conversion rows (one per experiment variant, or one with no variant), in the
+ * offers' own transaction: called by OffersRepository.insertOffers.
  */
-export async function insertOfferVariants(
-  manager: EntityManager,
-  offer: { id: string; partnerId: string; offerConfigId: string; currency: string; createdAt: Date; experiments: ReadonlyArray<{ key: string; variant: string }> },
-): Promise<void> {
-  const experiments: Array<{ key: string | null; variant: string | null }> = offer.experiments.length > 0 ? [...offer.experiments] : [{ key: null, variant: null }];
-  await insertRows(
-    manager,
-    OfferVariantEntity,
-    experiments.map((e, ordinal) => ({
+export async function insertOfferVariants(manager: EntityManager, offers: readonly VariantSource[]): Promise<void> {
+  const rows = offers.flatMap((offer) => {
+    const experiments: Array<{ key: string | null; variant: string | null }> =
+      offer.experiments.length > 0 ? [...offer.experiments] : [{ key: null, variant: null }];
+    return experiments.map((e, ordinal) =>
+      Object.assign(new OfferVariantEntity(), {
       id: randomUUID(),
       offerId: offer.id,
       partnerId: offer.partnerId,
@@ -27,6 +33,8 @@ export async function insertOfferVariants(
       status: 'OFFERED' as const,
       premiumMinor: 0,
       createdAt: offer.createdAt,
-    })),
-  );
+    }),
+    );
+  });
+  await fastInsert(manager, OfferVariantEntity, rows);
 }
