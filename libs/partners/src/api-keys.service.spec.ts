@@ -67,7 +67,7 @@ function setup(row: Partial<KeyAuthRow> = {}, opts: { box?: SecretBox; clock?: F
   const cache = new ApiKeyAuthCache(events);
   const tx = { run: <T>(w: (m: EntityManager) => Promise<T>) => w({} as EntityManager) } as unknown as TransactionRunner;
   const clock = opts.clock ?? new FixedClock(NOW);
-  const service = new ApiKeysService(keys, partners, tx, audit, cache, secretBox, clock, { signatureMaxSkewS: 900 });
+  const service = new ApiKeysService(keys, partners, tx, audit, cache, secretBox, clock, { signatureMaxSkewS: 900 }, events);
   return { service, findAuthRow, updateSecretEnc, authRow, cache, events, inserted, audited, clock };
 }
 

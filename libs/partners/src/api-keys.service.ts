@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService, ChangeContext } from '@app/audit';
-import { APP_CONFIG, AppConfig, Clock } from '@app/core';
+import { APP_CONFIG, AppConfig, Clock, ConfigEvents } from '@app/core';
 import { TransactionRunner } from '@app/database';
 import { ApiKeyAuthCache, CachedKeyAuth } from './auth-cache';
 import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
@@ -48,6 +48,7 @@ export class ApiKeysService {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'signatureMaxSkewS'>,
+    private readonly events: ConfigEvents,
   ) {
     this.maxSkewMs = config.signatureMaxSkewS * 1000;
   }
@@ -116,12 +117,12 @@ export class ApiKeysService {
    * another partner's key.
    */
   async revoke(partnerCode: string, keyId: string, ctx: ChangeContext): Promise<void> {
-    const hash = await this.tx.run(async (m) => {
+    const { hash, partnerId, changed } = await this.tx.run(async (m) => {
       const partner = await this.partners.findByCode(partnerCode, m);
       if (!partner) throw partnerNotFound(partnerCode);
       const key = await this.keys.findForPartner(partner.id, keyId, m);
       if (!key) throw apiKeyNotFound();
-      if (key.revokedAt) return key.keyHash;
+      if (key.revokedAt) return { hash: key.keyHash, partnerId: partner.id, changed: false };
       const at = new Date();
       await this.keys.markRevoked(key.id, at, m);
       await this.audit.record(
@@ -137,9 +138,11 @@ export class ApiKeysService {
         },
         m,
       );
-      return key.keyHash;
+      return { hash: key.keyHash, partnerId: partner.id, changed: true };
     });
     this.cache.delete(hash);
+    // other instances (Redis invalidation bus) drop the partner's cached keys at once too
+    if (changed) this.events.emitChange(partnerId);
   }
 
   /**

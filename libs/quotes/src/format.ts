@@ -1,4 +1,4 @@
-import { formatMoney, fromMinorUnits, minorToNumber } from '@app/core';
+import { formatMinorUnits, minorToNumber } from '@app/core';
 import type { MoneyJson } from './quotes.types';
 
 /** Response timestamps: `2026-12-01T00:00:00+00:00` (UTC; milliseconds only when not zero). */
@@ -14,5 +14,5 @@ export function moneyJson(minor: number, currency: string, locale: string): Mone
 
 /** Minor units → the localised currency string, formatted from the exact decimal. */
 export function formatMinor(minor: number, currency: string, locale: string): string {
-  return formatMoney(fromMinorUnits(minor, currency), currency, locale);
+  return formatMinorUnits(minor, currency, locale);
 }

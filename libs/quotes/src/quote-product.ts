@@ -1,4 +1,4 @@
-import { Dec, currencyMinorDigits, decimalFromNumber, toMinorUnits } from '@app/core';
+import { Dec, currencyMinorDigits, decimalFromNumber, fromMinorUnits, toMinorUnits } from '@app/core';
 import type { Product } from '@app/core';
 import type { CelVars, Evaluate, JsonValue, PricedBenefit, PricedQuote, QuoteInput, QuoteResult } from './quotes.types';
 import { formatApiDate } from './format';
@@ -184,10 +184,8 @@ function price(product: Product, { vars, currency, locale, evaluate }: QuoteInpu
 
   const premiumMinor = minor(clamped, currency, 'pricing.premium');
   const surchargeMinor = minor(rawSurcharge, currency, 'pricing.surcharge');
-  const digits = currencyMinorDigits(currency);
-  const scale = new Dec(10).pow(digits);
-  const premium = new Dec(premiumMinor).dividedBy(scale);
-  const surcharge = new Dec(surchargeMinor).dividedBy(scale);
+  const premium = fromMinorUnits(premiumMinor, currency);
+  const surcharge = fromMinorUnits(surchargeMinor, currency);
   const taxMinor = minor(premium.plus(surcharge).times(taxRate), currency, 'pricing.tax_rate');
   const priceMinor = premiumMinor + surchargeMinor + taxMinor;
   const priceWithoutTaxMinor = premiumMinor + surchargeMinor;

@@ -96,7 +96,23 @@ export function localeFor(language: string | undefined, country: string | undefi
   return found;
 }
 
-export function formatMoney(amount: Decimal.Value, currency: string, locale: string): string {
+/** Integer minor units as an exact decimal string (`1999`, USD → `"19.99"`), without arithmetic. */
+export function minorToDecimalString(minor: number, currency: string): string {
+  const digits = currencyMinorDigits(currency);
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`minor units must be a safe integer, got ${minor}`);
+  const sign = minor < 0 ? '-' : '';
+  const abs = String(Math.abs(minor));
+  if (digits === 0) return sign + abs;
+  const padded = abs.padStart(digits + 1, '0');
+  return `${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}
+
+/** The localised currency string of an amount held as integer minor units. */
+export function formatMinorUnits(minor: number, currency: string, locale: string): string {
+  return formatter(locale, currency).format(minorToDecimalString(minor, currency) as unknown as number);
+}
+
+function formatter(locale: string, currency: string): Intl.NumberFormat {
   const key = `${locale}|${currency}`;
   let f = formatterCache.get(key);
   if (f === undefined) {
@@ -104,6 +120,10 @@ export function formatMoney(amount: Decimal.Value, currency: string, locale: str
     if (formatterCache.size > 5000) formatterCache.clear();
     formatterCache.set(key, f);
   }
+  return f;
+}
+
+export function formatMoney(amount: Decimal.Value, currency: string, locale: string): string {
   // Intl accepts a decimal string and formats it exactly (no binary float rounding).
-  return f.format(new Dec(amount).toFixed(currencyMinorDigits(currency)) as unknown as number);
+  return formatter(locale, currency).format(new Dec(amount).toFixed(currencyMinorDigits(currency)) as unknown as number);
 }

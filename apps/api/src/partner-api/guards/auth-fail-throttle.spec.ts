@@ -1,4 +1,6 @@
-import { FailedAuthCounter } from './auth-fail-throttle';
+import type { Request, Response } from 'express';
+import type { AppConfig, SharedCounters } from '@app/core';
+import { AuthFailThrottle, AuthRateLimitedError, FailedAuthCounter } from './auth-fail-throttle';
 
 describe('FailedAuthCounter', () => {
   it('lets an IP through until it reaches the limit, then refuses it until the window ends', () => {
@@ -29,5 +31,33 @@ describe('FailedAuthCounter', () => {
     expect(c.trackedClients).toBe(100);
     c.recordFailure('other', 200_000);
     expect(c.trackedClients).toBe(1);
+  });
+});
+
+describe('AuthFailThrottle with shared counters (several instances)', () => {
+  it('blocks an IP whose failures across instances pass the limit, though this instance saw one', async () => {
+    const fakeShared = {
+      shared: true,
+      increment: jest.fn(async () => ({ count: 5, resetInMs: 30_000 })),
+    } as unknown as SharedCounters;
+    const throttle = new AuthFailThrottle({ authFailLimitPerMin: 5 } as AppConfig, fakeShared);
+    const req = { ip: '203.0.113.9', socket: {} } as unknown as Request;
+    const headers: Record<string, string> = {};
+    const res = { setHeader: (k: string, v: string) => (headers[k] = v) } as unknown as Response;
+    expect(() => throttle.assertAllowed(req, res)).not.toThrow();
+    throttle.fail(req);
+    await new Promise((r) => setImmediate(r));
+    expect(fakeShared.increment).toHaveBeenCalledWith('authfail:203.0.113.9', 60_000);
+    expect(() => throttle.assertAllowed(req, res)).toThrow(AuthRateLimitedError);
+    expect(Number(headers['Retry-After'])).toBeGreaterThanOrEqual(29);
+    // another IP is not affected
+    expect(() => throttle.assertAllowed({ ip: '203.0.113.10', socket: {} } as unknown as Request, res)).not.toThrow();
+  });
+
+  it('without Redis it counts per instance only (no shared call)', () => {
+    const fakeShared = { shared: false, increment: jest.fn() } as unknown as SharedCounters;
+    const throttle = new AuthFailThrottle({ authFailLimitPerMin: 5 } as AppConfig, fakeShared);
+    throttle.fail({ ip: '198.51.100.1', socket: {} } as unknown as Request);
+    expect(fakeShared.increment).not.toHaveBeenCalled();
   });
 });

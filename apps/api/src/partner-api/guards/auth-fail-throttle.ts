@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { APP_CONFIG, AppConfig, DomainError } from '@app/core';
+import { APP_CONFIG, AppConfig, DomainError, SharedCounters } from '@app/core';
 
 const WINDOW_MS = 60_000;
 
@@ -61,16 +61,34 @@ export class FailedAuthCounter {
   }
 }
 
-/** The one counter shared by the partner and admin guards. */
+/**
+ * The one counter shared by the partner and admin guards. With REDIS_URL, failures are also
+ * counted in Redis across instances: when the shared count for an IP passes the limit, this
+ * instance blocks the IP for the rest of the window. So a key-guesser spread over N instances gets
+ * at most limit + N − 1 tries a window, and a request that authenticates costs no round trip.
+ */
 @Injectable()
 export class AuthFailThrottle extends FailedAuthCounter {
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  private readonly logger = new Logger('AuthFailThrottle');
+  private readonly blockedUntil = new Map<string, number>();
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() private readonly shared?: SharedCounters,
+  ) {
     super(config.authFailLimitPerMin);
   }
 
   /** Throws 429 (with Retry-After) when the request's IP is over its failure budget. */
   assertAllowed(req: Request, res: Response): void {
-    const wait = this.retryAfter(clientIp(req));
+    const ip = clientIp(req);
+    let wait = this.retryAfter(ip);
+    const until = this.blockedUntil.get(ip);
+    if (until !== undefined) {
+      const now = Date.now();
+      if (until <= now) this.blockedUntil.delete(ip);
+      else wait = Math.max(wait, Math.ceil((until - now) / 1000));
+    }
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       throw new AuthRateLimitedError(wait);
@@ -78,7 +96,18 @@ export class AuthFailThrottle extends FailedAuthCounter {
   }
 
   fail(req: Request): void {
-    this.recordFailure(clientIp(req));
+    const ip = clientIp(req);
+    this.recordFailure(ip);
+    if (!this.shared?.shared) return;
+    this.shared
+      .increment(`authfail:${ip}`, WINDOW_MS)
+      .then(({ count, resetInMs }) => {
+        if (count >= this.limit) {
+          if (this.blockedUntil.size > 100_000) this.blockedUntil.clear();
+          this.blockedUntil.set(ip, Date.now() + resetInMs);
+        }
+      })
+      .catch((err: unknown) => this.logger.warn({ err }, 'could not count a failed authentication in Redis'));
   }
 }
 
