@@ -1,0 +1,766 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run bench` — the load benchmark of spec §7 / issue 6.
+ *
+ * Builds if needed, starts the built app (a child process) on a fresh SQLite file in a temp dir,
+ * writes the benchmark bundle (test/bench/bundle.js) through the admin API, creates a live key,
+ * then drives the app from THIS process with autocannon on 127.0.0.1:
+ *   1. GET /health/live                          (the framework's floor on this machine)
+ *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted)
+ *   3. POST /x/partners/BENCH/offers/{id}/confirm/ on offers created in step 2 (each once)
+ * Each step is one continuous autocannon run: a warm-up (at least --warmup seconds, and until every
+ * connection has been answered once), then the measured window, from which every figure comes.
+ * Prints a table, writes test/bench/results/latest.json and says which targets are met. Asserts
+ * nothing: exits 0 even when a target is missed (1 only when the benchmark itself cannot run).
+ * The app's RSS, CPU and main-thread scheduling (/proc, Linux) are sampled every second.
+ *
+ * Options:
+ *   --duration N     measured seconds per step (default 10; 60 for the memory soak)
+ *   --warmup N       warm-up seconds per step (default 3)
+ *   --connections N  concurrent connections (default 50)
+ *   --profile        run the app under `node --cpu-prof`; writes the profile to
+ *                    test/bench/results/profiles/ (git-ignored) and a summary of the top
+ *                    self-time functions per step to test/bench/results/profile-summary.txt.
+ *                    Results go to results/latest-profile.json (git-ignored: profiling slows the app).
+ *   --out FILE       where to write the JSON results (default results/latest.json)
+ *   --keep           keep the temp dir (SQLite file, app log) for inspection
+ *   --app-root DIR   benchmark another checkout (built there if needed), e.g. an export of a
+ *                    commit (`git archive <rev> | tar -x -C DIR`, node_modules symlinked) to
+ *                    compare before/after; default: this repository
+ *   --label TEXT     free text stored in the results (e.g. which commit --app-root holds)
+ */
+const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { PARTNER, BENCH_BUNDLE, benchRequest, CONFIRM_POLICYHOLDER } = require('./bundle');
+const { summarise } = require('./profile');
+
+const REPO = path.resolve(__dirname, '../..');
+const RESULTS = path.join(__dirname, 'results');
+const PROFILES = path.join(RESULTS, 'profiles');
+let ROOT = REPO; // the checkout whose dist/ is benchmarked (--app-root)
+let ENTRY = path.join(ROOT, 'dist/apps/api/src/main.js');
+const HOST = '127.0.0.1';
+const CREATE_QUERY = '?extra_fields=tax,commission,benefits';
+const POOL_CAP = 500000;
+
+const TARGETS = { ratio: 0.5, createP99Ms: 30, non2xx: 0, rssGrowthPct: 10 };
+
+// ---------------------------------------------------------------------------------------------
+// options
+
+function parseArgs(argv) {
+  const opts = { duration: 10, warmup: 3, connections: 50, profile: false, out: null, keep: false };
+  const num = (name, v, min) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) {
+      console.error(`${name} must be a number >= ${min}, got "${v}"`);
+      process.exit(2);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s) : [a, undefined];
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    if (flag === '--duration') opts.duration = num('--duration', value(), 1);
+    else if (flag === '--warmup') opts.warmup = num('--warmup', value(), 0);
+    else if (flag === '--connections') opts.connections = Math.floor(num('--connections', value(), 1));
+    else if (flag === '--profile') opts.profile = true;
+    else if (flag === '--keep') opts.keep = true;
+    else if (flag === '--out') opts.out = path.resolve(value());
+    else if (flag === '--app-root') opts.appRoot = path.resolve(value());
+    else if (flag === '--label') opts.label = value();
+    else if (flag === '--help' || flag === '-h') {
+      const lines = fs.readFileSync(__filename, 'utf8').split('\n');
+      console.log(lines.slice(2, lines.indexOf(' */') + 1).join('\n'));
+      process.exit(0);
+    } else {
+      console.error(`unknown option ${a} (try --help)`);
+      process.exit(2);
+    }
+  }
+  opts.out ??= path.join(RESULTS, opts.profile ? 'latest-profile.json' : 'latest.json');
+  if (opts.appRoot) {
+    ROOT = opts.appRoot;
+    ENTRY = path.join(ROOT, 'dist/apps/api/src/main.js');
+  }
+  return opts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const nowUs = () => Number(process.hrtime.bigint() / 1000n); // CLOCK_MONOTONIC, as V8 profile timestamps
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size of a process in MB, from /proc (Linux); null elsewhere or once it exited. */
+function rssMb(pid) {
+  return rssDetail(pid).rss;
+}
+
+/** VmRSS and its parts: RssAnon (JS heap, native allocations), RssFile (mapped files), in MB. */
+function rssDetail(pid) {
+  const out = { rss: null, anon: null, file: null };
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    for (const [k, name] of [['rss', 'VmRSS'], ['anon', 'RssAnon'], ['file', 'RssFile']]) {
+      const m = new RegExp(`${name}:\\s+(\\d+)\\s+kB`).exec(status);
+      if (m) out[k] = Math.round((Number(m[1]) / 1024) * 10) / 10;
+    }
+  } catch {
+    /* not Linux, or the process is gone */
+  }
+  return out;
+}
+
+/** Least-squares slope of evenly spaced (1 s) samples, in MB per minute. */
+function slopePerMin(samples) {
+  const n = samples.length;
+  if (n < 3) return null;
+  const mx = (n - 1) / 2;
+  const my = samples.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  samples.forEach((y, x) => {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  });
+  return Math.round((num / den) * 60 * 10) / 10;
+}
+
+async function http(base, method, url, { headers = {}, body } = {}) {
+  const res = await fetch(base + url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+function runAutocannon(opts, onInstance) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+    if (onInstance) onInstance(instance);
+  });
+}
+
+/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat; null elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+const pct = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : null);
+const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
+
+/** Growth of the post-GC floor: lowest sample of the last third vs the first third (null below 9 samples). */
+function floorGrowth(samples) {
+  const third = Math.floor(samples.length / 3);
+  if (third < 3) return null;
+  const a = Math.min(...samples.slice(0, third));
+  const b = Math.min(...samples.slice(samples.length - third));
+  return Math.round(((b - a) / a) * 1000) / 10;
+}
+
+/** The app's main (JS) thread: ns on CPU and ns waiting for a CPU (run queue), from /proc/<pid>/schedstat. */
+function schedstat(pid) {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { run, wait };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One step: ONE continuous autocannon run, split into a warm-up and a measured window. Statistics
+ * come from the measured window only (autocannon's own summary would mix in the warm-up).
+ *
+ * The warm-up lasts `warmup` seconds AND until every connection has had a response: a saturated
+ * Node server accepts new connections slowly (under load one connection is accepted every
+ * few hundred ms here), so the first request of a late connection waits seconds in the
+ * kernel's accept queue; starting a fresh autocannon run for the measurement would put that
+ * start-up artefact into the percentiles. How long connections waited for their first response is
+ * reported as `first_response_ms`.
+ *
+ * During the measured window a 1 s sampler records the app's RSS, its CPU use (% of one core) and
+ * the responses completed, so a soak shows whether memory is flat and whether the app stalls.
+ */
+async function runStep(app, name, acOpts, opts, { maxWarmupS = 60 } = {}) {
+  const pid = app.child.pid;
+  const connections = acOpts.connections;
+  const answered = new Set();
+  const firstResponse = [];
+  let phase = 'warmup';
+  const m = { latencies: [], codes: {}, non2xx: 0, errors: 0, timeouts: 0, count: 0 };
+  const series = { rss_mb: [], app_cpu_pct: [], responses: [], max_latency_ms: [] };
+  let secResponses = 0;
+  let secMax = 0;
+  let window = null;
+  let sampler = null;
+  let instance = null;
+  const t0 = Date.now();
+  process.stdout.write(`- ${name}: warm-up`);
+
+  const startMeasuring = () => {
+    phase = 'measure';
+    process.stdout.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s (${answered.size}/${connections} connections answered), measuring ${opts.duration} s`);
+    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), schedStart: schedstat(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
+    let lastCpu = window.cpuStart;
+    let lastT = process.hrtime.bigint();
+    sampler = setInterval(() => {
+      const t = process.hrtime.bigint();
+      const cpu = cpuSeconds(pid);
+      series.rss_mb.push(rssMb(pid));
+      series.app_cpu_pct.push(cpu !== null && lastCpu !== null ? Math.round(((cpu - lastCpu) / (Number(t - lastT) / 1e9)) * 100) : null);
+      series.responses.push(secResponses);
+      series.max_latency_ms.push(Math.round(secMax));
+      secResponses = 0;
+      secMax = 0;
+      lastCpu = cpu;
+      lastT = t;
+    }, 1000);
+  };
+  const stopMeasuring = () => {
+    if (phase !== 'measure') return;
+    phase = 'done';
+    clearInterval(sampler);
+    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), schedEnd: schedstat(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
+    if (instance) instance.stop();
+  };
+  const control = setInterval(() => {
+    const elapsed = (Date.now() - t0) / 1000;
+    if (phase === 'warmup' && elapsed >= opts.warmup && (answered.size >= connections || elapsed >= maxWarmupS)) startMeasuring();
+    else if (phase === 'measure' && Date.now() - window.startMs >= opts.duration * 1000) stopMeasuring();
+  }, 50);
+
+  const result = await runAutocannon({ ...acOpts, duration: maxWarmupS + opts.duration + 30 }, (inst) => {
+    instance = inst;
+    inst.on('response', (client, status, _bytes, time) => {
+      if (!answered.has(client)) {
+        answered.add(client);
+        firstResponse.push(time);
+      }
+      if (phase !== 'measure') return;
+      m.count++;
+      m.latencies.push(time);
+      m.codes[status] = (m.codes[status] || 0) + 1;
+      if (status < 200 || status > 299) m.non2xx++;
+      secResponses++;
+      if (time > secMax) secMax = time;
+    });
+    inst.on('reqError', (err) => {
+      if (phase !== 'measure') return;
+      m.errors++;
+      if (err && /timed out/.test(err.message)) m.timeouts++;
+    });
+  });
+  clearInterval(control);
+  if (phase === 'warmup') startMeasuring(); // autocannon ended on its own (request cap) during warm-up
+  stopMeasuring();
+
+  const seconds = (window.endMs - window.startMs) / 1000;
+  const lat = m.latencies.sort((a, b) => a - b);
+  const fr = firstResponse.sort((a, b) => a - b);
+  const rss = series.rss_mb.filter((x) => x !== null);
+  const cpuUsed = window.cpuStart !== null && window.cpuEnd !== null ? window.cpuEnd - window.cpuStart : null;
+  let mainThread = null;
+  if (window.schedStart && window.schedEnd && seconds > 0) {
+    const run = (window.schedEnd.run - window.schedStart.run) / 1e9 / seconds;
+    const wait = (window.schedEnd.wait - window.schedStart.wait) / 1e9 / seconds;
+    mainThread = {
+      on_cpu_pct: Math.round(run * 100),
+      waiting_for_cpu_pct: Math.round(wait * 100),
+      off_cpu_pct: Math.max(0, Math.round((1 - run - wait) * 100)),
+    };
+  }
+  const s = {
+    req_per_s: seconds > 0 ? r1(m.count / seconds) : 0,
+    requests_total: m.count,
+    duration_s: r1(seconds),
+    warmup_s: r1((window.startMs - t0) / 1000),
+    latency_ms: {
+      p50: r1(pct(lat, 0.5)),
+      p90: r1(pct(lat, 0.9)),
+      p99: r1(pct(lat, 0.99)),
+      max: r1(lat.length ? lat[lat.length - 1] : null),
+      mean: r1(lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : null),
+    },
+    non_2xx: m.non2xx,
+    errors: m.errors - m.timeouts,
+    timeouts: m.timeouts,
+    status_codes: m.codes,
+    first_response_ms: { median: r1(pct(fr, 0.5)), max: r1(fr.length ? fr[fr.length - 1] : null), connections_answered: answered.size },
+    app_cpu_pct: cpuUsed !== null && seconds > 0 ? Math.round((cpuUsed / seconds) * 100) : null,
+    cpu_ms_per_request: cpuUsed !== null && m.count > 0 ? Math.round((cpuUsed * 1e6) / m.count) / 1000 : null,
+    // the JS thread: running, runnable but waiting for a core (other processes, the load generator),
+    // or off CPU (blocked in a syscall such as fsync, or idle: then the load generator is the limit)
+    app_main_thread: mainThread,
+    // this process (autocannon is single-threaded): near 100 % means the load generator, not the
+    // app, bounds the req/s of the step
+    load_generator_cpu_pct: seconds > 0 ? Math.round(((window.selfCpu.user + window.selfCpu.system) / 1e6 / seconds) * 100) : null,
+    load_generator_waiting_for_cpu_pct:
+      window.selfSched && window.selfSchedEnd && seconds > 0 ? Math.round(((window.selfSchedEnd.wait - window.selfSched.wait) / 1e9 / seconds) * 100) : null,
+    rss_floor_growth_pct: floorGrowth(rss),
+    stalled_seconds: series.responses.filter((n) => n === 0).length,
+    rss_mb: { before: window.rssBefore, after: window.rssAfter, peak: rss.length ? Math.max(window.rssBefore ?? 0, ...rss) : window.rssBefore, samples: rss },
+    per_second: { app_cpu_pct: series.app_cpu_pct, responses: series.responses, max_latency_ms: series.max_latency_ms },
+    window_us: { start: window.startUs, end: window.endUs },
+    autocannon_total_including_warmup: { requests: result.requests.total, non_2xx: result.non2xx, errors: result.errors },
+  };
+  process.stdout.write(` → ${s.req_per_s} req/s, p99 ${s.latency_ms.p99} ms\n`);
+  return s;
+}
+
+function gitInfo() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return { commit: null, dirty: null };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// the app under test
+
+async function startApp(opts, tmp) {
+  const port = await freePort();
+  const adminKey = `bench-admin-${crypto.randomBytes(16).toString('hex')}`;
+  const nodeArgs = [];
+  if (opts.profile) {
+    fs.mkdirSync(PROFILES, { recursive: true });
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', PROFILES, '-r', path.join(__dirname, 'exit-on-signal.js'));
+  }
+  const logFile = path.join(tmp, 'app.log');
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
+    cwd: tmp, // no stray ./.env is read; every path below is absolute
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      SQLITE_PATH: path.join(tmp, 'bench.sqlite'),
+      PORT: String(port),
+      HOST,
+      ADMIN_API_KEY: adminKey,
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      DEMO_KEY_PATH: path.join(tmp, 'demo-key.txt'),
+    },
+    stdio: ['ignore', log, log],
+  });
+  fs.closeSync(log);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let gone = null;
+  exited.then((e) => (gone = e));
+  const base = `http://${HOST}:${port}`;
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    if (gone) throw new Error(`the app exited during start (${JSON.stringify(gone)}); log:\n${tail(logFile)}`);
+    try {
+      const r = await fetch(`${base}/health/ready`);
+      if (r.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`the app was not ready within 60 s; log:\n${tail(logFile)}`);
+    await sleep(100);
+  }
+  return { child, port, base, adminKey, exited, logFile, spawnedAtUs: nowUs() };
+}
+
+function tail(file, n = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+async function stopApp(app) {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return app.exited;
+  app.child.kill('SIGTERM');
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), 20000);
+  const e = await app.exited;
+  clearTimeout(timer);
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------
+// setup through the admin API
+
+async function setupPartner(app) {
+  const admin = { 'X-Admin-Key': app.adminKey };
+  const put = await http(app.base, 'PUT', `/admin/partners/${PARTNER}/bundle`, { headers: admin, body: BENCH_BUNDLE });
+  if (put.status !== 200) throw new Error(`PUT bundle → ${put.status}: ${put.text.slice(0, 4000)}`);
+  const key = await http(app.base, 'POST', `/admin/partners/${PARTNER}/api-keys`, { headers: admin, body: { mode: 'live', name: 'bench' } });
+  if (key.status !== 201 || !key.json || typeof key.json.key !== 'string') throw new Error(`POST api-keys → ${key.status}: ${key.text}`);
+  // one request through the real route, to fail early (and clearly) when the bundle or route is wrong
+  const probe = await http(app.base, 'POST', `/x/partners/${PARTNER}/offers/${CREATE_QUERY}`, {
+    headers: { 'X-Api-Key': key.json.key },
+    body: benchRequest(0),
+  });
+  if (probe.status !== 200) throw new Error(`create-offer probe → ${probe.status}: ${probe.text.slice(0, 4000)}`);
+  return { apiKey: key.json.key, bundleVersion: put.json && put.json.version, sampleOffer: probe.json };
+}
+
+/** 'present' | 'missing' — one request on an unknown offer: a route-level 404 `not_found` means no route. */
+async function probeConfirm(app, apiKey) {
+  const r = await http(app.base, 'POST', `/x/partners/${PARTNER}/offers/${crypto.randomUUID()}/confirm/`, {
+    headers: { 'X-Api-Key': apiKey },
+    body: { quotes: [{ id: crypto.randomUUID() }], policyholder: CONFIRM_POLICYHOLDER },
+  });
+  const missing = (r.status === 404 || r.status === 405) && (!r.json || r.json.code === 'not_found' || r.json.code === undefined);
+  return { state: missing ? 'missing' : 'present', status: r.status, code: r.json && r.json.code };
+}
+
+// ---------------------------------------------------------------------------------------------
+// steps
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (process.platform !== 'linux') console.warn('note: RSS is read from /proc (Linux only); it will be null here');
+
+  console.log('Building if needed...');
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-if-needed.js')], { cwd: ROOT, stdio: 'inherit' });
+
+  const loadBefore = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  if (loadBefore[0] > os.cpus().length * 0.5) {
+    console.warn(`warning: load average ${loadBefore.join(' ')} on ${os.cpus().length} CPUs: other work on this machine will skew the figures`);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'offers-bench-'));
+  let app;
+  const profilesBefore = new Set(opts.profile && fs.existsSync(PROFILES) ? fs.readdirSync(PROFILES) : []);
+  let exitCode = 0;
+  try {
+    app = await startApp(opts, tmp);
+    console.log(`App started (pid ${app.child.pid}, ${app.base}${opts.profile ? ', under --cpu-prof' : ''}); RSS ${rssMb(app.child.pid)} MB`);
+    const setup = await setupPartner(app);
+    console.log(
+      `Bundle v${setup.bundleVersion} written for ${PARTNER}; live key created; sample offer: config ${setup.sampleOffer.offer_config_id}, ` +
+        `${setup.sampleOffer.products.length} products, errors ${JSON.stringify(setup.sampleOffer.errors)}`,
+    );
+
+    const base = {
+      url: `http://${HOST}:${app.port}`,
+      connections: opts.connections,
+      pipelining: 1,
+      timeout: 30, // late-accepted connections wait long for their first answer during warm-up
+    };
+    const steps = {};
+    const rssAtStart = rssDetail(app.child.pid);
+
+    // 1. health — the framework's floor
+    steps.health = await runStep(app, 'health', { ...base, url: `${base.url}/health/live`, method: 'GET' }, opts);
+
+    // 2. create offer — bodies varied per request (customer_id spreads experiment variants)
+    const bodies = Array.from({ length: 1024 }, (_, i) => JSON.stringify(benchRequest(i + 1)));
+    let next = 0;
+    const pool = [];
+    let firstFailure = null;
+    const variants = {};
+    const createReq = {
+      method: 'POST',
+      path: `/x/partners/${PARTNER}/offers/${CREATE_QUERY}`,
+      headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
+      setupRequest: (req) => {
+        req.body = bodies[next++ & 1023];
+        return req;
+      },
+      onResponse: (status, body) => {
+        if (status === 200) {
+          if (pool.length < POOL_CAP) {
+            const o = JSON.parse(body);
+            pool.push({ offer: o.id, quote: o.products[0].id });
+            const v = o.metadata && o.metadata.experiments && o.metadata.experiments[0];
+            if (v) variants[v.variant] = (variants[v.variant] || 0) + 1;
+          }
+        } else if (!firstFailure) {
+          firstFailure = { status, body: String(body).slice(0, 1000) };
+        }
+      },
+    };
+    const createOpts = { ...base, requests: [createReq] };
+    steps.create_offer = await runStep(app, 'create offer', createOpts, opts);
+    steps.create_offer.offers_collected = pool.length;
+    steps.create_offer.experiment_variants = variants;
+    if (firstFailure) steps.create_offer.first_failure = firstFailure;
+
+    // 3. confirm — each collected offer once, when the route exists
+    const confirmProbe = await probeConfirm(app, setup.apiKey);
+    if (confirmProbe.state === 'missing') {
+      steps.confirm = { skipped: 'confirm route not available', probe: confirmProbe };
+      console.log(`- confirm: skipped (confirm route not available: probe → ${confirmProbe.status} ${confirmProbe.code ?? ''})`);
+    } else {
+      steps.confirm = await confirmStep(app, opts, base, setup, pool, createOpts, steps.create_offer.req_per_s);
+    }
+
+    const rssAtEnd = rssDetail(app.child.pid);
+    const e = await stopApp(app);
+    const results = buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped: e, loadBefore });
+
+    if (opts.profile) {
+      const created = fs.readdirSync(PROFILES).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
+      if (created.length === 0) {
+        console.log('No .cpuprofile was written (did the app exit cleanly?)');
+      } else {
+        const file = path.join(PROFILES, created.sort().at(-1));
+        const windows = Object.entries(steps)
+          .filter(([, s]) => s.window_us)
+          .map(([n, s]) => ({ name: n, ...s.window_us }));
+        const summary = summarise(file, windows, 25);
+        const out = path.join(RESULTS, 'profile-summary.txt');
+        const header = [
+          `npm run bench -- --profile   (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs)`,
+          `create offer ${steps.create_offer.req_per_s} req/s, p99 ${steps.create_offer.latency_ms.p99} ms under the profiler; health ${steps.health.req_per_s} req/s`,
+          'self% = time in the function itself; incl% = with everything it calls. Windows are the measured part of each step.',
+          '',
+        ].join('\n');
+        fs.writeFileSync(out, header + summary.text + '\n');
+        results.profile = { file: path.relative(REPO, file), summary: path.relative(REPO, out), top_create_offer: summary.json.windows.find((w) => w.name === 'create_offer') };
+        console.log(`Profile: ${path.relative(REPO, file)}; summary: ${path.relative(REPO, out)}`);
+      }
+    }
+
+    for (const s of Object.values(steps)) delete s.window_us;
+    fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+    fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
+    printTable(results);
+    console.log(`\nWrote ${path.relative(process.cwd(), opts.out)}`);
+  } catch (err) {
+    console.error(`\nBenchmark failed: ${err && err.stack ? err.stack : err}`);
+    if (app) console.error(`app log (tail):\n${tail(app.logFile)}`);
+    exitCode = 1;
+  } finally {
+    if (app) await stopApp(app).catch(() => undefined);
+    if (opts.keep) console.log(`Kept ${tmp}`);
+    else fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exitCode = exitCode;
+}
+
+async function confirmStep(app, opts, base, setup, pool, createOpts, createRps) {
+  let used = 0;
+  let firstFailure = null;
+  const body = (q) => JSON.stringify({ quotes: [{ id: q }], policyholder: CONFIRM_POLICYHOLDER });
+  const confirmReq = {
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
+    setupRequest: (req) => {
+      // never runs dry: the run is capped by maxOverallRequests to what is in the pool
+      const o = pool[Math.min(used++, pool.length - 1)];
+      req.path = `/x/partners/${PARTNER}/offers/${o.offer}/confirm/`;
+      req.body = body(o.quote);
+      return req;
+    },
+    onResponse: (status, resBody) => {
+      if ((status < 200 || status > 299) && !firstFailure) firstFailure = { status, body: String(resBody).slice(0, 1000) };
+    },
+  };
+  // enough offers for warm-up + measurement at up to twice the create rate (confirm is usually
+  // a bit faster); creating them is not measured
+  const needed = Math.min(POOL_CAP, Math.ceil(Math.max(createRps * 2, 300) * (opts.warmup + opts.duration + 10)));
+  let filled = 0;
+  if (pool.length < needed) {
+    const amount = needed - pool.length;
+    process.stdout.write(`- confirm: creating ${amount} more offers for it (not measured)\n`);
+    const before = pool.length;
+    await runAutocannon({ ...createOpts, amount: Math.max(amount, opts.connections) });
+    filled = pool.length - before;
+  }
+  const cap = pool.length;
+  const s = await runStep(app, 'confirm', { ...base, requests: [confirmReq], maxOverallRequests: cap }, opts);
+  s.offers_available = cap;
+  s.offers_created_for_it = filled;
+  if (used >= cap && s.duration_s < opts.duration - 0.5) s.note = `ran out of offers: measured ${s.duration_s} s instead of ${opts.duration} s`;
+  if (firstFailure) s.first_failure = firstFailure;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// results
+
+function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }) {
+  const create = steps.create_offer;
+  const health = steps.health;
+  const ratio = health.req_per_s > 0 ? Math.round((create.req_per_s / health.req_per_s) * 1000) / 1000 : null;
+  // the same ratio from the app's CPU cost per request: steadier than req/s on a shared machine
+  const cpuRatio =
+    health.cpu_ms_per_request && create.cpu_ms_per_request ? Math.round((health.cpu_ms_per_request / create.cpu_ms_per_request) * 1000) / 1000 : null;
+  const measured = Object.values(steps).filter((s) => !s.skipped);
+  // memory over the run after warm-up: from the start of the measured create-offer run to the end
+  // of the last measured step (health is before any offer work, so it is not counted)
+  const hot = measured.filter((s) => s !== health);
+  const rssBase = create.rss_mb.before;
+  const rssEnd = hot.at(-1).rss_mb.after;
+  const rssPeak = Math.max(...hot.map((s) => s.rss_mb.peak ?? 0));
+  const endpointGrowth = rssBase ? Math.round(((rssEnd - rssBase) / rssBase) * 1000) / 10 : null;
+  const all = hot.flatMap((s) => s.rss_mb.samples);
+  const trend = slopePerMin(all);
+  // RSS is a GC sawtooth (tens to a hundred MB within seconds), so growth is judged on its floor:
+  // the lowest sample of the last third of a step's measured run against the lowest of its first
+  // third, per step under steady load (create, confirm); the worst step is the figure. Across the
+  // whole run (create then confirm: two workloads, tens of thousands more rows) it is reported too.
+  const third = Math.floor(all.length / 3);
+  const floorStart = third > 0 ? Math.min(...all.slice(0, third)) : null;
+  const floorEnd = third > 0 ? Math.min(...all.slice(all.length - third)) : null;
+  const acrossRun = floorStart ? Math.round(((floorEnd - floorStart) / floorStart) * 1000) / 10 : null;
+  const perStep = Object.fromEntries(Object.entries(steps).filter(([, st]) => hot.includes(st)).map(([n, st]) => [n, st.rss_floor_growth_pct]));
+  const perStepValues = Object.values(perStep).filter((v) => v !== null);
+  const growth = perStepValues.length ? Math.max(...perStepValues) : endpointGrowth;
+  const non2xx = measured.reduce((n, s) => n + s.non_2xx, 0);
+  const errors = measured.reduce((n, s) => n + s.errors + s.timeouts, 0);
+  const targets = {
+    ratio: { target: `>= ${TARGETS.ratio}`, value: ratio, met: ratio !== null && ratio >= TARGETS.ratio },
+    create_p99_ms: { target: `<= ${TARGETS.createP99Ms}`, value: create.latency_ms.p99, met: create.latency_ms.p99 <= TARGETS.createP99Ms },
+    non_2xx: { target: '0 (every step)', value: non2xx, errors_and_timeouts: errors, met: non2xx === 0 && errors === 0 },
+    rss_growth_pct: {
+      target: `<= ${TARGETS.rssGrowthPct} % (post-GC floor: lowest RSS in the last third of a step's measured run vs its first third; worst of create, confirm)`,
+      value: growth,
+      per_step: perStep,
+      across_run_floor_growth_pct: acrossRun,
+      floor_from_mb: floorStart,
+      floor_to_mb: floorEnd,
+      endpoint_growth_pct: endpointGrowth,
+      from_mb: rssBase,
+      to_mb: rssEnd,
+      peak_mb: rssPeak,
+      trend_mb_per_min: trend,
+      ...(opts.duration < 60 ? { caveat: 'indicative only: GC cycles last ~15-20 s here, judge memory on --duration 60' } : {}),
+      met: growth !== null && growth <= TARGETS.rssGrowthPct,
+    },
+  };
+  const notes = [];
+  if (steps.confirm && steps.confirm.skipped) notes.push(`confirm step skipped: ${steps.confirm.skipped}`);
+  if (steps.confirm && steps.confirm.note) notes.push(`confirm: ${steps.confirm.note}`);
+  for (const [name, st] of Object.entries(steps)) {
+    if (st.skipped || !st.app_main_thread) continue;
+    if (st.app_main_thread.off_cpu_pct >= 15 && st.load_generator_cpu_pct >= 85) {
+      notes.push(
+        `${name}: the app's JS thread was off CPU ${st.app_main_thread.off_cpu_pct} % of the time while the load generator used ` +
+          `${st.load_generator_cpu_pct} % of a core: autocannon, not the app, bounded this step${name === 'health' ? ' (the ratio is then optimistic)' : ''}`,
+      );
+    }
+    if (st.app_main_thread.waiting_for_cpu_pct >= 15) {
+      notes.push(`${name}: the app's JS thread waited for a core ${st.app_main_thread.waiting_for_cpu_pct} % of the time (other processes on this machine, or the load generator)`);
+    }
+  }
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    ...(opts.label ? { label: opts.label } : {}),
+    profiled: opts.profile,
+    duration_s: opts.duration,
+    warmup_s: opts.warmup,
+    connections: opts.connections,
+    machine: {
+      cpus: cpus.length,
+      cpu_model: cpus[0] && cpus[0].model,
+      total_mem_mb: Math.round(os.totalmem() / 1048576),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      load_generator: 'autocannon (same machine, separate process)',
+      load_avg_before: loadBefore,
+      load_avg_after: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    },
+    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: 'sqlite (fresh file, synchronous=FULL default)', log_level: 'warn', stopped },
+    ratio,
+    cpu_cost_ratio: cpuRatio,
+    steps,
+    rss_mb: { after_setup: rssAtStart, end: rssAtEnd },
+    targets,
+    all_targets_met: Object.values(targets).every((t) => t.met),
+    notes,
+  };
+}
+
+function printTable(r) {
+  const rows = [['step', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'app CPU', 'CPU ms/req', 'JS thread run/wait/off %', 'loadgen CPU', 'RSS MB before→after']];
+  const label = { health: 'GET /health/live', create_offer: 'POST offers (create)', confirm: 'POST offers/{id}/confirm' };
+  for (const [name, s] of Object.entries(r.steps)) {
+    if (s.skipped) {
+      rows.push([label[name] || name, `skipped: ${s.skipped}`, '', '', '', '', '', '']);
+      continue;
+    }
+    rows.push([
+      label[name] || name,
+      String(s.req_per_s),
+      String(s.latency_ms.p50),
+      String(s.latency_ms.p99),
+      String(s.latency_ms.max),
+      String(s.non_2xx),
+      String(s.errors + s.timeouts),
+      s.app_cpu_pct === null ? '?' : `${s.app_cpu_pct} %`,
+      String(s.cpu_ms_per_request ?? '?'),
+      s.app_main_thread ? `${s.app_main_thread.on_cpu_pct}/${s.app_main_thread.waiting_for_cpu_pct}/${s.app_main_thread.off_cpu_pct}` : '?',
+      `${s.load_generator_cpu_pct} %`,
+      `${s.rss_mb.before} → ${s.rss_mb.after}`,
+    ]);
+  }
+  const full = rows.filter((row) => !(row[1] || '').startsWith('skipped'));
+  const widths = rows[0].map((_, c) => Math.max(...full.map((row) => row[c].length), c === 0 ? Math.max(...rows.map((row) => row[0].length)) : 0));
+  console.log('');
+  console.log(
+    `Offers platform benchmark — ${r.connections} connections, ${r.warmup_s} s warm-up + ${r.duration_s} s per step, ` +
+      `${r.machine.cpus} CPUs, node ${r.machine.node}${r.profiled ? ', PROFILED' : ''}`,
+  );
+  for (const [i, row] of rows.entries()) {
+    if ((row[1] || '').startsWith('skipped')) console.log(`${row[0].padEnd(widths[0])}  ${row[1]}`);
+    else console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  console.log('');
+  console.log('app CPU = all threads, % of one core; JS thread: % of wall time running / waiting for a core / off CPU (blocked or idle);');
+  console.log('loadgen CPU = this process (autocannon, one thread): near 100 % means the load generator bounds that step');
+  console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
+  const stalls = Object.entries(r.steps).filter(([, s]) => s.stalled_seconds > 0);
+  for (const [name, s] of stalls) console.log(`note: ${name}: ${s.stalled_seconds} second(s) with no response completed`);
+  for (const n of r.notes) console.log(`note: ${n}`);
+  console.log('Targets:');
+  for (const [name, t] of Object.entries(r.targets)) {
+    const extra =
+      name === 'rss_growth_pct'
+        ? ` (per step ${JSON.stringify(t.per_step)}; across the run: floor ${t.floor_from_mb} → ${t.floor_to_mb} MB, ` +
+          `endpoints ${t.from_mb} → ${t.to_mb} MB, peak ${t.peak_mb} MB${t.caveat ? `; ${t.caveat}` : ''})`
+        : name === 'non_2xx'
+          ? `, socket errors + timeouts ${t.errors_and_timeouts}`
+          : '';
+    console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${name}: ${t.value} (target ${t.target})${extra}`);
+  }
+}
+
+main();
