@@ -8,6 +8,7 @@
  * then drives the app from THIS process with autocannon on 127.0.0.1:
  *   1. GET /health/live                          (the framework's floor on this machine)
  *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted)
+ *      and, for information, the same on 1 connection (latency without queueing)
  *   3. POST /x/partners/BENCH/offers/{id}/confirm/ on offers created in step 2 (each once)
  * Each step is one continuous autocannon run: a warm-up (at least --warmup seconds, and until every
  * connection has been answered once), then the measured window, from which every figure comes.
@@ -518,6 +519,10 @@ async function main() {
     steps.create_offer.experiment_variants = variants;
     if (firstFailure) steps.create_offer.first_failure = firstFailure;
 
+    // 2b. (information) create offer on ONE connection: the latency of a request that does not
+    // queue behind 49 others — at 50 closed-loop connections latency ≈ 50 ÷ throughput
+    steps.create_offer_1_connection = await runStep(app, 'create offer, 1 connection', { ...createOpts, connections: 1 }, opts);
+
     // 3. confirm — each collected offer once, when the route exists
     const confirmProbe = await probeConfirm(app, setup.apiKey);
     if (confirmProbe.state === 'missing') {
@@ -623,7 +628,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
   const measured = Object.values(steps).filter((s) => !s.skipped);
   // memory over the run after warm-up: from the start of the measured create-offer run to the end
   // of the last measured step (health is before any offer work, so it is not counted)
-  const hot = measured.filter((s) => s !== health);
+  const hot = measured.filter((s) => s !== health && s !== steps.create_offer_1_connection);
   const rssBase = create.rss_mb.before;
   const rssEnd = hot.at(-1).rss_mb.after;
   const rssPeak = Math.max(...hot.map((s) => s.rss_mb.peak ?? 0));
@@ -710,7 +715,12 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
 
 function printTable(r) {
   const rows = [['step', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'app CPU', 'CPU ms/req', 'JS thread run/wait/off %', 'loadgen CPU', 'RSS MB before→after']];
-  const label = { health: 'GET /health/live', create_offer: 'POST offers (create)', confirm: 'POST offers/{id}/confirm' };
+  const label = {
+    health: 'GET /health/live',
+    create_offer: 'POST offers (create)',
+    create_offer_1_connection: '  same, 1 connection (info)',
+    confirm: 'POST offers/{id}/confirm',
+  };
   for (const [name, s] of Object.entries(r.steps)) {
     if (s.skipped) {
       rows.push([label[name] || name, `skipped: ${s.skipped}`, '', '', '', '', '', '']);
