@@ -3,22 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { Bundle } from '@app/core';
-import { insertRows } from '@app/database';
+import { fastInsert, insertRows } from '@app/database';
 import { BundleVersionEntity } from './entities/bundle-version.entity';
 import { OfferConfigEntity } from './entities/offer-config.entity';
 import { OfferSchemaEntity } from './entities/offer-schema.entity';
-
-/**
- * Rows per INSERT: each row binds 7–9 parameters and SQLite accepts at most 32766 per statement
- * (PostgreSQL 65535), so a bundle with thousands of configs is written in several statements.
- */
-const INSERT_CHUNK = 500;
-
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) out.push(rows.slice(i, i + INSERT_CHUNK));
-  return out;
-}
 
 export interface VersionSummary {
   version: number;
@@ -65,38 +53,34 @@ export class BundlesRepository {
       createdBy,
       createdAt: now,
     });
-    for (const schemas of chunks(bundle.schemas)) {
-      await insertRows(
-        manager,
-        OfferSchemaEntity,
-        schemas.map((s) => ({
-          id: randomUUID(),
-          partnerId,
-          version,
-          schemaId: s.id,
-          description: s.description ?? null,
-          jsonSchema: s.json_schema,
-          createdAt: now,
-        })),
-      );
-    }
-    for (const configs of chunks(bundle.offer_configs)) {
-      await insertRows(
-        manager,
-        OfferConfigEntity,
-        configs.map((c) => ({
-          id: randomUUID(),
-          partnerId,
-          version,
-          configId: c.id,
-          schemaId: c.schema,
-          status: c.status ?? 'active',
-          priority: c.priority ?? 0,
-          definition: c,
-          createdAt: now,
-        })),
-      );
-    }
+    await fastInsert(
+      manager,
+      OfferSchemaEntity,
+      bundle.schemas.map((s) => ({
+        id: randomUUID(),
+        partnerId,
+        version,
+        schemaId: s.id,
+        description: s.description ?? null,
+        jsonSchema: s.json_schema,
+        createdAt: now,
+      })),
+    );
+    await fastInsert(
+      manager,
+      OfferConfigEntity,
+      bundle.offer_configs.map((c) => ({
+        id: randomUUID(),
+        partnerId,
+        version,
+        configId: c.id,
+        schemaId: c.schema,
+        status: c.status ?? 'active',
+        priority: c.priority ?? 0,
+        definition: c,
+        createdAt: now,
+      })),
+    );
     return now;
   }
 
