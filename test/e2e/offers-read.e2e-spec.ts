@@ -114,6 +114,20 @@ describe('idempotent Create Offer and reads (e2e)', () => {
       }
     });
 
+    it('stores the request as received (schema defaults not written into it) and the response text exactly as sent', async () => {
+      const body = goldRequest({ destination: 'Oslo' });
+      const res = await createOffer(t.http, 'GOLD', key, body).expect(200);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const ds = t.app.get(DataSource);
+      const param = ds.options.type === 'postgres' ? '$1' : '?';
+      const [row] = (await ds.query(`SELECT request, response FROM offers WHERE id = ${param}`, [res.body.id])) as Array<{ request: string; response: string }>;
+      expect(JSON.parse(row.request)).toEqual(body);
+      // the defaults of gold:v1 (kind, tax_rate, flag…) were applied for pricing, not stored
+      expect(JSON.parse(row.request).context).not.toHaveProperty('flag');
+      expect(row.response).toBe(res.text);
+    });
+
     it('unknown id → 404 offer_not_found; an id that is not a uuid too', async () => {
       for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
         const res = await request(t.http).get(`/x/partners/GOLD/offers/${id}/`).set('X-Api-Key', key);

@@ -8,3 +8,4 @@ export * from './bundle/bundle.types';
 export * from './events/config-events';
 export * from './cel';
 export * from './redis';
+export * from './ids/new-id';

@@ -2,4 +2,4 @@ export * from './data-source-options';
 export { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 export { TransactionRunner } from './transaction-runner';
 export { DatabaseModule } from './database.module';
-export { fastInsert, insertRows, partialRow } from './insert-rows';
+export { fastInsert, insertRows, JsonText, partialRow } from './insert-rows';

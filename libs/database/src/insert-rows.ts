@@ -14,6 +14,14 @@ export function partialRow<E extends ObjectLiteral>(values: Partial<E>): QueryDe
   return values as QueryDeepPartialEntity<E>;
 }
 
+/**
+ * A value for a JSON (`simple-json`) column that is already serialised, e.g. a response body that
+ * is also sent as it is: fastInsert stores the text instead of serialising the value again.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** SQLite allows 32766 bound parameters per statement, PostgreSQL 65535: stay well below both. */
 const MAX_PARAMS = 16000;
 
@@ -44,7 +52,12 @@ export async function fastInsert<E extends ObjectLiteral>(manager: EntityManager
           else if (c.default !== undefined && typeof c.default !== 'function') value = c.default;
           else value = null;
         }
-        params.push(value === null ? null : driver.preparePersistentValue(value, c));
+        if (value instanceof JsonText) {
+          if (c.type !== 'simple-json') throw new Error(`JsonText given for ${meta.tableName}.${c.databaseName}, which is not a JSON column`);
+          params.push(value.text);
+        } else {
+          params.push(value === null ? null : driver.preparePersistentValue(value, c));
+        }
         return postgres ? `$${params.length}` : '?';
       });
       return `(${marks.join(', ')})`;

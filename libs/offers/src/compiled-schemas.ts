@@ -30,8 +30,8 @@ function rebuild(v: unknown, depth = 0): unknown {
  * Object"). In a normal process the value is already this realm's and is returned as it is.
  */
 function ownRealm(validate: BodyValidator): BodyValidator {
-  return (body) => {
-    const r = validate(body);
+  return (body, options) => {
+    const r = validate(body, options);
     if (!r.valid || typeof r.value !== 'object' || r.value === null || Object.getPrototypeOf(r.value) === Object.prototype) return r;
     return { valid: true, value: rebuild(r.value) };
   };

@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Clock } from '@app/core';
+import { Clock, newId } from '@app/core';
 import { TransactionRunner } from '@app/database';
 import { IdempotencyRepository, type IdempotencyScope } from './idempotency.repository';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './offers.errors';
@@ -97,7 +97,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         if (!expired && !abandoned) return found;
         await this.repo.delete(m, scope);
       }
-      const id = randomUUID();
+      const id = newId();
       const won = await this.repo.claim(m, scope, { id, requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) });
       return won ? null : await this.repo.find(m, scope);
     });

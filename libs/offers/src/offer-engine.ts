@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { isCurrencyCode, localeFor, minorToNumber, toCelInput, type OfferConfig } from '@app/core';
+import { isCurrencyCode, localeFor, minorToNumber, newId, toCelInput, type OfferConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { renderContent } from '@app/content';
 import { applyOverrides, assignVariants, unitEvaluator } from '@app/experiments';
@@ -89,12 +88,16 @@ export function buildOffer(args: {
   query: OfferQuery;
   now: Date;
   offerId?: string;
+  /** the body is the caller's to change: Ajv writes defaults into it instead of into a copy */
+  bodyOwned?: boolean;
   /** filled as the pipeline goes, so a preview can show how far a failing request got */
   trace?: OfferTrace;
 }): BuiltOffer {
   const { active, compiled, schemaId, caller, query, now } = args;
+  // the per-product trace (amounts as numbers) is only worked out for a preview that asks for it
+  const tracing = args.trace !== undefined;
   const trace: OfferTrace = args.trace ?? newTrace(schemaId);
-  const checked = compiled.validate(args.body);
+  const checked = compiled.validate(args.body, { inPlace: args.bodyOwned === true });
   if (!checked.valid) throw new OfferValidationError(checked.errors);
   const body = checked.value as Record<string, unknown>;
   const customer = isRecord(body.customer) ? body.customer : {};
@@ -128,7 +131,7 @@ export function buildOffer(args: {
     throw new OfferSelectionNotFoundError(selection.code, selection.message);
   }
   const config = selection.config;
-  const offerId = args.offerId ?? randomUUID();
+  const offerId = args.offerId ?? newId();
 
   // step 5: experiments, overrides before pricing
   const assignments = assignVariants(config.experiments, unitEvaluator(compiled.evaluate, vars), offerId);
@@ -143,7 +146,8 @@ export function buildOffer(args: {
     const r = quoteProduct(product, { vars, currency, locale, evaluate: compiled.evaluate });
     const experiment = experimentByCode.get(product.code) ?? null;
     if (r.ok) {
-      priced.push({ id: randomUUID(), quote: r.quote, experiment });
+      priced.push({ id: newId(), quote: r.quote, experiment });
+      if (!tracing) continue;
       const q = r.quote;
       const amount = (m: number) => minorToNumber(m, currency);
       productTrace.push({
@@ -163,7 +167,7 @@ export function buildOffer(args: {
       });
     } else {
       errors[product.code] = { code: r.code, message: r.message };
-      productTrace.push({ code: product.code, ok: false, error: errors[product.code] });
+      if (tracing) productTrace.push({ code: product.code, ok: false, error: errors[product.code] });
     }
   }
 

@@ -9,7 +9,7 @@ import {
   type ActiveConfig,
 } from '@app/bundles';
 import { PartnersService } from '@app/partners';
-import { TransactionRunner } from '@app/database';
+import { JsonText, TransactionRunner } from '@app/database';
 import { CompiledSchemas } from './compiled-schemas';
 import { buildOffer, newTrace, resolveSchemaId, type BuiltOffer, type OfferTrace } from './offer-engine';
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
@@ -28,6 +28,8 @@ export interface CreateOfferCommand {
 export interface CreateOfferResult {
   status: number;
   body: OfferResponse;
+  /** `body` as JSON text: the exact bytes stored with the offer, to be sent as they are */
+  json: string;
   replayed: boolean;
 }
 
@@ -84,9 +86,13 @@ export class OffersService {
   async create(cmd: CreateOfferCommand): Promise<CreateOfferResult> {
     const active = await this.configs.get(cmd.caller.partnerId);
     if (!cmd.idempotencyKey) {
-      const built = this.build(active, cmd);
-      await this.writer.write(this.toNewOffer(active, cmd, built), this.toNewQuotes(built));
-      return { status: 200, body: built.response, replayed: false };
+      // the request is stored as received; validation then writes defaults into the body itself
+      const request = new JsonText(JSON.stringify(cmd.body));
+      const built = this.build(active, cmd, true);
+      // serialised once: the same text is stored and sent
+      const json = JSON.stringify(built.response);
+      await this.writer.write({ ...this.toNewOffer(active, cmd, built), request, response: new JsonText(json) }, this.toNewQuotes(built));
+      return { status: 200, body: built.response, json, replayed: false };
     }
     return this.createIdempotent(active, cmd, cmd.idempotencyKey);
   }
@@ -140,17 +146,17 @@ export class OffersService {
     };
   }
 
-  private build(active: ActiveConfig, cmd: CreateOfferCommand): BuiltOffer {
+  private build(active: ActiveConfig, cmd: CreateOfferCommand, bodyOwned = false): BuiltOffer {
     const schemaId = resolveSchemaId(active, cmd.body);
     const compiled = this.compiled.get(active, schemaId);
     if (!compiled) throw new SchemaNotFoundError(schemaId);
-    return buildOffer({ active, compiled, schemaId, body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
+    return buildOffer({ active, compiled, schemaId, body: cmd.body, bodyOwned, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
   }
 
   /** §3.6 via IdempotencyService: the offer insert and the stored response commit together; a replay is 200. */
-  private createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
+  private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
     const q = cmd.query;
-    return this.idempotency.run<OfferResponse>(
+    const result = await this.idempotency.run<OfferResponse>(
       {
         partnerId: cmd.caller.partnerId,
         route: CREATE_ROUTE,
@@ -167,6 +173,7 @@ export class OffersService {
         return { status: 200, body: built.response };
       },
     );
+    return { ...result, json: JSON.stringify(result.body) };
   }
 
   private toNewOffer(active: ActiveConfig, cmd: CreateOfferCommand, built: BuiltOffer) {

@@ -11,7 +11,14 @@ import { partnerAjv } from './partner-ajv';
 /** JSON pointer of the failing value (`/context/trip_cost`; `/` for the body itself) → messages. */
 export type BodyValidationErrors = Record<string, string[]>;
 export type BodyValidationResult = { valid: true; value: unknown } | { valid: false; errors: BodyValidationErrors };
-export type BodyValidator = (body: unknown) => BodyValidationResult;
+export interface BodyValidationOptions {
+  /**
+   * The caller owns the body and will not use it unvalidated again: defaults are written into it
+   * instead of into a copy (saves a structured clone per request on Create Offer).
+   */
+  inPlace?: boolean;
+}
+export type BodyValidator = (body: unknown, options?: BodyValidationOptions) => BodyValidationResult;
 
 const MAX_ENTRIES = 2000;
 
@@ -50,8 +57,8 @@ export function ajvErrorsToPointers(errors: ErrorObject[] | null | undefined): B
 }
 
 function toValidator(validate: ValidateFunction): BodyValidator {
-  return (body) => {
-    const value = structuredClone(body);
+  return (body, options) => {
+    const value = options?.inPlace ? body : structuredClone(body);
     if (validate(value)) return { valid: true, value };
     return { valid: false, errors: ajvErrorsToPointers(validate.errors) };
   };

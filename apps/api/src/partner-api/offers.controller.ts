@@ -60,7 +60,9 @@ export class OffersController {
       idempotencyKey: idempotencyKey?.trim() || undefined,
     });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result.body as unknown as OfferResponseDto;
+    // the JSON text stored with the offer, sent as it is (not serialised a second time)
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    return result.json as unknown as OfferResponseDto;
   }
 
   @Get('offers/:offer_id')

@@ -24,6 +24,18 @@ describe('money', () => {
     expect(formatMinorUnits(1861, 'AUD', 'en')).toBe('A$18.61');
   });
 
+  it('remembers recent amounts per locale and currency without mixing them, past its bound too', () => {
+    expect(formatMinorUnits(1861, 'AUD', 'en-AU')).toBe('$18.61');
+    expect(formatMinorUnits(1861, 'AUD', 'en')).toBe('A$18.61');
+    expect(formatMinorUnits(1861, 'USD', 'en')).toBe('$18.61');
+    expect(formatMinorUnits(1861, 'JPY', 'en')).toBe('¥1,861');
+    // more distinct amounts than one formatter keeps: every answer still exact
+    for (let minor = 0; minor < 3000; minor += 1) {
+      expect(formatMinorUnits(minor, 'EUR', 'de-DE')).toBe(formatMoney(fromMinorUnits(minor, 'EUR'), 'EUR', 'de-DE'));
+    }
+    expect(formatMinorUnits(1861, 'AUD', 'en')).toBe('A$18.61');
+  });
+
   it('round-trips minor units and JSON numbers', () => {
     expect(toMinorUnits('19.485', 'USD')).toBe(1949);
     expect(toMinorUnits('1.2345', 'KWD')).toBe(1235);

@@ -67,7 +67,14 @@ export function minorToNumber(minor: number, currency: string): number {
   return minor / 10 ** currencyMinorDigits(currency);
 }
 
-const formatterCache = new Map<string, Intl.NumberFormat>();
+interface CurrencyFormatter {
+  format: Intl.NumberFormat;
+  /** minor units → formatted text: the same amounts (benefit limits, common prices) recur */
+  recent: Map<number, string>;
+}
+
+const formatterCache = new Map<string, CurrencyFormatter>();
+const RECENT_PER_FORMATTER = 1024;
 
 const localeCache = new Map<string, string>();
 
@@ -109,14 +116,21 @@ export function minorToDecimalString(minor: number, currency: string): string {
 
 /** The localised currency string of an amount held as integer minor units. */
 export function formatMinorUnits(minor: number, currency: string, locale: string): string {
-  return formatter(locale, currency).format(minorToDecimalString(minor, currency) as unknown as number);
+  const f = formatter(locale, currency);
+  let text = f.recent.get(minor);
+  if (text === undefined) {
+    text = f.format.format(minorToDecimalString(minor, currency) as unknown as number);
+    if (f.recent.size >= RECENT_PER_FORMATTER) f.recent.clear();
+    f.recent.set(minor, text);
+  }
+  return text;
 }
 
-function formatter(locale: string, currency: string): Intl.NumberFormat {
+function formatter(locale: string, currency: string): CurrencyFormatter {
   const key = `${locale}|${currency}`;
   let f = formatterCache.get(key);
   if (f === undefined) {
-    f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    f = { format: new Intl.NumberFormat(locale, { style: 'currency', currency }), recent: new Map() };
     if (formatterCache.size > 5000) formatterCache.clear();
     formatterCache.set(key, f);
   }
@@ -125,5 +139,5 @@ function formatter(locale: string, currency: string): Intl.NumberFormat {
 
 export function formatMoney(amount: Decimal.Value, currency: string, locale: string): string {
   // Intl accepts a decimal string and formats it exactly (no binary float rounding).
-  return formatter(locale, currency).format(new Dec(amount).toFixed(currencyMinorDigits(currency)) as unknown as number);
+  return formatter(locale, currency).format.format(new Dec(amount).toFixed(currencyMinorDigits(currency)) as unknown as number);
 }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { newId } from '@app/core';
 import { fastInsert } from '@app/database';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
 
@@ -22,7 +22,7 @@ export async function insertOfferVariants(manager: EntityManager, offers: readon
       offer.experiments.length > 0 ? [...offer.experiments] : [{ key: null, variant: null }];
     return experiments.map((e, ordinal) =>
       Object.assign(new OfferVariantEntity(), {
-      id: randomUUID(),
+      id: newId(),
       offerId: offer.id,
       partnerId: offer.partnerId,
       offerConfigId: offer.offerConfigId,

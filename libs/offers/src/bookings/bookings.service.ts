@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Clock, DomainError, InvalidError, localeFor } from '@app/core';
+import { Clock, DomainError, InvalidError, localeFor, newId } from '@app/core';
 import { TransactionRunner } from '@app/database';
 import { formatApiDate } from '@app/quotes';
 import { checkSelection, type ProductRuleResponse } from '@app/rules';
@@ -75,7 +74,7 @@ export class BookingsService {
         if (state.status === 'CONFIRMED') throw new OfferAlreadyConfirmedError(state.bookingId);
         // already opted out: the repeat is recorded too
       }
-      await this.repo.insertOptOut(m, { id: randomUUID(), offerId: cmd.offerId, partnerId, apiKeyId: keyId, body, createdAt: now });
+      await this.repo.insertOptOut(m, { id: newId(), offerId: cmd.offerId, partnerId, apiKeyId: keyId, body, createdAt: now });
     });
   }
 
@@ -111,7 +110,7 @@ export class BookingsService {
         apiKeyId: cmd.caller.keyId,
         locale,
         now,
-        newId: randomUUID,
+        newId,
       });
       try {
         await this.tx.run(async (m) => {
