@@ -1,4 +1,5 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { SqlStatement } from './sqlite-write-worker';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
 /**
@@ -32,8 +33,13 @@ const MAX_PARAMS = 16000;
  * undefined takes now() for created/updated dates, its literal default, or NULL.
  */
 export async function fastInsert<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, rows: readonly E[]): Promise<void> {
-  if (rows.length === 0) return;
-  const connection = manager.connection;
+  for (const s of insertStatements(manager.connection, target, rows)) await manager.query(s.sql, s.params);
+}
+
+/** fastInsert's statements, to run later (TransactionRunner.runStatements). */
+export function insertStatements<E extends ObjectLiteral>(connection: DataSource, target: EntityTarget<E>, rows: readonly E[]): SqlStatement[] {
+  const out: SqlStatement[] = [];
+  if (rows.length === 0) return out;
   const meta = connection.getMetadata(target);
   const driver = connection.driver;
   const columns = meta.columns.filter((c) => !c.isVirtual);
@@ -62,6 +68,7 @@ export async function fastInsert<E extends ObjectLiteral>(manager: EntityManager
       });
       return `(${marks.join(', ')})`;
     });
-    await manager.query(head + tuples.join(', '), params);
+    out.push({ sql: head + tuples.join(', '), params });
   }
+  return out;
 }

@@ -1,16 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
 
 /**
  * Every write goes through here. On SQLite, TypeORM shares one connection, so two transactions
  * cannot be open at once and a plain write issued while another request's transaction is open
  * would land inside it: writes are serialised in-process. On PostgreSQL each call gets its own
  * pooled connection and transaction.
+ *
+ * `runStatements` is for prepared SQL (the hot insert path): on a SQLite file it runs in a worker
+ * thread (SqliteWriteWorker), in its turn among the other writes, so its execution, commit and
+ * fsync do not block the event loop; elsewhere it runs as a transaction of the main connection.
  */
 @Injectable()
-export class TransactionRunner {
+export class TransactionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TransactionRunner.name);
   private tail: Promise<unknown> = Promise.resolve();
   private readonly serialise: boolean;
+  private worker: SqliteWriteWorker | undefined;
 
   constructor(private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3' || dataSource.options.type === 'sqlite';
@@ -20,9 +27,53 @@ export class TransactionRunner {
     return this.serialise;
   }
 
+  /** true when `runStatements` writes through the worker thread */
+  get usesWriteWorker(): boolean {
+    return this.worker !== undefined;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const o = this.dataSource.options;
+    if (o.type !== 'better-sqlite3' || o.database === ':memory:' || o.database === '') return;
+    const pragma = async (name: string): Promise<number> => {
+      const rows = (await this.dataSource.query(`PRAGMA ${name}`)) as Array<Record<string, number>>;
+      return Number(Object.values(rows[0] ?? {})[0] ?? 0);
+    };
+    const worker = new SqliteWriteWorker({
+      path: o.database,
+      synchronous: await pragma('synchronous'),
+      foreignKeys: (await pragma('foreign_keys')) === 1,
+      busyTimeoutMs: (await pragma('busy_timeout')) || 5000,
+    });
+    await worker.start();
+    this.worker = worker;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    // the writes already queued finish first
+    await this.tail;
+    this.worker = undefined;
+    await worker.close().catch((e: unknown) => this.logger.warn(`closing the SQLite write worker: ${String(e)}`));
+  }
+
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+    return this.inTurn(() => this.dataSource.transaction(work));
+  }
+
+  /** The statements in one transaction: all committed, or none. */
+  runStatements(statements: readonly SqlStatement[]): Promise<void> {
+    const worker = this.worker;
+    if (worker) return this.inTurn(() => worker.execute(statements));
+    return this.run(async (m) => {
+      for (const s of statements) await m.query(s.sql, s.params);
+    });
+  }
+
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
     // the chain continues whether this transaction commits or fails
     this.tail = result.then(
       () => undefined,

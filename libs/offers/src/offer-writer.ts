@@ -45,7 +45,7 @@ export class OfferWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          await this.tx.run((m) => this.repo.insertOffers(m, batch));
+          await this.tx.runStatements(this.repo.insertOffersStatements(batch));
           for (const p of batch) p.resolve();
         } catch (e) {
           if (batch.length === 1) batch[0].reject(e);
@@ -60,7 +60,7 @@ export class OfferWriter {
   private async oneByOne(batch: Pending[]): Promise<void> {
     for (const p of batch) {
       try {
-        await this.tx.run((m) => this.repo.insertOffers(m, [p]));
+        await this.tx.runStatements(this.repo.insertOffersStatements([p]));
         p.resolve();
       } catch (e) {
         p.reject(e);

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { fastInsert } from '@app/database';
-import { insertOfferVariants } from './analytics/offer-variants';
+import { insertStatements, type SqlStatement } from '@app/database';
+import { offerVariantRows } from './analytics/offer-variants';
+import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OfferEntity, StoredExperiment } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
 
@@ -57,26 +58,35 @@ export class OffersRepository {
     await this.insertOffers(manager, [{ offer, quotes }]);
   }
 
-  /** Several offers with their quotes and conversion rows: one multi-row INSERT per table. */
+  /** Several offers with their quotes and conversion rows, in the caller's transaction. */
   async insertOffers(manager: EntityManager, items: ReadonlyArray<{ offer: NewOffer; quotes: NewQuote[] }>): Promise<void> {
-    await fastInsert(
-      manager,
-      OfferEntity,
-      items.map(({ offer }) => Object.assign(new OfferEntity(), offer, { status: 'OFFERED' as const, bookingId: null, updatedAt: offer.createdAt })),
-    );
-    await fastInsert(
-      manager,
-      QuoteEntity,
-      items.flatMap(({ offer, quotes }) =>
-        quotes.map((q) =>
-          Object.assign(new QuoteEntity(), q, { offerId: offer.id, partnerId: offer.partnerId, currency: offer.currency, status: 'OFFERED', createdAt: offer.createdAt }),
+    for (const s of this.insertOffersStatements(items)) await manager.query(s.sql, s.params);
+  }
+
+  /** The same writes as SQL, for a transaction run elsewhere (TransactionRunner.runStatements): one multi-row INSERT per table. */
+  insertOffersStatements(items: ReadonlyArray<{ offer: NewOffer; quotes: NewQuote[] }>): SqlStatement[] {
+    const connection = this.offers.manager.connection;
+    return [
+      ...insertStatements(
+        connection,
+        OfferEntity,
+        items.map(({ offer }) => Object.assign(new OfferEntity(), offer, { status: 'OFFERED' as const, bookingId: null, updatedAt: offer.createdAt })),
+      ),
+      ...insertStatements(
+        connection,
+        QuoteEntity,
+        items.flatMap(({ offer, quotes }) =>
+          quotes.map((q) =>
+            Object.assign(new QuoteEntity(), q, { offerId: offer.id, partnerId: offer.partnerId, currency: offer.currency, status: 'OFFERED', createdAt: offer.createdAt }),
+          ),
         ),
       ),
-    );
-    await insertOfferVariants(
-      manager,
-      items.map((i) => i.offer),
-    );
+      ...insertStatements(
+        connection,
+        OfferVariantEntity,
+        offerVariantRows(items.map((i) => i.offer)),
+      ),
+    ];
   }
 
   async findOffer(partnerId: string, id: string): Promise<StoredOffer | null> {

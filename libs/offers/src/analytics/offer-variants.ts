@@ -1,6 +1,4 @@
-import type { EntityManager } from 'typeorm';
 import { newId } from '@app/core';
-import { fastInsert } from '@app/database';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
 
 type VariantSource = {
@@ -13,11 +11,11 @@ type VariantSource = {
 };
 
 /**
- * The offers' conversion rows (one per experiment variant, or one with no variant), in the
- * offers' own transaction: called by OffersRepository.insertOffers.
+ * The offers' conversion rows (one per experiment variant, or one with no variant), written in
+ * the offers' own transaction by OffersRepository.
  */
-export async function insertOfferVariants(manager: EntityManager, offers: readonly VariantSource[]): Promise<void> {
-  const rows = offers.flatMap((offer) => {
+export function offerVariantRows(offers: readonly VariantSource[]): OfferVariantEntity[] {
+  return offers.flatMap((offer) => {
     const experiments: Array<{ key: string | null; variant: string | null }> =
       offer.experiments.length > 0 ? [...offer.experiments] : [{ key: null, variant: null }];
     return experiments.map((e, ordinal) =>
@@ -36,5 +34,4 @@ export async function insertOfferVariants(manager: EntityManager, offers: readon
     }),
     );
   });
-  await fastInsert(manager, OfferVariantEntity, rows);
 }

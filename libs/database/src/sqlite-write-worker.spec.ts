@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { SqliteWriteError, SqliteWriteWorker } from './sqlite-write-worker';
+import { TransactionRunner } from './transaction-runner';
+
+describe('SqliteWriteWorker', () => {
+  let dir: string;
+  let path: string;
+  let reader: Database.Database;
+  let worker: SqliteWriteWorker;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'write-worker-'));
+    path = join(dir, 'w.sqlite');
+    reader = new Database(path);
+    reader.pragma('journal_mode = WAL');
+    reader.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, flag INTEGER)');
+    worker = new SqliteWriteWorker({ path, synchronous: 2, foreignKeys: true, busyTimeoutMs: 1000 });
+  });
+  afterEach(async () => {
+    await worker.close();
+    reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rows = () => reader.prepare('SELECT id, v, flag FROM t ORDER BY id').all();
+
+  it('commits every statement of a call together, visible to another connection at once', async () => {
+    await worker.execute([
+      { sql: 'INSERT INTO t (id, v, flag) VALUES (?, ?, ?), (?, ?, ?)', params: [1, 'a', true, 2, 'b', false] },
+      { sql: 'INSERT INTO t (id, v, flag) VALUES (?, ?, ?)', params: [3, 'c', null] },
+    ]);
+    expect(rows()).toEqual([
+      { id: 1, v: 'a', flag: 1 },
+      { id: 2, v: 'b', flag: 0 },
+      { id: 3, v: 'c', flag: null },
+    ]);
+  });
+
+  it('a failing statement rolls the whole call back and rejects with SQLite’s code; later calls work', async () => {
+    await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [1, 'a'] }]);
+    const failed = worker.execute([
+      { sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [2, 'b'] },
+      { sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [1, 'duplicate'] },
+    ]);
+    await expect(failed).rejects.toBeInstanceOf(SqliteWriteError);
+    await expect(failed).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect(rows()).toEqual([{ id: 1, v: 'a', flag: null }]);
+    await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [2, 'b'] }]);
+    expect(rows()).toHaveLength(2);
+  });
+
+  it('a bad statement is an error, not a crash', async () => {
+    await expect(worker.execute([{ sql: 'INSERT INTO nope VALUES (1)', params: [] }])).rejects.toThrow(/no such table: nope/);
+    await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (1, ?)', params: ['ok'] }]);
+    expect(rows()).toHaveLength(1);
+  });
+
+  it('when the thread dies, its pending writes are rejected and the next write starts a new one', async () => {
+    await worker.start();
+    const internals = worker as unknown as { worker: { terminate(): Promise<number> } };
+    const pending = worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (1, ?)', params: ['x'] }]);
+    await internals.worker.terminate();
+    await expect(pending).rejects.toThrow();
+    await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (2, ?)', params: ['after restart'] }]);
+    expect(rows().map((r) => (r as { id: number }).id)).toContain(2);
+  });
+
+  it('a database file that does not exist fails the start with a clear error', async () => {
+    const missing = new SqliteWriteWorker({ path: join(dir, 'missing', 'x.sqlite'), synchronous: 2, foreignKeys: true, busyTimeoutMs: 100 });
+    await expect(missing.execute([])).rejects.toThrow(/directory does not exist|unable to open/);
+    await missing.close();
+  });
+
+  it('refuses writes once closed', async () => {
+    await worker.close();
+    await expect(worker.execute([])).rejects.toThrow(/closed/);
+  });
+});
+
+describe('TransactionRunner with the write worker', () => {
+  it('runs statements in the worker in their turn among main-connection transactions, and closes it on shutdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
+    const ds = new DataSource({ type: 'better-sqlite3', database: join(dir, 'r.sqlite'), enableWAL: true });
+    await ds.initialize();
+    try {
+      await ds.query('CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL)');
+      const tx = new TransactionRunner(ds);
+      await tx.onApplicationBootstrap();
+      expect(tx.usesWriteWorker).toBe(true);
+      const done = await Promise.all([
+        tx.run(async (m) => m.query(`INSERT INTO log (what) VALUES ('main 1')`)),
+        tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (?)', params: ['worker'] }]),
+        tx.run(async (m) => {
+          // the worker's commit is already visible inside the next transaction
+          const seen = (await m.query(`SELECT COUNT(*) AS n FROM log WHERE what = 'worker'`)) as Array<{ n: number }>;
+          await m.query(`INSERT INTO log (what) VALUES ('main 2')`);
+          return seen[0].n;
+        }),
+      ]);
+      expect(done[2]).toBe(1);
+      expect(((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what)).toEqual(['main 1', 'worker', 'main 2']);
+      await tx.onApplicationShutdown();
+      expect(tx.usesWriteWorker).toBe(false);
+      // without the worker the same call runs on the main connection
+      await tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (?)', params: ['main connection'] }]);
+      expect(((await ds.query('SELECT COUNT(*) AS n FROM log')) as Array<{ n: number }>)[0].n).toBe(4);
+    } finally {
+      await ds.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses no worker for an in-memory database', async () => {
+    const ds = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+    await ds.initialize();
+    const tx = new TransactionRunner(ds);
+    await tx.onApplicationBootstrap();
+    expect(tx.usesWriteWorker).toBe(false);
+    await ds.destroy();
+  });
+});
