@@ -541,11 +541,20 @@ async function main() {
       if (created.length === 0) {
         console.log('No .cpuprofile was written (did the app exit cleanly?)');
       } else {
-        const file = path.join(PROFILES, created.sort().at(-1));
+        // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the event loop, the
+        // others are worker threads (the SQLite write worker), summarised after it
+        const threadOf = (f) => f.split('.')[4];
+        const sorted = created.sort();
+        const file = path.join(PROFILES, sorted.filter((f) => threadOf(f) === '0').at(-1) ?? sorted.at(-1));
+        const workers = sorted.filter((f) => path.join(PROFILES, f) !== file);
         const windows = Object.entries(steps)
           .filter(([, s]) => s.window_us)
           .map(([n, s]) => ({ name: n, ...s.window_us }));
         const summary = summarise(file, windows, 25);
+        for (const w of workers) {
+          const ws = summarise(path.join(PROFILES, w), windows.filter((x) => x.name === 'create_offer'), 8);
+          summary.text += `\n\n##### worker thread ${threadOf(w)} (${w}), create_offer window only #####\n${ws.text}`;
+        }
         const out = path.join(RESULTS, 'profile-summary.txt');
         const header = [
           `npm run bench -- --profile   (${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs)`,

@@ -60,9 +60,11 @@ export class AppModule {
         PartnersModule,
         BundlesModule,
         TerminusModule,
-        AdminApiModule,
-        // routes are mounted per prefix when the module is built, so the prefixes are read here
+        // routes are mounted per prefix when the module is built, so the prefixes are read here.
+        // Express tries routes in the order they were registered: the partner API, which takes
+        // nearly all traffic, comes before the admin API (module order is route order)
         PartnerApiModule.forRoot(overrides.apiPrefixes ?? loadConfig().apiPrefixes),
+        AdminApiModule,
       ],
       controllers: [HealthController, ...(testHooksEnabled() ? [TestHooksController] : [])],
       providers: [

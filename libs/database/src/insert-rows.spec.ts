@@ -11,6 +11,15 @@ class DocEntity {
 
   @Column({ type: 'varchar', length: 50 })
   name!: unknown;
+
+  @Column({ type: 'datetime', nullable: true })
+  at!: Date | null;
+
+  @Column({ type: 'integer', default: 7 })
+  n!: number;
+
+  @Column({ type: 'boolean', default: false })
+  flag!: boolean;
 }
 
 describe('fastInsert', () => {
@@ -33,6 +42,21 @@ describe('fastInsert', () => {
     expect(await stored('b')).toEqual({ doc: '{"kept" : "as sent"}', name: 'text' });
     // and TypeORM reads it back as JSON
     expect((await ds.getRepository(DocEntity).findOneByOrFail({ id: 'b' })).doc).toEqual({ kept: 'as sent' });
+  });
+
+  it('stores every column type exactly as TypeORM’s own insert does (dates, defaults, booleans, nulls)', async () => {
+    const at = new Date(Date.UTC(2027, 0, 2, 3, 4, 5, 67));
+    const rows = (id: string) => [
+      Object.assign(new DocEntity(), { id: `${id}1`, doc: { x: [1, 'two'] }, name: 'n', at, n: 3, flag: true }),
+      Object.assign(new DocEntity(), { id: `${id}2`, doc: [], name: 'm', at: null, flag: false }),
+      Object.assign(new DocEntity(), { id: `${id}3`, doc: 'text', name: 'o', at: new Date(Date.UTC(2027, 11, 31, 23, 59, 59, 0)) }),
+    ];
+    await fastInsert(ds.manager, DocEntity, rows('fast'));
+    await ds.manager.insert(DocEntity, rows('orm'));
+    const raw = async (prefix: string) =>
+      ((await ds.query(`SELECT substr(id, ${prefix.length + 1}) AS k, doc, name, at, n, flag FROM docs WHERE id LIKE '${prefix}%' ORDER BY id`)) as unknown[]);
+    expect(await raw('fast')).toEqual(await raw('orm'));
+    expect(((await raw('fast'))[0] as { at: string }).at).toBe('2027-01-02 03:04:05.067');
   });
 
   it('refuses JsonText for a column that is not JSON, and writes nothing', async () => {

@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { SqlStatement } from './sqlite-write-worker';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
@@ -36,39 +37,97 @@ export async function fastInsert<E extends ObjectLiteral>(manager: EntityManager
   for (const s of insertStatements(manager.connection, target, rows)) await manager.query(s.sql, s.params);
 }
 
+interface ColumnPlan {
+  column: ColumnMetadata;
+  /** the row's own property (no embedded entity or relation in between) */
+  property: string | undefined;
+  convert: (value: unknown) => unknown;
+}
+
+interface InsertPlan {
+  head: string;
+  columns: ColumnPlan[];
+  perChunk: number;
+  postgres: boolean;
+  tableName: string;
+}
+
+const plans = new WeakMap<EntityMetadata, InsertPlan>();
+
+/** Types every driver binds as they are (no transformer): no per-value conversion needed. */
+const AS_IS = new Set<unknown>(['varchar', 'text', 'character varying', 'int', 'integer', 'bigint', 'smallint', String, Number]);
+
+/** TypeORM's SQLite datetime text (`2026-11-25 21:40:00.123`, UTC) for a Date in years 0–9999. */
+function sqliteDatetime(value: unknown, fallback: (v: unknown) => unknown): unknown {
+  if (value instanceof Date) {
+    const year = value.getUTCFullYear();
+    if (year >= 0 && year <= 9999) {
+      const iso = value.toISOString();
+      return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+    }
+  }
+  return fallback(value);
+}
+
+function planFor(connection: DataSource, meta: EntityMetadata): InsertPlan {
+  let plan = plans.get(meta);
+  if (plan) return plan;
+  const driver = connection.driver;
+  const postgres = connection.options.type === 'postgres';
+  const sqlite = connection.options.type === 'better-sqlite3' || connection.options.type === 'sqlite';
+  const columns = meta.columns
+    .filter((c) => !c.isVirtual)
+    .map((c): ColumnPlan => {
+      const byDriver = (v: unknown): unknown => driver.preparePersistentValue(v, c);
+      let convert = byDriver;
+      if (!c.transformer) {
+        if (AS_IS.has(c.type)) convert = (v) => v;
+        else if (sqlite && (c.type === 'datetime' || c.type === Date)) convert = (v) => sqliteDatetime(v, byDriver);
+      }
+      return { column: c, property: c.embeddedMetadata || c.relationMetadata ? undefined : c.propertyName, convert };
+    });
+  plan = {
+    head: `INSERT INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.column.databaseName)).join(', ')}) VALUES `,
+    columns,
+    perChunk: Math.max(1, Math.floor(MAX_PARAMS / columns.length)),
+    postgres,
+    tableName: meta.tableName,
+  };
+  plans.set(meta, plan);
+  return plan;
+}
+
 /** fastInsert's statements, to run later (TransactionRunner.runStatements). */
 export function insertStatements<E extends ObjectLiteral>(connection: DataSource, target: EntityTarget<E>, rows: readonly E[]): SqlStatement[] {
   const out: SqlStatement[] = [];
   if (rows.length === 0) return out;
-  const meta = connection.getMetadata(target);
-  const driver = connection.driver;
-  const columns = meta.columns.filter((c) => !c.isVirtual);
-  const postgres = connection.options.type === 'postgres';
-  const head = `INSERT INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  const plan = planFor(connection, connection.getMetadata(target));
   const now = new Date();
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const chunk = rows.slice(start, start + perChunk);
+  for (let start = 0; start < rows.length; start += plan.perChunk) {
+    const end = Math.min(rows.length, start + plan.perChunk);
     const params: unknown[] = [];
-    const tuples = chunk.map((row) => {
-      const marks = columns.map((c) => {
-        let value: unknown = c.getEntityValue(row);
+    const tuples: string[] = [];
+    for (let r = start; r < end; r++) {
+      const row = rows[r];
+      const marks: string[] = [];
+      for (const { column: c, property, convert } of plan.columns) {
+        let value: unknown = property !== undefined ? (row as Record<string, unknown>)[property] : c.getEntityValue(row);
         if (value === undefined) {
           if (c.isCreateDate || c.isUpdateDate) value = now;
           else if (c.default !== undefined && typeof c.default !== 'function') value = c.default;
           else value = null;
         }
         if (value instanceof JsonText) {
-          if (c.type !== 'simple-json') throw new Error(`JsonText given for ${meta.tableName}.${c.databaseName}, which is not a JSON column`);
+          if (c.type !== 'simple-json') throw new Error(`JsonText given for ${plan.tableName}.${c.databaseName}, which is not a JSON column`);
           params.push(value.text);
         } else {
-          params.push(value === null ? null : driver.preparePersistentValue(value, c));
+          params.push(value === null ? null : convert(value));
         }
-        return postgres ? `$${params.length}` : '?';
-      });
-      return `(${marks.join(', ')})`;
-    });
-    out.push({ sql: head + tuples.join(', '), params });
+        marks.push(plan.postgres ? `$${params.length}` : '?');
+      }
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    out.push({ sql: plan.head + tuples.join(', '), params });
   }
   return out;
 }

@@ -155,6 +155,34 @@ describe('CelEnvironment.check', () => {
 describe('CompiledExpression.evaluate', () => {
   const env = CelEnvironment.forSchema(travelSchema);
 
+  it('folds expressions that read no variable into constants, with the same values', () => {
+    const ctx = vars({ trip_cost: 100, departure_date: '2026-12-01' });
+    for (const [expr, value] of [
+      ['0.25', 0.25],
+      ['1500.0 * 2.0', 3000],
+      ["'EUR'", 'EUR'],
+      ['true && !false', true],
+      ['[1, 2, 3].size()', BigInt(3)],
+      ['null', null],
+    ] as const) {
+      const c = env.compile(expr);
+      expect(c.constant).toBe(true);
+      expect(c.evaluate(ctx)).toBe(value);
+      expect(c.evaluate(ctx)).toBe(value);
+    }
+    // reading a variable, a comprehension's own variable, or giving a mutable value: evaluated each time
+    for (const expr of ['context.trip_cost * 0.25', '[1, 2].all(x, x > 0)', "timestamp('2027-03-01T00:00:00Z')", '[1, 2]']) {
+      expect(env.compile(expr).constant).toBe(false);
+    }
+    expect(env.compile('context.trip_cost * 0.25').evaluate(ctx)).toBe(25);
+    expect(env.compile('[1, 2].all(x, x > 0)').evaluate(ctx)).toBe(true);
+    // a constant expression that fails is not folded: it fails, with its message, every time
+    const failing = env.compile('1 / 0');
+    expect(failing.constant).toBe(false);
+    expect(() => failing.evaluate(ctx)).toThrow(ExpressionEvaluationError);
+    expect(() => failing.evaluate(ctx)).toThrow(/division by zero/i);
+  });
+
   it('evaluates over a plain nested JSON request body', () => {
     const context = {
       trip_cost: 1299,

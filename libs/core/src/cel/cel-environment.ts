@@ -165,6 +165,34 @@ function firstIntLiteral(node: ASTNode | undefined, depth = 0): string | undefin
   return undefined;
 }
 
+/** Whether an expression reads any variable (or a comprehension's own): else it is a constant. */
+function readsVariable(node: unknown, depth = 0): boolean {
+  if (depth > 256) return true;
+  if (Array.isArray(node)) return node.some((n) => readsVariable(n, depth + 1));
+  if (!node || typeof node !== 'object' || !('op' in node)) return false;
+  const n = node as { op: unknown; args?: unknown };
+  if (n.op === 'id') return true;
+  return readsVariable(n.args, depth + 1);
+}
+
+type Folded = { value: string | number | boolean | bigint | null } | undefined;
+
+/**
+ * Constant folding: an expression that reads no variable (`'0.25'`, `1500.0`, `"EUR"`) gives the
+ * same value on every request, so it is evaluated once when compiled. Only immutable results are
+ * kept; an expression that fails is left to fail (with its message) each time it is evaluated.
+ */
+function fold(fn: ParseResult): Folded {
+  if (readsVariable(fn.ast)) return undefined;
+  try {
+    const value: unknown = fn({});
+    if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value)) return { value: value as string | number | boolean | bigint | null };
+  } catch {
+    // not folded: evaluate() reports the error
+  }
+  return undefined;
+}
+
 interface CelErrorLike {
   code?: string;
   range?: { start: number };
@@ -178,7 +206,14 @@ export class CompiledExpression {
     /** why it cannot run (syntax or type error), when it cannot */
     readonly failure: string | undefined,
     private readonly withQuote: boolean,
+    /** the value of an expression that reads no variable, worked out once */
+    private readonly folded: Folded = undefined,
   ) {}
+
+  /** true when the expression is a constant, evaluated once when compiled */
+  get constant(): boolean {
+    return this.folded !== undefined;
+  }
 
   get ok(): boolean {
     return this.fn !== undefined && this.failure === undefined;
@@ -188,6 +223,7 @@ export class CompiledExpression {
     if (!this.fn || this.failure !== undefined) {
       throw new ExpressionEvaluationError(this.expression, this.failure ?? 'expression did not compile');
     }
+    if (this.folded) return this.folded.value;
     const activation: Record<string, unknown> = {
       customer: vars.customer ?? EMPTY,
       context: vars.context ?? EMPTY,
@@ -326,7 +362,7 @@ export class CelEnvironment {
     // type-check once now: cel-js annotates the AST, so evaluations skip their own check
     const checked = fn.check();
     if (!checked.valid) return new CompiledExpression(expr, fn, this.explain(expr, checked.error), this.withQuote);
-    return new CompiledExpression(expr, fn, undefined, this.withQuote);
+    return new CompiledExpression(expr, fn, undefined, this.withQuote, fold(fn));
   }
 
   /** One line: what is wrong, where, and how to fix the common double/int mix-up. */
