@@ -30,6 +30,8 @@
  *                    commit (`git archive <rev> | tar -x -C DIR`, node_modules symlinked) to
  *                    compare before/after; default: this repository
  *   --label TEXT     free text stored in the results (e.g. which commit --app-root holds)
+ *   --node-flags "F" extra flags for the app's node process (e.g. "--max-semi-space-size=32"),
+ *                    recorded in the results
  */
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -77,6 +79,7 @@ function parseArgs(argv) {
     else if (flag === '--out') opts.out = path.resolve(value());
     else if (flag === '--app-root') opts.appRoot = path.resolve(value());
     else if (flag === '--label') opts.label = value();
+    else if (flag === '--node-flags') opts.nodeFlags = value().split(/\s+/).filter(Boolean);
     else if (flag === '--help' || flag === '-h') {
       const lines = fs.readFileSync(__filename, 'utf8').split('\n');
       console.log(lines.slice(2, lines.indexOf(' */') + 1).join('\n'));
@@ -359,7 +362,7 @@ function gitInfo() {
 async function startApp(opts, tmp) {
   const port = await freePort();
   const adminKey = `bench-admin-${crypto.randomBytes(16).toString('hex')}`;
-  const nodeArgs = [];
+  const nodeArgs = [...(opts.nodeFlags ?? [])];
   if (opts.profile) {
     fs.mkdirSync(PROFILES, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', PROFILES, '-r', path.join(__dirname, 'exit-on-signal.js'));
@@ -697,6 +700,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
     date: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     ...(opts.label ? { label: opts.label } : {}),
+    ...(opts.nodeFlags ? { node_flags: opts.nodeFlags } : {}),
     profiled: opts.profile,
     duration_s: opts.duration,
     warmup_s: opts.warmup,
