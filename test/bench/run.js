@@ -571,7 +571,8 @@ async function main() {
       }
     }
 
-    for (const s of Object.values(steps)) delete s.window_us;
+    // a profiled run keeps each step's window (profile clock, µs) so its profile can be cut again later
+    if (!opts.profile) for (const s of Object.values(steps)) delete s.window_us;
     fs.mkdirSync(path.dirname(opts.out), { recursive: true });
     fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
     printTable(results);

@@ -30,6 +30,22 @@ function errorMessage(e: unknown): string {
  */
 export function resolveLanguage(content: Content | undefined, language: string | undefined): string | null {
   if (!content) return null;
+  // a configuration's content object is immutable once loaded: answers are kept per object
+  let memo = resolved.get(content);
+  if (memo === undefined) {
+    memo = new Map();
+    resolved.set(content, memo);
+  }
+  const known = memo.get(language ?? '');
+  if (known !== undefined) return known;
+  const key = resolveUncached(content, language);
+  if (memo.size < 256) memo.set(language ?? '', key);
+  return key;
+}
+
+const resolved = new WeakMap<Content, Map<string, string | null>>();
+
+function resolveUncached(content: Content, language: string | undefined): string | null {
   const byTag = new Map<string, string>();
   for (const [key, value] of Object.entries(content)) {
     if (key === 'default_language' || typeof value !== 'object' || value === null) continue;

@@ -46,6 +46,8 @@ interface ColumnPlan {
 
 interface InsertPlan {
   head: string;
+  /** `(?, ?, …)`: one row's placeholders (SQLite; PostgreSQL numbers them per statement) */
+  tuple: string;
   columns: ColumnPlan[];
   perChunk: number;
   postgres: boolean;
@@ -57,13 +59,22 @@ const plans = new WeakMap<EntityMetadata, InsertPlan>();
 /** Types every driver binds as they are (no transformer): no per-value conversion needed. */
 const AS_IS = new Set<unknown>(['varchar', 'text', 'character varying', 'int', 'integer', 'bigint', 'smallint', String, Number]);
 
+/** recent datetime texts by epoch ms: a batch repeats the same instants (created, policy dates) */
+const recentDatetimes = new Map<number, string>();
+
 /** TypeORM's SQLite datetime text (`2026-11-25 21:40:00.123`, UTC) for a Date in years 0–9999. */
 function sqliteDatetime(value: unknown, fallback: (v: unknown) => unknown): unknown {
   if (value instanceof Date) {
+    const ms = value.getTime();
+    const hit = recentDatetimes.get(ms);
+    if (hit !== undefined) return hit;
     const year = value.getUTCFullYear();
     if (year >= 0 && year <= 9999) {
       const iso = value.toISOString();
-      return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+      const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+      if (recentDatetimes.size >= 4096) recentDatetimes.clear();
+      recentDatetimes.set(ms, text);
+      return text;
     }
   }
   return fallback(value);
@@ -89,6 +100,7 @@ function planFor(connection: DataSource, meta: EntityMetadata): InsertPlan {
   plan = {
     head: `INSERT INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.column.databaseName)).join(', ')}) VALUES `,
     columns,
+    tuple: `(${columns.map(() => '?').join(', ')})`,
     perChunk: Math.max(1, Math.floor(MAX_PARAMS / columns.length)),
     postgres,
     tableName: meta.tableName,
@@ -109,7 +121,7 @@ export function insertStatements<E extends ObjectLiteral>(connection: DataSource
     const tuples: string[] = [];
     for (let r = start; r < end; r++) {
       const row = rows[r];
-      const marks: string[] = [];
+      const first = params.length;
       for (const { column: c, property, convert } of plan.columns) {
         let value: unknown = property !== undefined ? (row as Record<string, unknown>)[property] : c.getEntityValue(row);
         if (value === undefined) {
@@ -123,9 +135,8 @@ export function insertStatements<E extends ObjectLiteral>(connection: DataSource
         } else {
           params.push(value === null ? null : convert(value));
         }
-        marks.push(plan.postgres ? `$${params.length}` : '?');
       }
-      tuples.push(`(${marks.join(', ')})`);
+      tuples.push(plan.postgres ? `(${plan.columns.map((_, i) => `$${first + i + 1}`).join(', ')})` : plan.tuple);
     }
     out.push({ sql: plan.head + tuples.join(', '), params });
   }

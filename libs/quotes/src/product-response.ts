@@ -74,18 +74,22 @@ export function toProductResponse(q: PricedQuote, opts: ProductResponseOptions):
  */
 export function toQuoteVars(q: PricedQuote): Record<string, unknown> {
   const { currency, locale } = q;
-  const money = (name: string, minor: number): Record<string, unknown> => ({
-    [name]: minorToNumber(minor, currency),
-    [`${name}_formatted`]: formatMinor(minor, currency, locale),
-  });
+  const n = (minor: number): number => minorToNumber(minor, currency);
+  const f = (minor: number): string => formatMinor(minor, currency, locale);
+  // one literal (no computed keys or spreads): this runs for every product of every offer
   const vars: Record<string, unknown> = {
     code: q.code,
     name: q.name,
-    ...money('premium', q.premiumMinor),
-    ...money('price', q.priceMinor),
-    ...money('tax', q.taxMinor),
-    ...money('surcharge', q.surchargeMinor),
-    ...money('commission', q.commissionMinor),
+    premium: n(q.premiumMinor),
+    premium_formatted: f(q.premiumMinor),
+    price: n(q.priceMinor),
+    price_formatted: f(q.priceMinor),
+    tax: n(q.taxMinor),
+    tax_formatted: f(q.taxMinor),
+    surcharge: n(q.surchargeMinor),
+    surcharge_formatted: f(q.surchargeMinor),
+    commission: n(q.commissionMinor),
+    commission_formatted: f(q.commissionMinor),
     policy_start_date: q.policyStart,
   };
   if (q.policyEnd) vars.policy_end_date = q.policyEnd;

@@ -1,4 +1,4 @@
-import { Dec, currencyMinorDigits, decimalFromNumber, fromMinorUnits, toMinorUnits } from '@app/core';
+import { Dec, currencyMinorDigits, decimalFromNumber, minorToDecimalString, timesRateInMinorUnits, toMinorUnits } from '@app/core';
 import type { Product } from '@app/core';
 import type { CelVars, Evaluate, JsonValue, PricedBenefit, PricedQuote, QuoteInput, QuoteResult } from './quotes.types';
 import { formatApiDate } from './format';
@@ -68,6 +68,11 @@ function optionalNumber(evaluate: Evaluate, expr: string | undefined, vars: CelV
 function minor(amount: Dec, currency: string, field: string): number {
   const m = toMinorUnits(amount, currency);
   if (m > MAX_MINOR_UNITS) throw new FieldError(field, `amount ${amount.toString()} ${currency} exceeds the largest supported amount`);
+  return m;
+}
+
+function minorChecked(m: number, currency: string, field: string): number {
+  if (m > MAX_MINOR_UNITS) throw new FieldError(field, `amount ${minorToDecimalString(m, currency)} ${currency} exceeds the largest supported amount`);
   return m;
 }
 
@@ -184,13 +189,13 @@ function price(product: Product, { vars, currency, locale, evaluate }: QuoteInpu
 
   const premiumMinor = minor(clamped, currency, 'pricing.premium');
   const surchargeMinor = minor(rawSurcharge, currency, 'pricing.surcharge');
-  const premium = fromMinorUnits(premiumMinor, currency);
-  const surcharge = fromMinorUnits(surchargeMinor, currency);
-  const taxMinor = minor(premium.plus(surcharge).times(taxRate), currency, 'pricing.tax_rate');
+  // tax and commission straight from the rounded amounts in minor units (the same exact result as
+  // rounding (premium + surcharge) × rate to the currency, without converting back to decimals)
+  const taxMinor = minorChecked(timesRateInMinorUnits(premiumMinor + surchargeMinor, taxRate), currency, 'pricing.tax_rate');
   const priceMinor = premiumMinor + surchargeMinor + taxMinor;
   const priceWithoutTaxMinor = premiumMinor + surchargeMinor;
   if (priceMinor > MAX_MINOR_UNITS) throw new FieldError('pricing.premium', 'the total price exceeds the largest supported amount');
-  const commissionMinor = minor(premium.times(commissionRate), currency, 'pricing.commission_rate');
+  const commissionMinor = minorChecked(timesRateInMinorUnits(premiumMinor, commissionRate), currency, 'pricing.commission_rate');
 
   const policyStart =
     product.policy?.start !== undefined

@@ -26,10 +26,19 @@ export function currencyMinorDigits(currency: string): number {
   return d;
 }
 
+/** Decimals are immutable: the numbers seen lately (rates, limits, common prices) are kept. */
+const recentDecimals = new Map<number, Decimal>();
+
 /** A JS number becomes a decimal through its shortest round-trip representation (String(x)). */
 export function decimalFromNumber(x: number): Decimal {
+  // (a Map key does not tell -0 from 0; neither does String(x): both give "0")
+  let d = recentDecimals.get(x);
+  if (d !== undefined) return d;
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
-  return new Dec(String(x));
+  d = new Dec(String(x));
+  if (recentDecimals.size >= 4096) recentDecimals.clear();
+  recentDecimals.set(x, d);
+  return d;
 }
 
 export function roundToCurrency(amount: Decimal.Value, currency: string): Decimal {
@@ -50,13 +59,23 @@ function scaleOf(digits: number): Decimal {
 
 export function toMinorUnits(amount: Decimal.Value, currency: string): number {
   const digits = currencyMinorDigits(currency);
-  const minor = new Dec(amount).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).times(scaleOf(digits));
+  const exact = Decimal.isDecimal(amount) ? amount : new Dec(amount);
+  const minor = exact.toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).times(scaleOf(digits));
   if (!minor.isInteger()) throw new RangeError('minor units must be integral');
   return minor.toNumber();
 }
 
 export function fromMinorUnits(minor: number, currency: string): Decimal {
-  return new Dec(minor).dividedBy(scaleOf(currencyMinorDigits(currency)));
+  // the exact decimal text, parsed: no division
+  return new Dec(minorToDecimalString(minor, currency));
+}
+
+/**
+ * `amount × rate` rounded half-up to the currency's minor unit, in minor units, for an amount
+ * already held in minor units: round(m / 10^d × r, d) × 10^d = round(m × r, 0), exactly.
+ */
+export function timesRateInMinorUnits(minor: number, rate: Decimal): number {
+  return new Dec(minor).times(rate).toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 }
 
 /**
