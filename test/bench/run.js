@@ -8,7 +8,8 @@
  * then drives the app from THIS process with autocannon on 127.0.0.1:
  *   1. GET /health/live                          (the framework's floor on this machine)
  *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted)
- *      and, for information, the same on 1 connection (latency without queueing)
+ *      and, for information, the same on 1 connection (latency without queueing), and the route's
+ *      floor: the same request with an unknown schema (422 after parsing, auth and rate limit)
  *   3. POST /x/partners/BENCH/offers/{id}/confirm/ on offers created in step 2 (each once)
  * Each step is one continuous autocannon run: a warm-up (at least --warmup seconds, and until every
  * connection has been answered once), then the measured window, from which every figure comes.
@@ -220,7 +221,7 @@ function schedstat(pid) {
  * During the measured window a 1 s sampler records the app's RSS, its CPU use (% of one core) and
  * the responses completed, so a soak shows whether memory is flat and whether the app stalls.
  */
-async function runStep(app, name, acOpts, opts, { maxWarmupS = 60 } = {}) {
+async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus } = {}) {
   const pid = app.child.pid;
   const connections = acOpts.connections;
   const answered = new Set();
@@ -279,7 +280,8 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60 } = {}) {
       m.count++;
       m.latencies.push(time);
       m.codes[status] = (m.codes[status] || 0) + 1;
-      if (status < 200 || status > 299) m.non2xx++;
+      // `non_2xx` counts answers other than the expected ones (2xx, or `expectStatus`)
+      if (expectStatus ? status !== expectStatus : status < 200 || status > 299) m.non2xx++;
       secResponses++;
       if (time > secMax) secMax = time;
     });
@@ -321,6 +323,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60 } = {}) {
       mean: r1(lat.length ? lat.reduce((a, b) => a + b, 0) / lat.length : null),
     },
     non_2xx: m.non2xx,
+    ...(expectStatus ? { expected_status: expectStatus } : {}),
     errors: m.errors - m.timeouts,
     timeouts: m.timeouts,
     status_codes: m.codes,
@@ -526,6 +529,18 @@ async function main() {
     // queue behind 49 others — at 50 closed-loop connections latency ≈ 50 ÷ throughput
     steps.create_offer_1_connection = await runStep(app, 'create offer, 1 connection', { ...createOpts, connections: 1 }, opts);
 
+    // 2c. (information) the route's own floor: the same request with an unknown schema passes the
+    // body limit and JSON parsing, API-key auth, the rate limit and the schema lookup, then answers
+    // 422 (offer_validation_schema_not_found) through the error filter: everything Create Offer pays before and around the offer itself
+    const unknownSchemaBody = JSON.stringify({ ...benchRequest(0), schema: 'unknown:v1' });
+    steps.create_offer_route_floor = await runStep(
+      app,
+      'create offer route, unknown schema (422)',
+      { ...base, requests: [{ method: 'POST', path: createReq.path, headers: createReq.headers, body: unknownSchemaBody }] },
+      opts,
+      { expectStatus: 422 },
+    );
+
     // 3. confirm — each collected offer once, when the route exists
     const confirmProbe = await probeConfirm(app, setup.apiKey);
     if (confirmProbe.state === 'missing') {
@@ -641,7 +656,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
   const measured = Object.values(steps).filter((s) => !s.skipped);
   // memory over the run after warm-up: from the start of the measured create-offer run to the end
   // of the last measured step (health is before any offer work, so it is not counted)
-  const hot = measured.filter((s) => s !== health && s !== steps.create_offer_1_connection);
+  const hot = measured.filter((s) => s !== health && s !== steps.create_offer_1_connection && s !== steps.create_offer_route_floor);
   const rssBase = create.rss_mb.before;
   const rssEnd = hot.at(-1).rss_mb.after;
   const rssPeak = Math.max(...hot.map((s) => s.rss_mb.peak ?? 0));
@@ -719,6 +734,11 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
     app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: 'sqlite (fresh file, synchronous=FULL default)', log_level: 'warn', stopped },
     ratio,
     cpu_cost_ratio: cpuRatio,
+    // (information) the same ratio for the route's floor (422, unknown schema): the most any create could reach here
+    route_floor_ratio:
+      steps.create_offer_route_floor && !steps.create_offer_route_floor.skipped && health.req_per_s > 0
+        ? Math.round((steps.create_offer_route_floor.req_per_s / health.req_per_s) * 1000) / 1000
+        : null,
     steps,
     rss_mb: { after_setup: rssAtStart, end: rssAtEnd },
     targets,
@@ -733,6 +753,7 @@ function printTable(r) {
     health: 'GET /health/live',
     create_offer: 'POST offers (create)',
     create_offer_1_connection: '  same, 1 connection (info)',
+    create_offer_route_floor: '  same route, 422 unknown schema (info)',
     confirm: 'POST offers/{id}/confirm',
   };
   for (const [name, s] of Object.entries(r.steps)) {
@@ -771,6 +792,7 @@ function printTable(r) {
   console.log('app CPU = all threads, % of one core; JS thread: % of wall time running / waiting for a core / off CPU (blocked or idle);');
   console.log('loadgen CPU = this process (autocannon, one thread): near 100 % means the load generator bounds that step');
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
+  if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
   const stalls = Object.entries(r.steps).filter(([, s]) => s.stalled_seconds > 0);
   for (const [name, s] of stalls) console.log(`note: ${name}: ${s.stalled_seconds} second(s) with no response completed`);
   for (const n of r.notes) console.log(`note: ${n}`);

@@ -118,6 +118,7 @@ describe('idempotent Create Offer and reads (e2e)', () => {
       const body = goldRequest({ destination: 'Oslo' });
       const res = await createOffer(t.http, 'GOLD', key, body).expect(200);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers.etag).toBeUndefined();
       expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const ds = t.app.get(DataSource);
       const param = ds.options.type === 'postgres' ? '$1' : '?';

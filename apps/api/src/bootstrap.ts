@@ -32,6 +32,9 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   const config = app.get<AppConfig>(APP_CONFIG);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // no ETag: every answer of this API is computed per request (offers, bookings, POST results),
+  // so an entity tag only costs a SHA-1 of each body and is never used for a cache hit
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy ? config.trustProxy.split(',').map((s) => s.trim()) : false);
   // flat parameters only (repeated ones become arrays): no nested objects from the query string
   app.set('query parser', 'simple');

@@ -21,16 +21,22 @@ export type ErrorType = 'validation_error' | 'auth_error' | 'api_error' | 'rate_
 export type ErrorDetails = Record<string, string[]>;
 
 export class DomainError extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
-    message: string,
-    readonly errors?: ErrorDetails,
-    /** extra top-level fields of the envelope, e.g. booking_id */
-    readonly extra?: Record<string, unknown>,
-    readonly type?: ErrorType,
-  ) {
+  declare readonly kind: ErrorKind;
+  declare readonly code: string;
+  declare readonly errors?: ErrorDetails;
+  /** extra top-level fields of the envelope, e.g. booking_id */
+  declare readonly extra?: Record<string, unknown>;
+  declare readonly type?: ErrorType;
+
+  constructor(kind: ErrorKind, code: string, message: string, errors?: ErrorDetails, extra?: Record<string, unknown>, type?: ErrorType) {
+    // A domain error is an expected answer (404, 422, 401…), not a fault: no stack trace is
+    // captured for it (capturing one costs more than the rest of a rejected request). `unavailable`
+    // (a database that cannot be reached) keeps its stack for the logs.
+    const limit = Error.stackTraceLimit;
+    if (kind !== 'unavailable') Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    Object.assign(this, { kind, code, errors, extra, type });
     this.name = new.target.name;
   }
 }
