@@ -33,6 +33,9 @@
  *   --label TEXT     free text stored in the results (e.g. which commit --app-root holds)
  *   --node-flags "F" extra flags for the app's node process (e.g. "--max-semi-space-size=32"),
  *                    recorded in the results
+ *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
+ *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
+ *                    for the run and dropped after it. Write results elsewhere with --out.
  */
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -81,6 +84,7 @@ function parseArgs(argv) {
     else if (flag === '--app-root') opts.appRoot = path.resolve(value());
     else if (flag === '--label') opts.label = value();
     else if (flag === '--node-flags') opts.nodeFlags = value().split(/\s+/).filter(Boolean);
+    else if (flag === '--postgres') opts.postgres = value();
     else if (flag === '--help' || flag === '-h') {
       const lines = fs.readFileSync(__filename, 'utf8').split('\n');
       console.log(lines.slice(2, lines.indexOf(' */') + 1).join('\n'));
@@ -362,6 +366,34 @@ function gitInfo() {
 // ---------------------------------------------------------------------------------------------
 // the app under test
 
+/** A throwaway database on the server of `adminUrl`; `drop()` removes it. */
+async function createPgDatabase(adminUrl) {
+  const { Client } = require('pg');
+  const name = `offers_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
 async function startApp(opts, tmp) {
   const port = await freePort();
   const adminKey = `bench-admin-${crypto.randomBytes(16).toString('hex')}`;
@@ -379,6 +411,7 @@ async function startApp(opts, tmp) {
       HOME: process.env.HOME,
       NODE_ENV: 'production',
       SQLITE_PATH: path.join(tmp, 'bench.sqlite'),
+      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
       PORT: String(port),
       HOST,
       ADMIN_API_KEY: adminKey,
@@ -469,9 +502,15 @@ async function main() {
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'offers-bench-'));
   let app;
+  let pgDatabase = null;
   const profilesBefore = new Set(opts.profile && fs.existsSync(PROFILES) ? fs.readdirSync(PROFILES) : []);
   let exitCode = 0;
   try {
+    if (opts.postgres) {
+      pgDatabase = await createPgDatabase(opts.postgres);
+      opts.databaseUrl = pgDatabase.url;
+      console.log(`PostgreSQL database ${pgDatabase.name} created for this run`);
+    }
     app = await startApp(opts, tmp);
     console.log(`App started (pid ${app.child.pid}, ${app.base}${opts.profile ? ', under --cpu-prof' : ''}); RSS ${rssMb(app.child.pid)} MB`);
     const setup = await setupPartner(app);
@@ -600,6 +639,7 @@ async function main() {
     if (app) await stopApp(app).catch(() => undefined);
     if (opts.keep) console.log(`Kept ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
+    if (pgDatabase && !opts.keep) await pgDatabase.drop().catch((e) => console.warn(`could not drop ${pgDatabase.name}: ${e.message}`));
   }
   process.exitCode = exitCode;
 }
@@ -731,7 +771,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
       load_avg_before: loadBefore,
       load_avg_after: os.loadavg().map((x) => Math.round(x * 100) / 100),
     },
-    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: 'sqlite (fresh file, synchronous=FULL default)', log_level: 'warn', stopped },
+    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)', log_level: 'warn', stopped },
     ratio,
     cpu_cost_ratio: cpuRatio,
     // (information) the same ratio for the route's floor (422, unknown schema): the most any create could reach here

@@ -11,49 +11,68 @@ interface Pending {
 
 /** offers per transaction at most (SQLite caps bound parameters per statement) */
 const MAX_BATCH = 64;
+/**
+ * Transactions in flight at once. SQLite has one writer (and TransactionRunner serialises), so
+ * one; PostgreSQL commits several at once over its pool, so a commit waiting on the server does
+ * not hold back the offers that arrive meanwhile.
+ */
+const IN_FLIGHT_SQLITE = 1;
+const IN_FLIGHT_POSTGRES = 4;
 
 /**
  * Group commit for Create Offer. Every offer is stored before its response leaves, but offers
  * that arrive while a commit is under way are written together in the next transaction: one
  * fsync for many offers instead of one each, which is what bounds throughput with
- * `synchronous=FULL`. A request waits at most for the commit in progress plus its own.
+ * `synchronous=FULL`. A request waits at most for the commits in progress plus its own.
  * When a batch fails, its offers are retried one by one so one bad row fails only its request.
  */
 @Injectable()
 export class OfferWriter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private scheduled = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly repo: OffersRepository,
     private readonly tx: TransactionRunner,
-  ) {}
+  ) {
+    this.maxInFlight = tx.isSqlite ? IN_FLIGHT_SQLITE : IN_FLIGHT_POSTGRES;
+  }
 
   write(offer: NewOffer, quotes: NewQuote[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ offer, quotes, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // let the requests of this event-loop turn join the first batch
-        setImmediate(() => void this.drain());
+      if (!this.scheduled && this.inFlight < this.maxInFlight) {
+        this.scheduled = true;
+        // let the requests of this event-loop turn join the batch
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
       }
     });
   }
 
-  private async drain(): Promise<void> {
+  /** Starts batches while there are offers waiting and room for another transaction. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        try {
-          await this.tx.runStatements(this.repo.insertOffersStatements(batch));
-          for (const p of batch) p.resolve();
-        } catch (e) {
-          if (batch.length === 1) batch[0].reject(e);
-          else await this.oneByOne(batch);
-        }
-      }
-    } finally {
-      this.flushing = false;
+      await this.tx.runStatements(this.repo.insertOffersStatements(batch));
+      for (const p of batch) p.resolve();
+    } catch (e) {
+      if (batch.length === 1) batch[0].reject(e);
+      else await this.oneByOne(batch);
     }
   }
 
