@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
-import { insertRows } from '@app/database';
+import { fastInsert } from '@app/database';
 import { BookingEntity } from '../entities/booking.entity';
 import { BookingItemEntity } from '../entities/booking-item.entity';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
@@ -127,9 +127,14 @@ export class BookingsRepository {
     return r.affected === 1;
   }
 
+  /** Plain multi-row INSERTs (fastInsert): no query builder, no read-back of generated columns. */
   async insertBooking(manager: EntityManager, booking: NewBooking, items: NewBookingItem[]): Promise<void> {
-    await insertRows(manager, BookingEntity, booking);
-    await insertRows(manager, BookingItemEntity, items);
+    await fastInsert(manager, BookingEntity, [Object.assign(new BookingEntity(), booking)]);
+    await fastInsert(
+      manager,
+      BookingItemEntity,
+      items.map((i) => Object.assign(new BookingItemEntity(), i)),
+    );
   }
 
   async markQuotesConfirmed(manager: EntityManager, offerId: string, quoteIds: string[]): Promise<void> {
@@ -157,7 +162,7 @@ export class BookingsRepository {
   }
 
   async insertOptOut(manager: EntityManager, event: NewOptOut): Promise<void> {
-    await insertRows(manager, OptOutEventEntity, event);
+    await fastInsert(manager, OptOutEventEntity, [Object.assign(new OptOutEventEntity(), event)]);
   }
 
   async findBooking(partnerId: string, bookingId: string): Promise<unknown | null> {
