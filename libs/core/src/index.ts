@@ -9,3 +9,4 @@ export * from './events/config-events';
 export * from './cel';
 export * from './redis';
 export * from './ids/new-id';
+export * from './memo/recent-values';

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { RecentValues } from '@app/core';
 import type { SqlStatement } from './sqlite-write-worker';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
@@ -60,21 +61,17 @@ const plans = new WeakMap<EntityMetadata, InsertPlan>();
 const AS_IS = new Set<unknown>(['varchar', 'text', 'character varying', 'int', 'integer', 'bigint', 'smallint', String, Number]);
 
 /** recent datetime texts by epoch ms: a batch repeats the same instants (created, policy dates) */
-const recentDatetimes = new Map<number, string>();
+const recentDatetimes = new RecentValues<number, string>(4096);
 
 /** TypeORM's SQLite datetime text (`2026-11-25 21:40:00.123`, UTC) for a Date in years 0–9999. */
 function sqliteDatetime(value: unknown, fallback: (v: unknown) => unknown): unknown {
   if (value instanceof Date) {
-    const ms = value.getTime();
-    const hit = recentDatetimes.get(ms);
-    if (hit !== undefined) return hit;
     const year = value.getUTCFullYear();
     if (year >= 0 && year <= 9999) {
-      const iso = value.toISOString();
-      const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-      if (recentDatetimes.size >= 4096) recentDatetimes.clear();
-      recentDatetimes.set(ms, text);
-      return text;
+      return recentDatetimes.get(value.getTime(), () => {
+        const iso = value.toISOString();
+        return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+      });
     }
   }
   return fallback(value);

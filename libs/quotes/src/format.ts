@@ -1,19 +1,14 @@
-import { formatMinorUnits, minorToNumber } from '@app/core';
+import { formatMinorUnits, minorToNumber, RecentValues } from '@app/core';
 import type { MoneyJson } from './quotes.types';
 
-const recentDates = new Map<number, string>();
+const recentDates = new RecentValues<number, string>(4096);
 
 /** Response timestamps: `2026-12-01T00:00:00+00:00` (UTC; milliseconds only when not zero). */
 export function formatApiDate(d: Date): string {
-  const ms = d.getTime();
-  let text = recentDates.get(ms);
-  if (text === undefined) {
+  return recentDates.get(d.getTime(), () => {
     const iso = d.toISOString();
-    text = (iso.endsWith('.000Z') ? iso.slice(0, -5) : iso.slice(0, -1)) + '+00:00';
-    if (recentDates.size >= 4096) recentDates.clear();
-    recentDates.set(ms, text);
-  }
-  return text;
+    return (iso.endsWith('.000Z') ? iso.slice(0, -5) : iso.slice(0, -1)) + '+00:00';
+  });
 }
 
 /** Minor units → `{ total_amount, total_amount_formatted }` (JSON number + Intl string). */

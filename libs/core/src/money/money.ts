@@ -1,4 +1,5 @@
 import Decimal from 'decimal.js';
+import { RecentValues } from '../memo/recent-values';
 
 /**
  * Money is exact decimal arithmetic (decimal.js), rounded half-up to the currency's minor unit
@@ -27,18 +28,13 @@ export function currencyMinorDigits(currency: string): number {
 }
 
 /** Decimals are immutable: the numbers seen lately (rates, limits, common prices) are kept. */
-const recentDecimals = new Map<number, Decimal>();
+const recentDecimals = new RecentValues<number, Decimal>(4096);
 
 /** A JS number becomes a decimal through its shortest round-trip representation (String(x)). */
 export function decimalFromNumber(x: number): Decimal {
   // (a Map key does not tell -0 from 0; neither does String(x): both give "0")
-  let d = recentDecimals.get(x);
-  if (d !== undefined) return d;
   if (!Number.isFinite(x)) throw new RangeError(`not a finite number: ${x}`);
-  d = new Dec(String(x));
-  if (recentDecimals.size >= 4096) recentDecimals.clear();
-  recentDecimals.set(x, d);
-  return d;
+  return recentDecimals.get(x, () => new Dec(String(x)));
 }
 
 export function roundToCurrency(amount: Decimal.Value, currency: string): Decimal {
@@ -89,7 +85,7 @@ export function minorToNumber(minor: number, currency: string): number {
 interface CurrencyFormatter {
   format: Intl.NumberFormat;
   /** minor units → formatted text: the same amounts (benefit limits, common prices) recur */
-  recent: Map<number, string>;
+  recent: RecentValues<number, string>;
 }
 
 const formatterCache = new Map<string, CurrencyFormatter>();
@@ -136,20 +132,14 @@ export function minorToDecimalString(minor: number, currency: string): string {
 /** The localised currency string of an amount held as integer minor units. */
 export function formatMinorUnits(minor: number, currency: string, locale: string): string {
   const f = formatter(locale, currency);
-  let text = f.recent.get(minor);
-  if (text === undefined) {
-    text = f.format.format(minorToDecimalString(minor, currency) as unknown as number);
-    if (f.recent.size >= RECENT_PER_FORMATTER) f.recent.clear();
-    f.recent.set(minor, text);
-  }
-  return text;
+  return f.recent.get(minor, () => f.format.format(minorToDecimalString(minor, currency) as unknown as number));
 }
 
 function formatter(locale: string, currency: string): CurrencyFormatter {
   const key = `${locale}|${currency}`;
   let f = formatterCache.get(key);
   if (f === undefined) {
-    f = { format: new Intl.NumberFormat(locale, { style: 'currency', currency }), recent: new Map() };
+    f = { format: new Intl.NumberFormat(locale, { style: 'currency', currency }), recent: new RecentValues(RECENT_PER_FORMATTER) };
     if (formatterCache.size > 5000) formatterCache.clear();
     formatterCache.set(key, f);
   }
