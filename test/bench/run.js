@@ -33,6 +33,9 @@
  *   --label TEXT     free text stored in the results (e.g. which commit --app-root holds)
  *   --node-flags "F" extra flags for the app's node process (e.g. "--max-semi-space-size=32"),
  *                    recorded in the results
+ *   --env NAME=VALUE an app environment variable (repeatable), e.g. --env OFFER_BUILD_THREADS=0,
+ *                    recorded in the results
+ *   --quick          health and create offer only (for comparing changes; not a full result)
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
@@ -85,6 +88,16 @@ function parseArgs(argv) {
     else if (flag === '--label') opts.label = value();
     else if (flag === '--node-flags') opts.nodeFlags = value().split(/\s+/).filter(Boolean);
     else if (flag === '--postgres') opts.postgres = value();
+    else if (flag === '--quick') opts.quick = true;
+    else if (flag === '--env') {
+      const pair = value();
+      const eq = pair.indexOf('=');
+      if (eq < 1) {
+        console.error(`--env takes NAME=VALUE, got "${pair}"`);
+        process.exit(2);
+      }
+      (opts.env ??= {})[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
     else if (flag === '--help' || flag === '-h') {
       const lines = fs.readFileSync(__filename, 'utf8').split('\n');
       console.log(lines.slice(2, lines.indexOf(' */') + 1).join('\n'));
@@ -418,6 +431,7 @@ async function startApp(opts, tmp) {
       SEED_DEMO: 'false',
       LOG_LEVEL: 'warn',
       DEMO_KEY_PATH: path.join(tmp, 'demo-key.txt'),
+      ...(opts.env ?? {}),
     },
     stdio: ['ignore', log, log],
   });
@@ -566,13 +580,13 @@ async function main() {
 
     // 2b. (information) create offer on ONE connection: the latency of a request that does not
     // queue behind 49 others — at 50 closed-loop connections latency ≈ 50 ÷ throughput
-    steps.create_offer_1_connection = await runStep(app, 'create offer, 1 connection', { ...createOpts, connections: 1 }, opts);
+    if (!opts.quick) steps.create_offer_1_connection = await runStep(app, 'create offer, 1 connection', { ...createOpts, connections: 1 }, opts);
 
     // 2c. (information) the route's own floor: the same request with an unknown schema passes the
     // body limit and JSON parsing, API-key auth, the rate limit and the schema lookup, then answers
     // 422 (offer_validation_schema_not_found) through the error filter: everything Create Offer pays before and around the offer itself
     const unknownSchemaBody = JSON.stringify({ ...benchRequest(0), schema: 'unknown:v1' });
-    steps.create_offer_route_floor = await runStep(
+    if (!opts.quick) steps.create_offer_route_floor = await runStep(
       app,
       'create offer route, unknown schema (422)',
       { ...base, requests: [{ method: 'POST', path: createReq.path, headers: createReq.headers, body: unknownSchemaBody }] },
@@ -581,8 +595,10 @@ async function main() {
     );
 
     // 3. confirm — each collected offer once, when the route exists
-    const confirmProbe = await probeConfirm(app, setup.apiKey);
-    if (confirmProbe.state === 'missing') {
+    const confirmProbe = opts.quick ? { state: 'skipped' } : await probeConfirm(app, setup.apiKey);
+    if (opts.quick) {
+      steps.confirm = { skipped: '--quick' };
+    } else if (confirmProbe.state === 'missing') {
       steps.confirm = { skipped: 'confirm route not available', probe: confirmProbe };
       console.log(`- confirm: skipped (confirm route not available: probe → ${confirmProbe.status} ${confirmProbe.code ?? ''})`);
     } else {
@@ -757,6 +773,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     ...(opts.label ? { label: opts.label } : {}),
     ...(opts.nodeFlags ? { node_flags: opts.nodeFlags } : {}),
+    ...(opts.env ? { app_env: opts.env } : {}),
     profiled: opts.profile,
     duration_s: opts.duration,
     warmup_s: opts.warmup,

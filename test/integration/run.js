@@ -7,6 +7,7 @@
  *   that crashed) is dropped at the end;
  * - every test app uses Redis (REDIS_URL, default redis://127.0.0.1:6379) under a key prefix of
  *   its own, so suites never see each other's counters, cache entries or messages;
+ * - every Create Offer is built on a worker thread (TEST_OFFER_BUILD_THREADS=1; npm test builds in process);
  * - the suites that need PostgreSQL or spawn app processes (db-down, crash, two instances) run
  *   here only (they skip in `npm test`).
  * Extra arguments go to jest (e.g. a file pattern).
@@ -69,7 +70,8 @@ async function main() {
     console.error(`Redis is not reachable at ${redisUrl.replace(/\/\/[^@]*@/, '//***@')}`);
     process.exit(2);
   }
-  const env = { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_REDIS_URL: redisUrl, TEST_PG_RUN_ID: runId };
+  // every Create Offer of the e2e suites is built on a worker thread here (in process in npm test)
+  const env = { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_REDIS_URL: redisUrl, TEST_PG_RUN_ID: runId, TEST_OFFER_BUILD_THREADS: process.env.TEST_OFFER_BUILD_THREADS ?? '1' };
   // the apps get their database and Redis from startTestApp, never implicitly from the environment
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

@@ -59,6 +59,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     adminApiKey: TEST_ADMIN_KEY,
     seedDemo: false,
     logLevel: 'silent',
+    // offers are built in process (npm test), or on a build thread in the integration run
+    // (TEST_OFFER_BUILD_THREADS=1, test/integration/run.js), or as a suite asks
+    offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 0),
     ...overrides,
   });
   await app.init();

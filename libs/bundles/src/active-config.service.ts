@@ -41,7 +41,7 @@ export class ActiveConfigService implements OnModuleDestroy {
   private readonly logger = new Logger('ActiveConfig');
   private readonly ttlMs: number;
   private readonly unsubscribe: () => void;
-  private readonly listeners = new Set<(config: ActiveConfig) => void>();
+  private readonly listeners = new Set<(config: ActiveConfig) => void | Promise<void>>();
   /**
    * Bumped on every change of a partner's configuration. A load that started before a change may
    * read the old version; it still answers its own request but must not cache what it read, or the
@@ -84,7 +84,7 @@ export class ActiveConfigService implements OnModuleDestroy {
    * Called with every configuration loaded into this instance (from the database or the shared
    * tier), so compiled artefacts can be warmed.
    */
-  onLoad(listener: (config: ActiveConfig) => void): void {
+  onLoad(listener: (config: ActiveConfig) => void | Promise<void>): void {
     this.listeners.add(listener);
   }
 
@@ -143,7 +143,7 @@ export class ActiveConfigService implements OnModuleDestroy {
     if (useShared && this.shared?.enabled) {
       const hit = await this.shared.get<ActiveConfig>(this.key(partnerId));
       if (hit) {
-        for (const l of this.listeners) l(hit.value);
+        await this.notify(hit.value);
         if (stamp === this.stamp(partnerId)) await this.setLocal(partnerId, hit.value, hit.ttlMs);
         return hit.value;
       }
@@ -163,13 +163,23 @@ export class ActiveConfigService implements OnModuleDestroy {
       schemas: schemas.map((s) => ({ id: s.id, ...(s.description ? { description: s.description } : {}), json_schema: s.jsonSchema })),
       configs,
     };
-    for (const l of this.listeners) l(active);
+    await this.notify(active);
     // changed while this was loading: what was read may be older than what a reload cached
     if (stamp === this.stamp(partnerId)) {
       await this.setLocal(partnerId, active, this.ttlMs);
       await this.shared?.set(this.key(partnerId), active, this.ttlMs);
     }
     return active;
+  }
+
+  /** the listeners (compilers) done with a configuration before it is served */
+  private async notify(config: ActiveConfig): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const l of this.listeners) {
+      const r = l(config);
+      if (r) waits.push(r);
+    }
+    if (waits.length > 0) await Promise.all(waits);
   }
 
   private async setLocal(partnerId: string, config: ActiveConfig, ttlMs: number): Promise<void> {

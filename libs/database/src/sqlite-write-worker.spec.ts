@@ -114,6 +114,49 @@ describe('TransactionRunner with the write worker', () => {
     }
   });
 
+  it('hands a batch queued behind one the worker already has straight over, and still keeps every turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
+    const ds = new DataSource({ type: 'better-sqlite3', database: join(dir, 'r.sqlite'), enableWAL: true });
+    await ds.initialize();
+    try {
+      await ds.query('CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL)');
+      const tx = new TransactionRunner(ds);
+      await tx.onApplicationBootstrap();
+      const worker = (tx as unknown as { worker: SqliteWriteWorker }).worker;
+      const handed: string[] = [];
+      const execute = worker.execute.bind(worker);
+      worker.execute = (statements) => {
+        handed.push(String(statements[0].params[0]));
+        return execute(statements);
+      };
+      const insert = (what: string) => tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (?)', params: [what] }]);
+      const first = insert('w1');
+      await new Promise((r) => setImmediate(r));
+      // w1 is with the worker: w2 and w3 go to it at once, before w1 commits
+      const second = insert('w2');
+      const third = insert('w3');
+      expect(handed).toEqual(['w1', 'w2', 'w3']);
+      // a main-connection transaction waits for all three; a batch after it waits for it
+      const main = tx.run(async (m) => {
+        const seen = (await m.query(`SELECT COUNT(*) AS n FROM log`)) as Array<{ n: number }>;
+        await m.query(`INSERT INTO log (what) VALUES ('main')`);
+        return seen[0].n;
+      });
+      const fourth = insert('w4');
+      expect(handed).toEqual(['w1', 'w2', 'w3']);
+      // a failing batch in the chain fails alone
+      const failing = tx.runStatements([{ sql: 'INSERT INTO nope VALUES (?)', params: ['bad'] }]);
+      await Promise.all([first, second, third, fourth]);
+      await expect(failing).rejects.toThrow(/no such table/);
+      expect(await main).toBe(3);
+      expect(((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what)).toEqual(['w1', 'w2', 'w3', 'main', 'w4']);
+      await tx.onApplicationShutdown();
+    } finally {
+      await ds.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('uses no worker for an in-memory database', async () => {
     const ds = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
     await ds.initialize();

@@ -16,6 +16,10 @@ import { SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
 export class TransactionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TransactionRunner.name);
   private tail: Promise<unknown> = Promise.resolve();
+  /** writes queued so far (a ticket per write) */
+  private queued = 0;
+  /** the last write queued is a batch the write worker already has (see runStatements) */
+  private workerChain = false;
   private readonly serialise: boolean;
   private worker: SqliteWriteWorker | undefined;
 
@@ -60,15 +64,36 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) return this.dataSource.transaction(work);
+    this.workerChain = false;
+    this.queued++;
     return this.inTurn(() => this.dataSource.transaction(work));
   }
 
-  /** The statements in one transaction: all committed, or none. */
+  /**
+   * The statements in one transaction: all committed, or none. On the write worker, a batch
+   * queued right behind another that the worker already has is handed over at once: the worker
+   * runs them in order, so it starts the next transaction the moment the previous one commits.
+   */
   runStatements(statements: readonly SqlStatement[]): Promise<void> {
     const worker = this.worker;
-    if (worker) return this.inTurn(() => worker.execute(statements));
-    return this.run(async (m) => {
-      for (const s of statements) await m.query(s.sql, s.params);
+    if (!worker) {
+      return this.run(async (m) => {
+        for (const s of statements) await m.query(s.sql, s.params);
+      });
+    }
+    const ticket = ++this.queued;
+    if (this.workerChain) {
+      const result = worker.execute(statements);
+      this.tail = this.tail.then(() => result).then(
+        () => undefined,
+        () => undefined,
+      );
+      return result;
+    }
+    return this.inTurn(() => {
+      // its turn came and nothing was queued after it: what follows may go straight to the worker
+      if (this.queued === ticket) this.workerChain = true;
+      return worker.execute(statements);
     });
   }
 

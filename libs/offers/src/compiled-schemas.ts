@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CelEnvironment, type CelVars as CoreCelVars } from '@app/core';
-import type { ActiveConfig } from '@app/bundles';
+import { configExpressions, type ActiveConfig } from '@app/bundles';
 import { BodyValidator, SchemaValidatorCache } from '@app/schemas';
 import type { Evaluate } from '@app/rules';
 
@@ -84,6 +84,20 @@ export class CompiledSchemas {
       evaluate: (expr, vars) => env.compile(expr).evaluate(vars as unknown as CoreCelVars),
       evaluateWithQuote: (expr, vars) => envWithQuote.compile(expr).evaluate(vars as unknown as CoreCelVars),
     };
+  }
+
+  /** Compiles every schema of a configuration and every expression of its offer configs. */
+  warm(active: ActiveConfig): void {
+    for (const schema of active.schemas) {
+      const compiled = this.get(active, schema.id);
+      if (!compiled) continue;
+      for (const config of active.configs) {
+        if (config.schema !== schema.id) continue;
+        for (const { expr, withQuote } of configExpressions(config)) {
+          (withQuote ? compiled.envWithQuote : compiled.env).compile(expr);
+        }
+      }
+    }
   }
 
   /** Compiled for one use (a preview's candidate bundle): never cached. */

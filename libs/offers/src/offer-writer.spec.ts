@@ -51,11 +51,12 @@ describe('OfferWriter (group commit)', () => {
     await t.releaseAll();
     await Promise.all([...first, ...second]);
     expect(t.batches).toEqual([['a', 'b', 'c'], ['d', 'e']]);
-    expect(t.maxInFlight()).toBe(1);
+    // SQLite: the second batch is handed over while the first commits
+    expect(t.maxInFlight()).toBe(2);
   });
 
-  it('on PostgreSQL keeps up to 4 transactions in flight; on SQLite one', async () => {
-    for (const [sqlite, limit] of [[false, 4], [true, 1]] as const) {
+  it('on PostgreSQL keeps up to 4 transactions in flight; on SQLite two', async () => {
+    for (const [sqlite, limit] of [[false, 4], [true, 2]] as const) {
       const t = setup(sqlite);
       const all: Array<Promise<void>> = [];
       for (let turn = 0; turn < 8; turn++) {

@@ -12,11 +12,12 @@ interface Pending {
 /** offers per transaction at most (SQLite caps bound parameters per statement) */
 const MAX_BATCH = 64;
 /**
- * Transactions in flight at once. SQLite has one writer (and TransactionRunner serialises), so
- * one; PostgreSQL commits several at once over its pool, so a commit waiting on the server does
- * not hold back the offers that arrive meanwhile.
+ * Transactions in flight at once. SQLite has one writer: two, so the next batch waits in the write
+ * worker while the previous one commits (TransactionRunner hands it over at once) and starts the
+ * moment it is done; PostgreSQL commits several at once over its pool, so a commit waiting on the
+ * server does not hold back the offers that arrive meanwhile.
  */
-const IN_FLIGHT_SQLITE = 1;
+const IN_FLIGHT_SQLITE = 2;
 const IN_FLIGHT_POSTGRES = 4;
 
 /**

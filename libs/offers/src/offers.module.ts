@@ -8,6 +8,7 @@ import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OfferEntity } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
 import { OfferWriter } from './offer-writer';
+import { OfferBuilder } from './build-thread/offer-builder';
 import { OffersRepository } from './offers.repository';
 import { OffersService } from './offers.service';
 import { AnalyticsRepository } from './analytics/analytics.repository';
@@ -26,6 +27,7 @@ import { IdempotencyService } from './idempotency.service';
   imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
   providers: [
     OfferWriter,
+    OfferBuilder,
     CompiledSchemas,
     OffersRepository,
     OffersService,

@@ -4,18 +4,19 @@ import {
   ActiveConfigService,
   BundleInvalidError,
   DEFAULT_RATE_LIMITS,
-  configExpressions,
   validateBundle,
   type ActiveConfig,
 } from '@app/bundles';
 import { PartnersService } from '@app/partners';
 import { JsonText, TransactionRunner } from '@app/database';
 import { CompiledSchemas } from './compiled-schemas';
-import { buildOffer, newTrace, resolveSchemaId, type BuiltOffer, type OfferTrace } from './offer-engine';
+import { buildOffer, newTrace, resolveSchemaId, type OfferTrace } from './offer-engine';
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
 import { OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
 import { fingerprint, IdempotencyService } from './idempotency.service';
 import { OfferWriter } from './offer-writer';
+import { OfferBuilder } from './build-thread/offer-builder';
+import { buildFor, offerRow, quoteRows } from './prepare-offer';
 import { OffersRepository } from './offers.repository';
 
 export interface CreateOfferCommand {
@@ -27,8 +28,7 @@ export interface CreateOfferCommand {
 
 export interface CreateOfferResult {
   status: number;
-  body: OfferResponse;
-  /** `body` as JSON text: the exact bytes stored with the offer, to be sent as they are */
+  /** the response as JSON text: the exact bytes stored with the offer, to be sent as they are */
   json: string;
   replayed: boolean;
 }
@@ -77,22 +77,21 @@ export class OffersService {
     private readonly partners: PartnersService,
     private readonly idempotency: IdempotencyService,
     private readonly writer: OfferWriter,
+    private readonly builder: OfferBuilder,
   ) {
     // compile validators and every expression of a configuration as soon as it is loaded,
     // so no request pays for a compile
-    this.configs.onLoad((active) => this.warm(active));
+    this.configs.onLoad((active) => this.builder.warm(active));
   }
 
   async create(cmd: CreateOfferCommand): Promise<CreateOfferResult> {
     const active = await this.configs.get(cmd.caller.partnerId);
     if (!cmd.idempotencyKey) {
-      // the request is stored as received; validation then writes defaults into the body itself
-      const request = new JsonText(JSON.stringify(cmd.body));
-      const built = this.build(active, cmd, true);
-      // serialised once: the same text is stored and sent
-      const json = JSON.stringify(built.response);
-      await this.writer.write({ ...this.toNewOffer(active, cmd, built), request, response: new JsonText(json) }, this.toNewQuotes(built));
-      return { status: 200, body: built.response, json, replayed: false };
+      // built (off the event loop when there are build threads) and serialised once: the same
+      // text is stored and sent
+      const p = await this.builder.prepare(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
+      await this.writer.write({ ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes);
+      return { status: 200, json: p.json, replayed: false };
     }
     return this.createIdempotent(active, cmd, cmd.idempotencyKey);
   }
@@ -146,13 +145,6 @@ export class OffersService {
     };
   }
 
-  private build(active: ActiveConfig, cmd: CreateOfferCommand, bodyOwned = false): BuiltOffer {
-    const schemaId = resolveSchemaId(active, cmd.body);
-    const compiled = this.compiled.get(active, schemaId);
-    if (!compiled) throw new SchemaNotFoundError(schemaId);
-    return buildOffer({ active, compiled, schemaId, body: cmd.body, bodyOwned, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
-  }
-
   /** §3.6 via IdempotencyService: the offer insert and the stored response commit together; a replay is 200. */
   private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
     const q = cmd.query;
@@ -165,64 +157,14 @@ export class OffersService {
         replayStatus: 200,
       },
       async (complete) => {
-        const built = this.build(active, cmd);
+        const built = buildFor(this.compiled, active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() }, false);
         await this.tx.run(async (m) => {
-          await this.repo.insertOffer(m, this.toNewOffer(active, cmd, built), this.toNewQuotes(built));
+          await this.repo.insertOffer(m, { ...offerRow(active, cmd.caller, built, this.clock.now()), request: cmd.body, response: built.response }, quoteRows(built));
           await complete(m, { status: 200, body: built.response });
         });
         return { status: 200, body: built.response };
       },
     );
-    return { ...result, json: JSON.stringify(result.body) };
-  }
-
-  private toNewOffer(active: ActiveConfig, cmd: CreateOfferCommand, built: BuiltOffer) {
-    return {
-      id: built.response.id,
-      partnerId: active.partnerId,
-      offerConfigId: built.config.id,
-      bundleVersion: active.version,
-      schemaId: built.schemaId,
-      apiKeyId: cmd.caller.keyId,
-      keyMode: cmd.caller.mode,
-      currency: built.response.currency,
-      partnerTransactionId: built.partnerTransactionId,
-      experiments: built.experiments,
-      request: cmd.body,
-      response: built.response,
-      expiresAt: built.expiresAt,
-      createdAt: this.clock.now(),
-    };
-  }
-
-  private toNewQuotes(built: BuiltOffer) {
-    return built.quotes.map((q) => ({
-      id: q.id,
-      productCode: q.quote.code,
-      productName: q.quote.name,
-      premiumMinor: q.quote.premiumMinor,
-      surchargeMinor: q.quote.surchargeMinor,
-      taxMinor: q.quote.taxMinor,
-      commissionMinor: q.quote.commissionMinor,
-      priceMinor: q.quote.priceMinor,
-      policyStart: q.quote.policyStart,
-      policyEnd: q.quote.policyEnd,
-      pdsUrl: q.quote.pdsUrl,
-      experiment: q.experiment,
-    }));
-  }
-
-  private warm(active: ActiveConfig): void {
-    for (const schema of active.schemas) {
-      const compiled = this.compiled.get(active, schema.id);
-      if (!compiled) continue;
-      for (const config of active.configs) {
-        if (config.schema !== schema.id) continue;
-        for (const { expr, withQuote } of configExpressions(config)) {
-          (withQuote ? compiled.envWithQuote : compiled.env).compile(expr);
-        }
-      }
-    }
+    return { status: result.status, replayed: result.replayed, json: JSON.stringify(result.body) };
   }
 }
-

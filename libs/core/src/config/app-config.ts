@@ -2,6 +2,8 @@
  * The one place that reads process.env (with ormconfig.ts). Every variable of spec §6 is parsed
  * and validated here; a bad value stops the process with a message naming the variable.
  */
+import { availableParallelism } from 'node:os';
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -32,6 +34,8 @@ export interface AppConfig {
   signatureMaxSkewS: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   authFailLimitPerMin: number;
+  /** OFFER_BUILD_THREADS: worker threads building offers off the event loop (0 = in process) */
+  offerBuildThreads: number;
   nodeEnv: string;
 }
 
@@ -172,10 +176,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     signatureMaxSkewS: int('SIGNATURE_MAX_SKEW_S', 900, 1, 86400),
     logLevel: logLevel as AppConfig['logLevel'],
     authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),
+    offerBuildThreads: int('OFFER_BUILD_THREADS', defaultBuildThreads(), 0, 64),
     nodeEnv: str('NODE_ENV', 'production') as string,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
+}
+
+/** one build thread when the machine has a core beside the event loop's, else none */
+function defaultBuildThreads(): number {
+  return availableParallelism() > 1 ? 1 : 0;
 }
 
 /** Reads ./.env into the environment when present (variables already set win). */

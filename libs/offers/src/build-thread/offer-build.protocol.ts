@@ -1,0 +1,52 @@
+import { DomainError, type ErrorDetails, type ErrorKind, type ErrorType } from '@app/core';
+import type { ActiveConfig } from '@app/bundles';
+import type { PreparedOffer, PrepareOfferInput } from '../prepare-offer';
+
+/**
+ * Messages between the main thread (OfferBuilder) and an offer build thread. Plain data only:
+ * they are structured-cloned, and travel in batches (an array per postMessage: what one turn of
+ * the event loop asked for, and the answers to one such batch), since each postMessage costs a
+ * wake-up of the other thread.
+ */
+export type ToBuildThread =
+  /** a configuration to keep under `key`, compiled at once; `ack` is answered when done */
+  | { t: 'config'; key: string; active: ActiveConfig; ack?: number }
+  | { t: 'build'; id: number; key: string; input: PrepareOfferInput };
+
+export type FromBuildThread =
+  | { t: 'ack'; ack: number }
+  | { t: 'built'; id: number; prepared: PreparedOffer }
+  /** the configuration `key` is no longer held there: send it again */
+  | { t: 'missing'; id: number }
+  | { t: 'failed'; id: number; error: SentError };
+
+/** An error as it crosses threads: a domain error keeps what the HTTP filter needs. */
+export type SentError =
+  | { domain: true; name: string; kind: ErrorKind; code: string; message: string; errors?: ErrorDetails; extra?: Record<string, unknown>; type?: ErrorType }
+  | { domain: false; name: string; message: string; stack?: string };
+
+/** The configuration as a build thread knows it: a version is immutable, the partner fields are not. */
+export function configKey(active: ActiveConfig): string {
+  return `${active.partnerId}\u0000${active.version}\u0000${active.defaultSchema ?? ''}\u0000${active.partnerCode}`;
+}
+
+export function sendError(e: unknown): SentError {
+  if (e instanceof DomainError) {
+    return { domain: true, name: e.name, kind: e.kind, code: e.code, message: e.message, errors: e.errors, extra: e.extra, type: e.type };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { domain: false, name: err.name, message: err.message, stack: err.stack };
+}
+
+/** The error again on the receiving side: a DomainError maps to the same status and envelope. */
+export function receiveError(sent: SentError): Error {
+  if (sent.domain) {
+    const e = new DomainError(sent.kind, sent.code, sent.message, sent.errors, sent.extra, sent.type);
+    e.name = sent.name;
+    return e;
+  }
+  const e = new Error(`offer build thread: ${sent.message}`);
+  e.name = sent.name;
+  if (sent.stack) e.stack = `${e.name}: ${e.message}\n${sent.stack.split('\n').slice(1).join('\n')}`;
+  return e;
+}

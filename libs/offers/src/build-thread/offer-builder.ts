@@ -1,0 +1,252 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/core';
+import type { ActiveConfig } from '@app/bundles';
+import { CompiledSchemas } from '../compiled-schemas';
+import { prepareOffer, type PreparedOffer, type PrepareOfferInput } from '../prepare-offer';
+import { configKey, receiveError, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
+
+const RESTART_DELAY_MS = 5000;
+
+/** The thread ended (or lost its configuration) before answering: the build is done here instead. */
+class BuildThreadGone extends Error {}
+
+interface Pending {
+  resolve: (p: PreparedOffer) => void;
+  reject: (e: Error) => void;
+  active: ActiveConfig;
+  input: PrepareOfferInput;
+  resent: boolean;
+}
+
+/**
+ * Dates of this realm. Cloned Dates are the main context's; under a vm context (Jest) they are not
+ * `instanceof Date` there, and the insert would not recognise them.
+ */
+function ownDates(p: PreparedOffer): PreparedOffer {
+  const date = (d: Date): Date => new Date(d.getTime());
+  p.offer.expiresAt = date(p.offer.expiresAt);
+  p.offer.createdAt = date(p.offer.createdAt);
+  for (const q of p.quotes) {
+    q.policyStart = date(q.policyStart);
+    if (q.policyEnd) q.policyEnd = date(q.policyEnd);
+  }
+  return p;
+}
+
+/** The repository root (tsconfig.json), for a thread started from the TypeScript sources. */
+function sourceRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(join(dir, 'tsconfig.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no tsconfig.json above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
+
+/** compiled JavaScript when there is some beside this file (dist/), else the sources through ts-node (tests) */
+function startWorker(): Worker {
+  const js = join(__dirname, 'offer-build.worker.js');
+  const options = { stdout: false, stderr: false } as const;
+  if (existsSync(js)) return new Worker(js, options);
+  const root = sourceRoot(__dirname);
+  const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
+  const source = [
+    `require(${JSON.stringify(require.resolve('ts-node'))}).register({ transpileOnly: true, project: ${JSON.stringify(join(root, 'tsconfig.json'))} });`,
+    `require(${JSON.stringify(require.resolve('tsconfig-paths'))}).register({ baseUrl: ${JSON.stringify(root)}, paths: ${JSON.stringify(compilerOptions.paths)} });`,
+    `require(${JSON.stringify(join(__dirname, 'offer-build.worker.ts'))});`,
+  ].join('\n');
+  return new Worker(source, { ...options, eval: true });
+}
+
+/** One build thread: the configurations it holds, the builds it owes. */
+class BuildThread {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private readonly acks = new Map<number, () => void>();
+  /** per partner, the configuration last sent (messages arrive in order, so it is there for what follows) */
+  private readonly sent = new Map<string, string>();
+  private nextId = 1;
+  private closed = false;
+  /** messages of this turn of the event loop, sent together */
+  private outbox: ToBuildThread[] = [];
+  /** after a thread died, none is started again before this time (ms): requests are built in process */
+  private restartAfter = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly index: number,
+  ) {}
+
+  get load(): number {
+    return this.pending.size;
+  }
+
+  /** running, or allowed to start again */
+  get available(): boolean {
+    return !this.closed && (this.worker !== undefined || Date.now() >= this.restartAfter);
+  }
+
+  prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
+    return new Promise<PreparedOffer>((resolve, reject) => {
+      const worker = this.start();
+      const id = this.nextId++;
+      if (this.pending.size === 0 && this.acks.size === 0) worker.ref();
+      this.pending.set(id, { resolve, reject, active, input, resent: false });
+      this.post(worker, id, active, input);
+    });
+  }
+
+  /** Sends the configuration and resolves once the thread has compiled it. */
+  warm(active: ActiveConfig): Promise<void> {
+    // a thread that is down gets the configuration with its first request after it restarts
+    if (!this.available) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const worker = this.start();
+      const ack = this.nextId++;
+      if (this.pending.size === 0 && this.acks.size === 0) worker.ref();
+      this.acks.set(ack, resolve);
+      const key = configKey(active);
+      this.sent.set(active.partnerId, key);
+      this.send(worker, { t: 'config', key, active, ack });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  private post(worker: Worker, id: number, active: ActiveConfig, input: PrepareOfferInput): void {
+    const key = configKey(active);
+    if (this.sent.get(active.partnerId) !== key) {
+      this.sent.set(active.partnerId, key);
+      this.send(worker, { t: 'config', key, active });
+    }
+    this.send(worker, { t: 'build', id, key, input });
+  }
+
+  private send(worker: Worker, m: ToBuildThread): void {
+    if (this.outbox.length === 0) {
+      const batch = this.outbox;
+      setImmediate(() => {
+        if (this.outbox === batch) this.outbox = [];
+        // a thread that died meanwhile has already failed these (onGone)
+        if (this.worker === worker) worker.postMessage(batch);
+      });
+    }
+    this.outbox.push(m);
+  }
+
+  private start(): Worker {
+    if (this.closed) throw new BuildThreadGone('the offer build threads are closed');
+    if (this.worker) return this.worker;
+    const worker = startWorker();
+    this.worker = worker;
+    this.sent.clear();
+    worker.unref();
+    worker.on('message', (replies: FromBuildThread[]) => {
+      for (const m of replies) this.onMessage(worker, m);
+      if (this.pending.size === 0 && this.acks.size === 0) worker.unref();
+    });
+    worker.on('error', (e: Error) => this.onGone(worker, new BuildThreadGone(`offer build thread ${this.index} failed: ${e.message}`)));
+    worker.on('exit', (code) => this.onGone(worker, new BuildThreadGone(`offer build thread ${this.index} exited (code ${code})`)));
+    return worker;
+  }
+
+  private onMessage(worker: Worker, m: FromBuildThread): void {
+    if (m.t === 'ack') {
+      const done = this.acks.get(m.ack);
+      this.acks.delete(m.ack);
+      done?.();
+    } else {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      if (m.t === 'missing' && !p.resent) {
+        // the thread dropped that configuration (several newer ones came since): once more, with it
+        p.resent = true;
+        this.sent.delete(p.active.partnerId);
+        this.post(worker, m.id, p.active, p.input);
+        return;
+      }
+      this.pending.delete(m.id);
+      if (m.t === 'built') p.resolve(ownDates(m.prepared));
+      else if (m.t === 'failed') p.reject(receiveError(m.error));
+      else p.reject(new BuildThreadGone('offer build thread lost the configuration twice'));
+    }
+  }
+
+  private onGone(worker: Worker, reason: BuildThreadGone): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.outbox = [];
+    this.restartAfter = Date.now() + RESTART_DELAY_MS;
+    if (!this.closed) this.logger.error(`${reason.message}; its requests are built in process, the next one starts another thread`);
+    for (const p of this.pending.values()) p.reject(reason);
+    this.pending.clear();
+    // a configuration it did not confirm is sent again with the next request
+    for (const done of this.acks.values()) done();
+    this.acks.clear();
+  }
+}
+
+/**
+ * Builds offers (spec §3.1 steps 0–7, and the two JSON texts) on OFFER_BUILD_THREADS worker
+ * threads, so the event loop only parses, authenticates, stores and answers: on a machine with a
+ * core to spare, Create Offer's CPU work runs beside the HTTP work instead of after it. With 0
+ * threads everything runs in process (same code, same results). Each thread holds the
+ * configurations it is sent (in force ones first, at load, see warm) and compiles them itself.
+ */
+@Injectable()
+export class OfferBuilder implements OnModuleDestroy {
+  private readonly logger = new Logger('OfferBuilder');
+  private readonly threads: BuildThread[];
+
+  constructor(
+    private readonly compiled: CompiledSchemas,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'offerBuildThreads'>,
+  ) {
+    this.threads = Array.from({ length: config.offerBuildThreads }, (_, i) => new BuildThread(this.logger, i));
+  }
+
+  get threadCount(): number {
+    return this.threads.length;
+  }
+
+  /** Compiles a configuration here and in every thread; resolves when all are done. */
+  async warm(active: ActiveConfig): Promise<void> {
+    this.compiled.warm(active);
+    await Promise.all(this.threads.map((t) => t.warm(active)));
+  }
+
+  /** The offer for a request without an idempotency key, built in a thread (or here with none). */
+  prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
+    if (this.threads.length === 0) return this.prepare0(active, input);
+    let thread: BuildThread | undefined;
+    for (const t of this.threads) if (t.available && (thread === undefined || t.load < thread.load)) thread = t;
+    if (!thread) return this.prepare0(active, input);
+    return thread.prepare(active, input).catch((e: unknown) => {
+      // a thread that died (or could not start) costs its requests time, not an answer
+      if (e instanceof BuildThreadGone) return prepareOffer(this.compiled, active, input);
+      throw e;
+    });
+  }
+
+  /** in process */
+  private prepare0(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
+    try {
+      return Promise.resolve(prepareOffer(this.compiled, active, input));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.close()));
+  }
+}

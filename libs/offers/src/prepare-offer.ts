@@ -1,0 +1,81 @@
+import type { ActiveConfig } from '@app/bundles';
+import type { CompiledSchemas } from './compiled-schemas';
+import { buildOffer, resolveSchemaId, type BuiltOffer } from './offer-engine';
+import type { OfferCaller, OfferQuery } from './offer-engine.types';
+import { SchemaNotFoundError } from './offers.errors';
+import type { NewOffer, NewQuote } from './offers.repository';
+
+export interface PrepareOfferInput {
+  body: unknown;
+  caller: OfferCaller;
+  query: OfferQuery;
+  now: Date;
+}
+
+/** The offer row without its two JSON documents (those travel as text, see PreparedOffer). */
+export type PreparedOfferRow = Omit<NewOffer, 'request' | 'response'>;
+
+/**
+ * Everything Create Offer stores and sends, worked out from a request: plain data (it crosses
+ * threads, see OfferBuilder), the two JSON documents already serialised.
+ */
+export interface PreparedOffer {
+  offer: PreparedOfferRow;
+  quotes: NewQuote[];
+  /** the request as received (before validation wrote defaults into it) */
+  requestJson: string;
+  /** the response: the exact text stored with the offer and sent */
+  json: string;
+}
+
+/** Steps 0–7 of spec §3.1 for one request: schema, compiled artefacts, the offer. */
+export function buildFor(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput, bodyOwned: boolean): BuiltOffer {
+  const schemaId = resolveSchemaId(active, input.body);
+  const schema = compiled.get(active, schemaId);
+  if (!schema) throw new SchemaNotFoundError(schemaId);
+  return buildOffer({ active, compiled: schema, schemaId, body: input.body, bodyOwned, caller: input.caller, query: input.query, now: input.now });
+}
+
+/**
+ * Create Offer without an idempotency key: the offer built and serialised, ready to insert.
+ * The body is consumed (validation writes its defaults into it), so it is serialised first.
+ */
+export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput): PreparedOffer {
+  const requestJson = JSON.stringify(input.body);
+  const built = buildFor(compiled, active, input, true);
+  return { offer: offerRow(active, input.caller, built, input.now), quotes: quoteRows(built), requestJson, json: JSON.stringify(built.response) };
+}
+
+export function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, now: Date): PreparedOfferRow {
+  return {
+    id: built.response.id,
+    partnerId: active.partnerId,
+    offerConfigId: built.config.id,
+    bundleVersion: active.version,
+    schemaId: built.schemaId,
+    apiKeyId: caller.keyId,
+    keyMode: caller.mode,
+    currency: built.response.currency,
+    partnerTransactionId: built.partnerTransactionId,
+    experiments: built.experiments,
+    expiresAt: built.expiresAt,
+    createdAt: now,
+  };
+}
+
+export function quoteRows(built: BuiltOffer): NewQuote[] {
+  return built.quotes.map((q) => ({
+    id: q.id,
+    productCode: q.quote.code,
+    productName: q.quote.name,
+    premiumMinor: q.quote.premiumMinor,
+    surchargeMinor: q.quote.surchargeMinor,
+    taxMinor: q.quote.taxMinor,
+    commissionMinor: q.quote.commissionMinor,
+    priceMinor: q.quote.priceMinor,
+    policyStart: q.quote.policyStart,
+    policyEnd: q.quote.policyEnd,
+    pdsUrl: q.quote.pdsUrl,
+    experiment: q.experiment,
+  }));
+}

@@ -1,0 +1,142 @@
+/**
+ * Create Offer built on a worker thread (OFFER_BUILD_THREADS, libs/offers build-thread): the same
+ * answers as in process, every error with its status and JSON paths, configuration changes in
+ * force at once, and a thread that dies costs its requests nothing but time.
+ */
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import type { Worker } from 'node:worker_threads';
+import { DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
+import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
+import { startTestApp, type TestApp } from '../support/app';
+import { createKey, createOffer, goldBundle, goldRequest, putBundle } from '../support/offer-bundles';
+
+const QUERY = 'extra_fields=tax,surcharge,commission,benefits,experiment';
+
+/** the response without what differs between two creates (ids, expiry, dates taken from the clock) */
+function comparable(body: Record<string, unknown>): unknown {
+  return JSON.parse(
+    JSON.stringify(body)
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
+      .replace(/"expires_at":"[^"]+"/, '"expires_at":"<t>"')
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00/g, '<now>'),
+  );
+}
+
+/** the worker of the first build thread (to end it from the outside) */
+function firstWorker(t: TestApp): Worker | undefined {
+  const threads = (t.app.get(OfferBuilder) as unknown as { threads: Array<{ worker?: Worker }> }).threads;
+  return threads[0].worker;
+}
+
+describe('Create Offer on build threads (e2e)', () => {
+  let threaded: TestApp;
+  let inProcess: TestApp;
+  const keys: Record<string, string> = {};
+
+  beforeAll(async () => {
+    [threaded, inProcess] = await Promise.all([startTestApp({ offerBuildThreads: 1, seedDemo: true }), startTestApp({ offerBuildThreads: 0, seedDemo: true })]);
+    for (const [name, t] of [
+      ['threaded', threaded],
+      ['inProcess', inProcess],
+    ] as const) {
+      await putBundle(t.http, goldBundle());
+      keys[name] = (await createKey(t.http, 'GOLD')).key;
+      keys[`${name}Demo`] = (await createKey(t.http, 'DEMO')).key;
+    }
+  });
+  afterAll(async () => {
+    await Promise.all([threaded?.close(), inProcess?.close()]);
+  });
+
+  it('runs a build thread, and answers exactly what the in-process build answers', async () => {
+    expect(threaded.app.get(OfferBuilder).threadCount).toBe(1);
+    expect(inProcess.app.get(OfferBuilder).threadCount).toBe(0);
+    for (const [code, body] of [
+      ['DEMO', DEMO_TRAVEL_REQUEST],
+      ['GOLD', goldRequest()],
+    ] as const) {
+      const key = (name: string) => keys[code === 'DEMO' ? `${name}Demo` : name];
+      const a = await createOffer(threaded.http, code, key('threaded'), body, QUERY).expect(200);
+      const b = await createOffer(inProcess.http, code, key('inProcess'), body, QUERY).expect(200);
+      expect(comparable(a.body)).toEqual(comparable(b.body));
+      expect(a.headers['content-type']).toBe('application/json; charset=utf-8');
+      // stored as answered: the offer reads back with the same body, and the request as sent
+      const stored = await request(threaded.http).get(`/x/partners/${code}/offers/${a.body.id}`).set('x-api-key', key('threaded')).expect(200);
+      expect(stored.body).toEqual({ ...a.body, status: 'OFFERED', booking_id: null });
+    }
+    expect(firstWorker(threaded)).toBeDefined();
+  });
+
+  it('errors cross the thread with their status, code and JSON paths; nothing is stored for them', async () => {
+    const count = async () => Number(((await threaded.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: number | string }>)[0].n);
+    const stored = await count();
+    const invalid = await createOffer(threaded.http, 'GOLD', keys.threaded, {
+      schema: 'gold:v1',
+      customer: { currency: 'aud', country: 'AU' },
+      context: { tax_rate: 2, flag: 'yes' },
+    });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body).toEqual({
+      type: 'validation_error',
+      code: 'offer_validation_error',
+      message: 'Request validation failed',
+      errors: {
+        '/customer/currency': ['must match pattern "^[A-Z]{3}$"'],
+        '/context/premium': ['is required'],
+        '/context/tax_rate': ['must be <= 1'],
+        '/context/flag': ['must be boolean'],
+      },
+      error_id: invalid.headers['x-request-id'],
+    });
+    const currency = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest({}, { currency: 'XXY' }));
+    expect(currency.status).toBe(422);
+    expect(currency.body.errors).toEqual({ '/customer/currency': ['must be an ISO 4217 currency code'] });
+    const unknown = await createOffer(threaded.http, 'GOLD', keys.threaded, { ...goldRequest(), schema: 'nope:v1' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('offer_validation_schema_not_found');
+    expect(await count()).toBe(stored);
+  });
+
+  it('a new bundle is in force on the thread when the admin write answers', async () => {
+    const bundle = goldBundle();
+    const before = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200);
+    const renamed = JSON.parse(JSON.stringify(bundle).replaceAll(before.body.products[0].name, 'Renamed on the thread'));
+    await putBundle(threaded.http, renamed);
+    const after = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200);
+    expect(after.body.products[0].name).toBe('Renamed on the thread');
+    await putBundle(threaded.http, bundle);
+    expect((await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200)).body.products[0].name).toBe(before.body.products[0].name);
+  });
+
+  it('many concurrent creates: each gets its own offer, all stored', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest({}, {}, { transaction_id: `T-${i}` }))),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(40);
+    expect(results.map((r) => r.body.partner_transaction_id).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `T-${i}`).sort());
+    for (const r of results.slice(0, 5)) {
+      await request(threaded.http).get(`/x/partners/GOLD/offers/${r.body.id}`).set('x-api-key', keys.threaded).expect(200);
+    }
+  });
+
+  it('a thread that dies: its requests are built in process, none fails', async () => {
+    const builder = threaded.app.get(OfferBuilder) as unknown as { threads: Array<{ worker?: Worker; load: number; available: boolean }> };
+    const worker = firstWorker(threaded);
+    expect(worker).toBeDefined();
+    const exited = new Promise((resolve) => worker?.once('exit', resolve));
+    // requests in flight (sent to the thread, not answered) when it ends
+    const inFlight = Array.from({ length: 10 }, () => createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).then((r) => r));
+    for (let i = 0; i < 500 && builder.threads[0].load === 0; i++) await new Promise((r) => setImmediate(r));
+    expect(builder.threads[0].load).toBeGreaterThan(0);
+    await worker?.terminate();
+    await exited;
+    const statuses = (await Promise.all(inFlight)).map((r) => r.status);
+    expect(statuses).toEqual(Array(10).fill(200));
+    // not restarted at once: the next requests are built in process, with the same answers
+    expect(builder.threads[0].available).toBe(false);
+    expect((await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest())).status).toBe(200);
+    expect((await createOffer(threaded.http, 'GOLD', keys.threaded, { ...goldRequest(), schema: 'nope:v1' })).status).toBe(422);
+  });
+});
