@@ -225,6 +225,30 @@ function schedstat(pid) {
 }
 
 /**
+ * CPU ns so far per thread group of the app: the main (JS) thread, the threads the app names
+ * (offer-build, sqlite-writer: they write their name to /proc/thread-self/comm), and the rest
+ * (V8's GC and compiler helpers, libuv) as `other`.
+ */
+function threadCpu(pid) {
+  const out = {};
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const run = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const comm = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const group = tid === String(pid) ? 'main' : comm === 'node' ? 'other' : comm;
+        out[group] = (out[group] || 0) + run;
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/**
  * One step: ONE continuous autocannon run, split into a warm-up and a measured window. Statistics
  * come from the measured window only (autocannon's own summary would mix in the warm-up).
  *
@@ -257,7 +281,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
   const startMeasuring = () => {
     phase = 'measure';
     process.stdout.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s (${answered.size}/${connections} connections answered), measuring ${opts.duration} s`);
-    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), schedStart: schedstat(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
+    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), schedStart: schedstat(pid), threadsStart: threadCpu(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
     let lastCpu = window.cpuStart;
     let lastT = process.hrtime.bigint();
     sampler = setInterval(() => {
@@ -277,7 +301,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     if (phase !== 'measure') return;
     phase = 'done';
     clearInterval(sampler);
-    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), schedEnd: schedstat(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
+    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), schedEnd: schedstat(pid), threadsEnd: threadCpu(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
     if (instance) instance.stop();
   };
   const control = setInterval(() => {
@@ -327,6 +351,13 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
       off_cpu_pct: Math.max(0, Math.round((1 - run - wait) * 100)),
     };
   }
+  let threads = null;
+  if (window.threadsStart && window.threadsEnd && seconds > 0) {
+    threads = {};
+    for (const [group, end] of Object.entries(window.threadsEnd)) {
+      threads[group] = Math.round(((end - (window.threadsStart[group] || 0)) / 1e9 / seconds) * 100);
+    }
+  }
   const s = {
     req_per_s: seconds > 0 ? r1(m.count / seconds) : 0,
     requests_total: m.count,
@@ -350,6 +381,8 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     // the JS thread: running, runnable but waiting for a core (other processes, the load generator),
     // or off CPU (blocked in a syscall such as fsync, or idle: then the load generator is the limit)
     app_main_thread: mainThread,
+    // CPU % of one core per thread group over the measured window (see threadCpu)
+    app_threads_cpu_pct: threads,
     // this process (autocannon is single-threaded): near 100 % means the load generator, not the
     // app, bounds the req/s of the step
     load_generator_cpu_pct: seconds > 0 ? Math.round(((window.selfCpu.user + window.selfCpu.system) / 1e6 / seconds) * 100) : null,
@@ -848,6 +881,10 @@ function printTable(r) {
   console.log('');
   console.log('app CPU = all threads, % of one core; JS thread: % of wall time running / waiting for a core / off CPU (blocked or idle);');
   console.log('loadgen CPU = this process (autocannon, one thread): near 100 % means the load generator bounds that step');
+  const perThread = Object.entries(r.steps)
+    .filter(([, s]) => !s.skipped && s.app_threads_cpu_pct)
+    .map(([n, s]) => `${n} ${Object.entries(s.app_threads_cpu_pct).map(([g, v]) => `${g} ${v}`).join(', ')}`);
+  if (perThread.length > 0) console.log(`app CPU % by thread: ${perThread.join('; ')}`);
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
   if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
   const stalls = Object.entries(r.steps).filter(([, s]) => s.stalled_seconds > 0);

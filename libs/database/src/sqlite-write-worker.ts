@@ -28,6 +28,12 @@ const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
+try {
+  // named for top -H and the benchmark's per-thread CPU (Linux)
+  require('node:fs').writeFileSync('/proc/thread-self/comm', 'sqlite-writer');
+} catch {
+  // elsewhere threads keep the process's name
+}
 let db;
 try {
   db = new Database(workerData.path, { fileMustExist: true });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Experiment } from '@app/core';
 import type { CelVars, Evaluate, VariantAssignment } from './experiments.types';
 
@@ -9,7 +9,7 @@ const TWO_POW_48 = 2 ** 48;
  * SHA-256("key:unit"). Same inputs, same draw, on every instance and every release.
  */
 export function bucketOf(key: string, unit: string): number {
-  const digest = createHash('sha256').update(`${key}:${unit}`, 'utf8').digest();
+  const digest = hash('sha256', `${key}:${unit}`, 'buffer');
   return digest.readUIntBE(0, 6) / TWO_POW_48;
 }
 

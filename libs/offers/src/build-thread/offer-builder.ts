@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { CompiledSchemas } from '../compiled-schemas';
+import { resolveSchemaId } from '../offer-engine';
 import { prepareOffer, type PreparedOffer, type PrepareOfferInput } from '../prepare-offer';
 import { configKey, receiveError, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
 
@@ -227,6 +228,12 @@ export class OfferBuilder implements OnModuleDestroy {
   /** The offer for a request without an idempotency key, built in a thread (or here with none). */
   prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
     if (this.threads.length === 0) return this.prepare0(active, input);
+    try {
+      // a body without a known schema is answered here, without a trip to a thread
+      resolveSchemaId(active, input.body);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     let thread: BuildThread | undefined;
     for (const t of this.threads) if (t.available && (thread === undefined || t.load < thread.load)) thread = t;
     if (!thread) return this.prepare0(active, input);

@@ -81,6 +81,8 @@ export class AuthFailThrottle extends FailedAuthCounter {
 
   /** Throws 429 (with Retry-After) when the request's IP is over its failure budget. */
   assertAllowed(req: Request, res: Response): void {
+    // no IP failed lately (the usual case): nothing to look up, not even the client address
+    if (this.trackedClients === 0 && this.blockedUntil.size === 0) return;
     const ip = clientIp(req);
     let wait = this.retryAfter(ip);
     const until = this.blockedUntil.get(ip);
