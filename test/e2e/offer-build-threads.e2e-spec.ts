@@ -64,6 +64,9 @@ describe('Create Offer on build threads (e2e)', () => {
       // stored as answered: the offer reads back with the same body, and the request as sent
       const stored = await request(threaded.http).get(`/x/partners/${code}/offers/${a.body.id}`).set('x-api-key', key('threaded')).expect(200);
       expect(stored.body).toEqual({ ...a.body, status: 'OFFERED', booking_id: null });
+      const [row] = (await threaded.app.get(DataSource).query('SELECT request FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'), [a.body.id])) as Array<{ request: unknown }>;
+      // the request as received: no schema defaults written into it
+      expect(typeof row.request === 'string' ? JSON.parse(row.request) : row.request).toEqual(body);
     }
     expect(firstWorker(threaded)).toBeDefined();
   });

@@ -38,10 +38,10 @@ export function buildFor(compiled: CompiledSchemas, active: ActiveConfig, input:
 
 /**
  * Create Offer without an idempotency key: the offer built and serialised, ready to insert.
- * The body is consumed (validation writes its defaults into it), so it is serialised first.
+ * The body is consumed (validation writes its defaults into it), so it is serialised first
+ * (`requestJson`: that text when the caller has it already).
  */
-export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput): PreparedOffer {
-  const requestJson = JSON.stringify(input.body);
+export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput, requestJson = JSON.stringify(input.body)): PreparedOffer {
   const built = buildFor(compiled, active, input, true);
   return { offer: offerRow(active, input.caller, built, input.now), quotes: quoteRows(built), requestJson, json: JSON.stringify(built.response) };
 }

@@ -10,7 +10,7 @@ function active(partnerId: string, version: number): ActiveConfig {
 }
 
 const input = {
-  body: { schema: 'none:v1' },
+  request: JSON.stringify({ schema: 'none:v1' }),
   caller: { keyId: 'k', partnerId: 'p', partnerCode: 'P', mode: 'live' as const },
   query: { includeContent: true, extraFields: new Set<string>(), excludeOfferIds: [], activeOnly: false },
   now: new Date(0),
@@ -31,13 +31,13 @@ describe('OfferBuildHost (inside a build thread)', () => {
 
   it('asks again for a configuration it does not hold, and keeps the last four per partner', () => {
     const host = new OfferBuildHost(compiled);
-    expect(host.handle({ t: 'build', id: 1, key: 'unknown', input })).toEqual({ t: 'missing', id: 1 });
+    expect(host.handle({ t: 'build', id: 1, key: 'unknown', ...input })).toEqual({ t: 'missing', id: 1 });
     for (let v = 1; v <= 6; v++) host.handle({ t: 'config', key: configKey(active('p', v)), active: active('p', v) });
     host.handle({ t: 'config', key: configKey(active('q', 1)), active: active('q', 1) });
     expect(host.configCount).toBe(5);
-    expect(host.handle({ t: 'build', id: 2, key: configKey(active('p', 2)), input })).toEqual({ t: 'missing', id: 2 });
+    expect(host.handle({ t: 'build', id: 2, key: configKey(active('p', 2)), ...input })).toEqual({ t: 'missing', id: 2 });
     // a held one is built: here the schema is unknown, which is the request's own answer
-    const reply = host.handle({ t: 'build', id: 3, key: configKey(active('p', 6)), input });
+    const reply = host.handle({ t: 'build', id: 3, key: configKey(active('p', 6)), ...input });
     expect(reply).toMatchObject({ t: 'failed', id: 3, error: { domain: true, kind: 'invalid', code: 'offer_validation_schema_not_found' } });
   });
 

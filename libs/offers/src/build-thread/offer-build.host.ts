@@ -33,7 +33,8 @@ export class OfferBuildHost {
     const active = this.configs.get(m.key);
     if (!active) return { t: 'missing', id: m.id };
     try {
-      return { t: 'built', id: m.id, prepared: prepareOffer(this.compiled, active, m.input) };
+      const { requestJson: _sent, ...prepared } = prepareOffer(this.compiled, active, { body: JSON.parse(m.request), caller: m.caller, query: m.query, now: m.now }, m.request);
+      return { t: 'built', id: m.id, prepared };
     } catch (e) {
       return { t: 'failed', id: m.id, error: sendError(e) };
     }

@@ -1,6 +1,7 @@
 import { DomainError, type ErrorDetails, type ErrorKind, type ErrorType } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
-import type { PreparedOffer, PrepareOfferInput } from '../prepare-offer';
+import type { OfferCaller, OfferQuery } from '../offer-engine.types';
+import type { PreparedOffer } from '../prepare-offer';
 
 /**
  * Messages between the main thread (OfferBuilder) and an offer build thread. Plain data only:
@@ -11,11 +12,15 @@ import type { PreparedOffer, PrepareOfferInput } from '../prepare-offer';
 export type ToBuildThread =
   /** a configuration to keep under `key`, compiled at once; `ack` is answered when done */
   | { t: 'config'; key: string; active: ActiveConfig; ack?: number }
-  | { t: 'build'; id: number; key: string; input: PrepareOfferInput };
+  /** `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the object) */
+  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date };
+
+/** A built offer on its way back: the request text stays with the sender. */
+export type BuiltOfferReply = Omit<PreparedOffer, 'requestJson'>;
 
 export type FromBuildThread =
   | { t: 'ack'; ack: number }
-  | { t: 'built'; id: number; prepared: PreparedOffer }
+  | { t: 'built'; id: number; prepared: BuiltOfferReply }
   /** the configuration `key` is no longer held there: send it again */
   | { t: 'missing'; id: number }
   | { t: 'failed'; id: number; error: SentError };

@@ -19,6 +19,8 @@ interface Pending {
   reject: (e: Error) => void;
   active: ActiveConfig;
   input: PrepareOfferInput;
+  /** the body as JSON text: what is sent, and stored */
+  request: string;
   resent: boolean;
 }
 
@@ -96,8 +98,9 @@ class BuildThread {
       const worker = this.start();
       const id = this.nextId++;
       if (this.pending.size === 0 && this.acks.size === 0) worker.ref();
-      this.pending.set(id, { resolve, reject, active, input, resent: false });
-      this.post(worker, id, active, input);
+      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), resent: false };
+      this.pending.set(id, p);
+      this.post(worker, id, p);
     });
   }
 
@@ -123,13 +126,14 @@ class BuildThread {
     if (worker) await worker.terminate();
   }
 
-  private post(worker: Worker, id: number, active: ActiveConfig, input: PrepareOfferInput): void {
+  private post(worker: Worker, id: number, p: Pending): void {
+    const { active, input } = p;
     const key = configKey(active);
     if (this.sent.get(active.partnerId) !== key) {
       this.sent.set(active.partnerId, key);
       this.send(worker, { t: 'config', key, active });
     }
-    this.send(worker, { t: 'build', id, key, input });
+    this.send(worker, { t: 'build', id, key, request: p.request, caller: input.caller, query: input.query, now: input.now });
   }
 
   private send(worker: Worker, m: ToBuildThread): void {
@@ -172,11 +176,11 @@ class BuildThread {
         // the thread dropped that configuration (several newer ones came since): once more, with it
         p.resent = true;
         this.sent.delete(p.active.partnerId);
-        this.post(worker, m.id, p.active, p.input);
+        this.post(worker, m.id, p);
         return;
       }
       this.pending.delete(m.id);
-      if (m.t === 'built') p.resolve(ownDates(m.prepared));
+      if (m.t === 'built') p.resolve(ownDates({ ...m.prepared, requestJson: p.request }));
       else if (m.t === 'failed') p.reject(receiveError(m.error));
       else p.reject(new BuildThreadGone('offer build thread lost the configuration twice'));
     }
@@ -239,6 +243,7 @@ export class OfferBuilder implements OnModuleDestroy {
     if (!thread) return this.prepare0(active, input);
     return thread.prepare(active, input).catch((e: unknown) => {
       // a thread that died (or could not start) costs its requests time, not an answer
+      // (the body was only serialised for the thread, never changed)
       if (e instanceof BuildThreadGone) return prepareOffer(this.compiled, active, input);
       throw e;
     });
