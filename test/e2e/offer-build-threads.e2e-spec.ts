@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
 import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
 import { startTestApp, type TestApp } from '../support/app';
-import { createKey, createOffer, goldBundle, goldRequest, putBundle } from '../support/offer-bundles';
+import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_ERRORS, INVALID_GOLD_REQUEST, putBundle } from '../support/offer-bundles';
 
 const QUERY = 'extra_fields=tax,surcharge,commission,benefits,experiment';
 
@@ -74,22 +74,13 @@ describe('Create Offer on build threads (e2e)', () => {
   it('errors cross the thread with their status, code and JSON paths; nothing is stored for them', async () => {
     const count = async () => Number(((await threaded.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: number | string }>)[0].n);
     const stored = await count();
-    const invalid = await createOffer(threaded.http, 'GOLD', keys.threaded, {
-      schema: 'gold:v1',
-      customer: { currency: 'aud', country: 'AU' },
-      context: { tax_rate: 2, flag: 'yes' },
-    });
+    const invalid = await createOffer(threaded.http, 'GOLD', keys.threaded, INVALID_GOLD_REQUEST);
     expect(invalid.status).toBe(422);
     expect(invalid.body).toEqual({
       type: 'validation_error',
       code: 'offer_validation_error',
       message: 'Request validation failed',
-      errors: {
-        '/customer/currency': ['must match pattern "^[A-Z]{3}$"'],
-        '/context/premium': ['is required'],
-        '/context/tax_rate': ['must be <= 1'],
-        '/context/flag': ['must be boolean'],
-      },
+      errors: INVALID_GOLD_ERRORS,
       error_id: invalid.headers['x-request-id'],
     });
     const currency = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest({}, { currency: 'XXY' }));

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import type { Bundle, OfferConfig } from '@app/core';
 import { startTestApp, type TestApp } from '../support/app';
-import { bodySchema, createKey, createOffer, GENEROUS_LIMITS, goldBundle, goldRequest, putBundle } from '../support/offer-bundles';
+import { bodySchema, createKey, createOffer, GENEROUS_LIMITS, goldBundle, goldRequest, INVALID_GOLD_ERRORS, INVALID_GOLD_REQUEST, putBundle } from '../support/offer-bundles';
 
 const SCHEMA = bodySchema({ kind: { type: 'string' }, optional_field: { type: 'number' }, premium: { type: 'number', default: 10 } });
 const product = (code: string, when?: string) => ({ code, name: code, ...(when ? { when } : {}), pricing: { premium: 'context.premium' } });
@@ -103,22 +103,13 @@ describe('Create Offer statuses and error codes (e2e)', () => {
   });
 
   it('422 offer_validation_error lists every violation by JSON path', async () => {
-    const res = await createOffer(t.http, 'GOLD', gold, {
-      schema: 'gold:v1',
-      customer: { currency: 'aud', country: 'AU' },
-      context: { tax_rate: 2, flag: 'yes' },
-    });
+    const res = await createOffer(t.http, 'GOLD', gold, INVALID_GOLD_REQUEST);
     expect(res.status).toBe(422);
     expect(res.body).toEqual({
       type: 'validation_error',
       code: 'offer_validation_error',
       message: 'Request validation failed',
-      errors: {
-        '/customer/currency': ['must match pattern "^[A-Z]{3}$"'],
-        '/context/premium': ['is required'],
-        '/context/tax_rate': ['must be <= 1'],
-        '/context/flag': ['must be boolean'],
-      },
+      errors: INVALID_GOLD_ERRORS,
       error_id: res.headers['x-request-id'],
     });
   });

@@ -224,3 +224,16 @@ export function goldRequest(context: Record<string, unknown> = {}, customer: Rec
     ...(partner ? { partner } : {}),
   };
 }
+
+/** A gold:v1 body with four violations, and the errors (by JSON path) Create Offer answers for it. */
+export const INVALID_GOLD_REQUEST = {
+  schema: 'gold:v1',
+  customer: { currency: 'aud', country: 'AU' },
+  context: { tax_rate: 2, flag: 'yes' },
+};
+export const INVALID_GOLD_ERRORS = {
+  '/customer/currency': ['must match pattern "^[A-Z]{3}$"'],
+  '/context/premium': ['is required'],
+  '/context/tax_rate': ['must be <= 1'],
+  '/context/flag': ['must be boolean'],
+};

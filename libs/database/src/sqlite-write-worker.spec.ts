@@ -81,15 +81,25 @@ describe('SqliteWriteWorker', () => {
   });
 });
 
+/** A SQLite file with a `log` table and a TransactionRunner on it (write worker started), removed after `work`. */
+async function withRunner(work: (ds: DataSource, tx: TransactionRunner) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
+  const ds = new DataSource({ type: 'better-sqlite3', database: join(dir, 'r.sqlite'), enableWAL: true });
+  await ds.initialize();
+  try {
+    await ds.query('CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL)');
+    const tx = new TransactionRunner(ds);
+    await tx.onApplicationBootstrap();
+    await work(ds, tx);
+  } finally {
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('TransactionRunner with the write worker', () => {
   it('runs statements in the worker in their turn among main-connection transactions, and closes it on shutdown', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
-    const ds = new DataSource({ type: 'better-sqlite3', database: join(dir, 'r.sqlite'), enableWAL: true });
-    await ds.initialize();
-    try {
-      await ds.query('CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL)');
-      const tx = new TransactionRunner(ds);
-      await tx.onApplicationBootstrap();
+    await withRunner(async (ds, tx) => {
       expect(tx.usesWriteWorker).toBe(true);
       const done = await Promise.all([
         tx.run(async (m) => m.query(`INSERT INTO log (what) VALUES ('main 1')`)),
@@ -108,20 +118,11 @@ describe('TransactionRunner with the write worker', () => {
       // without the worker the same call runs on the main connection
       await tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (?)', params: ['main connection'] }]);
       expect(((await ds.query('SELECT COUNT(*) AS n FROM log')) as Array<{ n: number }>)[0].n).toBe(4);
-    } finally {
-      await ds.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('hands a batch queued behind one the worker already has straight over, and still keeps every turn', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tx-runner-'));
-    const ds = new DataSource({ type: 'better-sqlite3', database: join(dir, 'r.sqlite'), enableWAL: true });
-    await ds.initialize();
-    try {
-      await ds.query('CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL)');
-      const tx = new TransactionRunner(ds);
-      await tx.onApplicationBootstrap();
+    await withRunner(async (ds, tx) => {
       const worker = (tx as unknown as { worker: SqliteWriteWorker }).worker;
       const handed: string[] = [];
       const execute = worker.execute.bind(worker);
@@ -151,10 +152,7 @@ describe('TransactionRunner with the write worker', () => {
       expect(await main).toBe(3);
       expect(((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what)).toEqual(['w1', 'w2', 'w3', 'main', 'w4']);
       await tx.onApplicationShutdown();
-    } finally {
-      await ds.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('uses no worker for an in-memory database', async () => {
