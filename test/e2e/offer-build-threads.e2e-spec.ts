@@ -132,5 +132,14 @@ describe('Create Offer on build threads (e2e)', () => {
     expect(builder.threads[0].available).toBe(false);
     expect((await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest())).status).toBe(200);
     expect((await createOffer(threaded.http, 'GOLD', keys.threaded, { ...goldRequest(), schema: 'nope:v1' })).status).toBe(422);
+    // after the restart delay (5 s) the next request starts a new thread, which gets the
+    // configuration with it
+    await new Promise((r) => setTimeout(r, 5100));
+    expect(builder.threads[0].available).toBe(true);
+    const after = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200);
+    const restarted = firstWorker(threaded);
+    expect(restarted).toBeDefined();
+    expect(restarted).not.toBe(worker);
+    expect(after.body.offer_schema).toBe('gold:v1');
   });
 });
