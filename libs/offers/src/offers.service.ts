@@ -16,7 +16,6 @@ import { OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
 import { fingerprint, IdempotencyService } from './idempotency.service';
 import { OfferWriter } from './offer-writer';
 import { OfferBuilder } from './build-thread/offer-builder';
-import { buildFor, offerRow, quoteRows } from './prepare-offer';
 import { OffersRepository } from './offers.repository';
 
 export interface CreateOfferCommand {
@@ -148,6 +147,7 @@ export class OffersService {
   /** §3.6 via IdempotencyService: the offer insert and the stored response commit together; a replay is 200. */
   private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
     const q = cmd.query;
+    let first: string | undefined;
     const result = await this.idempotency.run<OfferResponse>(
       {
         partnerId: cmd.caller.partnerId,
@@ -157,14 +157,19 @@ export class OffersService {
         replayStatus: 200,
       },
       async (complete) => {
-        const built = buildFor(this.compiled, active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() }, false);
+        // built like any other create (on a build thread when there is one); the fingerprint
+        // above was taken before the body could be consumed
+        const p = await this.builder.prepare(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
+        const body = JSON.parse(p.json) as OfferResponse;
         await this.tx.run(async (m) => {
-          await this.repo.insertOffer(m, { ...offerRow(active, cmd.caller, built, this.clock.now()), request: cmd.body, response: built.response }, quoteRows(built));
-          await complete(m, { status: 200, body: built.response });
+          await this.repo.insertOffer(m, { ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes);
+          await complete(m, { status: 200, body });
         });
-        return { status: 200, body: built.response };
+        first = p.json;
+        return { status: 200, body };
       },
     );
-    return { status: result.status, replayed: result.replayed, json: JSON.stringify(result.body) };
+    // the first answer is sent as built; a replay as stored
+    return { status: result.status, replayed: result.replayed, json: !result.replayed && first !== undefined ? first : JSON.stringify(result.body) };
   }
 }
