@@ -119,11 +119,10 @@ class BuildThread {
     });
   }
 
+  /** Ends the thread; builds it still owes are done in process (onGone), none is left waiting. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    if (this.worker) await this.worker.terminate();
   }
 
   private post(worker: Worker, id: number, p: Pending): void {
