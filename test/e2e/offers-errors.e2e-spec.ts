@@ -4,7 +4,8 @@
  */
 import request from 'supertest';
 import type { Bundle, OfferConfig } from '@app/core';
-import { startTestApp, type TestApp } from '../support/app';
+import { DataSource } from 'typeorm';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { bodySchema, createKey, createOffer, GENEROUS_LIMITS, goldBundle, goldRequest, INVALID_GOLD_ERRORS, INVALID_GOLD_REQUEST, putBundle } from '../support/offer-bundles';
 
 const SCHEMA = bodySchema({ kind: { type: 'string' }, optional_field: { type: 'number' }, premium: { type: 'number', default: 10 } });
@@ -112,6 +113,32 @@ describe('Create Offer statuses and error codes (e2e)', () => {
       errors: INVALID_GOLD_ERRORS,
       error_id: res.headers['x-request-id'],
     });
+  });
+
+  it('422 for a NUL character (U+0000) anywhere in a body, by JSON path, nothing stored; an escaped backslash is fine', async () => {
+    const count = async () => Number(((await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: number | string }>)[0].n);
+    const before = await count();
+    const res = await createOffer(t.http, 'GOLD', gold, { ...goldRequest({ 'no\u0000te': 'x' }), partner: { transaction_id: 'T\u0000', tags: ['ok', '\u0000'] } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      type: 'validation_error',
+      code: 'validation_error',
+      message: 'Request validation failed',
+      errors: {
+        '/context/no\u0000te': ['the name must not contain the NUL character (U+0000)'],
+        '/partner/transaction_id': ['must not contain the NUL character (U+0000)'],
+        '/partner/tags/1': ['must not contain the NUL character (U+0000)'],
+      },
+      error_id: res.headers['x-request-id'],
+    });
+    expect(await count()).toBe(before);
+    // the six characters \u0000 (an escaped backslash, then u0000) are ordinary text
+    const text = await createOffer(t.http, 'GOLD', gold, goldRequest({}, {}, { transaction_id: 'T\\u0000' })).expect(200);
+    expect(text.body.partner_transaction_id).toBe('T\\u0000');
+    // admin bodies too
+    const admin = await request(t.http).put('/admin/partners/GOLD/bundle').set('X-Admin-Key', TEST_ADMIN_KEY).send({ ...goldBundle(), partner: { ...goldBundle().partner, name: 'Gold\u0000' } });
+    expect(admin.status).toBe(422);
+    expect(admin.body.errors).toEqual({ '/partner/name': ['must not contain the NUL character (U+0000)'] });
   });
 
   it('422 offer_validation_error for a body that is not an object, and for an unknown currency', async () => {

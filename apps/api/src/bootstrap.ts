@@ -10,6 +10,7 @@ import { BUNDLE_JSON_SCHEMA } from '@app/bundles';
 import { APP_CONFIG, AppConfig, InvalidError } from '@app/core';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { flagNulEscapes, rejectNulCharacters } from './common/nul-characters';
 import { requireJsonBody } from './common/content-type.middleware';
 import { requestIdMiddleware } from './common/request-id';
 import { ErrorEnvelopeDto } from './common/error-envelope';
@@ -44,8 +45,9 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.use(requireJsonBody);
   const jsonTypes = ['application/json', 'application/*+json'];
   // bundles are larger than any partner request: the admin surface has its own limit
-  app.use('/admin', express.json({ limit: config.adminMaxBodyBytes, type: jsonTypes }));
-  app.use(express.json({ limit: config.maxBodyBytes, type: jsonTypes }));
+  app.use('/admin', express.json({ limit: config.adminMaxBodyBytes, type: jsonTypes, verify: flagNulEscapes }));
+  app.use(express.json({ limit: config.maxBodyBytes, type: jsonTypes, verify: flagNulEscapes }));
+  app.use(rejectNulCharacters);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new ValidationPipe({
