@@ -37,6 +37,22 @@ describe('errors and ops (e2e)', () => {
     expect(res.body.error_id).toBe(res.headers['x-request-id']);
   });
 
+  it('%00 (NUL) in a path or query → 400 malformed_request before any lookup (PostgreSQL cannot compare it)', async () => {
+    for (const [method, path] of [
+      ['get', '/admin/partners/%00'],
+      ['delete', '/admin/partners/DEMO/api-keys/%00'],
+      ['post', '/x/partners/%00/offers'],
+      ['get', '/x/partners/DEMO/offers/abc?x=%00'],
+    ] as const) {
+      const res = await request(t.http)[method](path).set('X-Admin-Key', 'irrelevant-key-0123456789');
+      expect([method, path, res.status]).toEqual([method, path, 400]);
+      expectEnvelope(res.body, 'malformed_request');
+      expect(res.body.message).toBe('The URL must not contain %00 (the NUL character)');
+    }
+    // other escapes are fine
+    await request(t.http).get('/nope%20x').expect(404);
+  });
+
   it('malformed JSON → 400 malformed_request', async () => {
     const res = await request(t.http).post('/nope').set('Content-Type', 'application/json').send('{"a":');
     expect(res.status).toBe(400);

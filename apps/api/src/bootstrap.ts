@@ -10,7 +10,7 @@ import { BUNDLE_JSON_SCHEMA } from '@app/bundles';
 import { APP_CONFIG, AppConfig, InvalidError } from '@app/core';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { flagNulEscapes, rejectNulCharacters } from './common/nul-characters';
+import { flagNulEscapes, rejectNulCharacters, rejectNulInUrl } from './common/nul-characters';
 import { requireJsonBody } from './common/content-type.middleware';
 import { requestIdMiddleware } from './common/request-id';
 import { ErrorEnvelopeDto } from './common/error-envelope';
@@ -42,6 +42,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.use(requestIdMiddleware);
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(rejectNulInUrl);
   app.use(requireJsonBody);
   const jsonTypes = ['application/json', 'application/*+json'];
   // bundles are larger than any partner request: the admin surface has its own limit

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { InvalidError, type ErrorDetails } from '@app/core';
+import { DomainError, InvalidError, type ErrorDetails } from '@app/core';
 
 /** How U+0000 can appear in JSON text (a raw NUL byte is not valid JSON). */
 const NUL_ESCAPE = Buffer.from('\\u0000');
@@ -45,4 +45,13 @@ export function rejectNulCharacters(req: Request, _res: Response, next: NextFunc
   collect(req.body, '', errors, 0);
   if (Object.keys(errors).length === 0) return next();
   next(new InvalidError('validation_error', 'Request validation failed', errors));
+}
+
+/**
+ * The same for the URL: a path or query holding %00 is a 400 (malformed_request) before routing,
+ * so no lookup ever sees U+0000. One search of the raw URL per request.
+ */
+export function rejectNulInUrl(req: Request, _res: Response, next: NextFunction): void {
+  if (!req.url.includes('%00')) return next();
+  next(new DomainError('bad_request', 'malformed_request', 'The URL must not contain %00 (the NUL character)', undefined, undefined, 'validation_error'));
 }
