@@ -49,6 +49,7 @@ const path = require('node:path');
 const autocannon = require('autocannon');
 const { PARTNER, BENCH_BUNDLE, benchRequest, CONFIRM_POLICYHOLDER } = require('./bundle');
 const { summarise } = require('./profile');
+const { createThrowawayDatabase } = require('../support/pg-database');
 
 const REPO = path.resolve(__dirname, '../..');
 const RESULTS = path.join(__dirname, 'results');
@@ -413,31 +414,8 @@ function gitInfo() {
 // the app under test
 
 /** A throwaway database on the server of `adminUrl`; `drop()` removes it. */
-async function createPgDatabase(adminUrl) {
-  const { Client } = require('pg');
-  const name = `offers_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+function createPgDatabase(adminUrl) {
+  return createThrowawayDatabase(adminUrl, `offers_bench_${crypto.randomBytes(4).toString('hex')}`);
 }
 
 async function startApp(opts, tmp) {

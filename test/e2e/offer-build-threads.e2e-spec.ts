@@ -9,7 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
 import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
 import { startTestApp, type TestApp } from '../support/app';
-import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_ERRORS, INVALID_GOLD_REQUEST, putBundle } from '../support/offer-bundles';
+import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
 
 const QUERY = 'extra_fields=tax,surcharge,commission,benefits,experiment';
 
@@ -76,13 +76,7 @@ describe('Create Offer on build threads (e2e)', () => {
     const stored = await count();
     const invalid = await createOffer(threaded.http, 'GOLD', keys.threaded, INVALID_GOLD_REQUEST);
     expect(invalid.status).toBe(422);
-    expect(invalid.body).toEqual({
-      type: 'validation_error',
-      code: 'offer_validation_error',
-      message: 'Request validation failed',
-      errors: INVALID_GOLD_ERRORS,
-      error_id: invalid.headers['x-request-id'],
-    });
+    expect(invalid.body).toEqual(invalidGoldAnswer(invalid.headers['x-request-id']));
     const currency = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest({}, { currency: 'XXY' }));
     expect(currency.status).toBe(422);
     expect(currency.body.errors).toEqual({ '/customer/currency': ['must be an ISO 4217 currency code'] });

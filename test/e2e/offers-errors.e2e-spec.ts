@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Bundle, OfferConfig } from '@app/core';
 import { DataSource } from 'typeorm';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
-import { bodySchema, createKey, createOffer, GENEROUS_LIMITS, goldBundle, goldRequest, INVALID_GOLD_ERRORS, INVALID_GOLD_REQUEST, putBundle } from '../support/offer-bundles';
+import { bodySchema, createKey, createOffer, GENEROUS_LIMITS, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
 
 const SCHEMA = bodySchema({ kind: { type: 'string' }, optional_field: { type: 'number' }, premium: { type: 'number', default: 10 } });
 const product = (code: string, when?: string) => ({ code, name: code, ...(when ? { when } : {}), pricing: { premium: 'context.premium' } });
@@ -106,13 +106,7 @@ describe('Create Offer statuses and error codes (e2e)', () => {
   it('422 offer_validation_error lists every violation by JSON path', async () => {
     const res = await createOffer(t.http, 'GOLD', gold, INVALID_GOLD_REQUEST);
     expect(res.status).toBe(422);
-    expect(res.body).toEqual({
-      type: 'validation_error',
-      code: 'offer_validation_error',
-      message: 'Request validation failed',
-      errors: INVALID_GOLD_ERRORS,
-      error_id: res.headers['x-request-id'],
-    });
+    expect(res.body).toEqual(invalidGoldAnswer(res.headers['x-request-id']));
   });
 
   it('422 for a NUL character (U+0000) anywhere in a body, by JSON path, nothing stored; an escaped backslash is fine', async () => {

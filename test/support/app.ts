@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Client } from 'pg';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig } from '@app/core';
 import { createApp } from '../../apps/api/src/bootstrap';
+import { createThrowawayDatabase } from './pg-database';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -86,26 +86,5 @@ export function testRedisPrefix(): string {
 export async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   // the run id (set by test/integration/run.js) lets the run drop whatever its tests left behind
   const run = /^[a-z0-9]{1,16}$/.test(process.env.TEST_PG_RUN_ID ?? '') ? `${process.env.TEST_PG_RUN_ID}_` : '';
-  const name = `offers_e2e_${run}${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return createThrowawayDatabase(adminUrl, `offers_e2e_${run}${randomBytes(6).toString('hex')}`);
 }

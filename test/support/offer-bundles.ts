@@ -237,3 +237,8 @@ export const INVALID_GOLD_ERRORS = {
   '/context/tax_rate': ['must be <= 1'],
   '/context/flag': ['must be boolean'],
 };
+
+/** The whole 422 body for INVALID_GOLD_REQUEST (error_id is the response's X-Request-Id). */
+export function invalidGoldAnswer(errorId: string) {
+  return { type: 'validation_error', code: 'offer_validation_error', message: 'Request validation failed', errors: INVALID_GOLD_ERRORS, error_id: errorId };
+}

@@ -28,25 +28,21 @@ export interface PreparedOffer {
   json: string;
 }
 
-/** Steps 0–7 of spec §3.1 for one request: schema, compiled artefacts, the offer. */
-export function buildFor(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput, bodyOwned: boolean): BuiltOffer {
-  const schemaId = resolveSchemaId(active, input.body);
-  const schema = compiled.get(active, schemaId);
-  if (!schema) throw new SchemaNotFoundError(schemaId);
-  return buildOffer({ active, compiled: schema, schemaId, body: input.body, bodyOwned, caller: input.caller, query: input.query, now: input.now });
-}
-
 /**
- * Create Offer without an idempotency key: the offer built and serialised, ready to insert.
+ * Create Offer: the offer built and serialised, ready to insert.
  * The body is consumed (validation writes its defaults into it), so it is serialised first
  * (`requestJson`: that text when the caller has it already).
  */
 export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput, requestJson = JSON.stringify(input.body)): PreparedOffer {
-  const built = buildFor(compiled, active, input, true);
+  // steps 0–7 of spec §3.1
+  const schemaId = resolveSchemaId(active, input.body);
+  const schema = compiled.get(active, schemaId);
+  if (!schema) throw new SchemaNotFoundError(schemaId);
+  const built = buildOffer({ active, compiled: schema, schemaId, body: input.body, bodyOwned: true, caller: input.caller, query: input.query, now: input.now });
   return { offer: offerRow(active, input.caller, built, input.now), quotes: quoteRows(built), requestJson, json: JSON.stringify(built.response) };
 }
 
-export function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, now: Date): PreparedOfferRow {
+function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, now: Date): PreparedOfferRow {
   return {
     id: built.response.id,
     partnerId: active.partnerId,
@@ -63,7 +59,7 @@ export function offerRow(active: ActiveConfig, caller: OfferCaller, built: Built
   };
 }
 
-export function quoteRows(built: BuiltOffer): NewQuote[] {
+function quoteRows(built: BuiltOffer): NewQuote[] {
   return built.quotes.map((q) => ({
     id: q.id,
     productCode: q.quote.code,
