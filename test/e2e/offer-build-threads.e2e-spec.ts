@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import { DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
 import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
 import { startTestApp, type TestApp } from '../support/app';
+import { confirmBody, confirmPath, dbQuery } from '../support/booking-fixtures';
 import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
 
 const QUERY = 'extra_fields=tax,surcharge,commission,benefits,experiment';
@@ -21,6 +22,23 @@ function comparable(body: Record<string, unknown>): unknown {
       .replace(/"expires_at":"[^"]+"/, '"expires_at":"<t>"')
       .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00/g, '<now>'),
   );
+}
+
+const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** a stored row without what differs between two apps and two creates (ids, instants); JSON texts compared as JSON */
+function comparableRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    // the apps have had different numbers of bundle writes
+    if (k === 'bundle_version') out[k] = typeof v;
+    else if (v instanceof Date || (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}/.test(v))) out[k] = '<instant>';
+    else if (typeof v === 'string' && /^[[{]/.test(v)) out[k] = comparable(JSON.parse(v) as Record<string, unknown>);
+    else if (typeof v === 'string') out[k] = v.replace(UUID_ANYWHERE, '<id>');
+    else if (v !== null && typeof v === 'object') out[k] = comparable(v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  return out;
 }
 
 /** the worker of the first build thread (to end it from the outside) */
@@ -107,6 +125,47 @@ describe('Create Offer on build threads (e2e)', () => {
     for (const r of results.slice(0, 5)) {
       await request(threaded.http).get(`/x/partners/GOLD/offers/${r.body.id}`).set('x-api-key', keys.threaded).expect(200);
     }
+  });
+
+  it('stores each offer exactly as the in-process build does: offer, quotes and conversion rows', async () => {
+    // on a SQLite file the thread inserts them itself; on PostgreSQL they come back to the event loop
+    expect(threaded.app.get(OfferBuilder).storesInThreads).toBe(!threaded.config.databaseUrl);
+    const rows = async (t: TestApp, key: string) => {
+      const offer = await createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: 'ROWS-1' }), QUERY).expect(200);
+      const id = offer.body.id as string;
+      return {
+        offers: (await dbQuery(t, 'SELECT * FROM offers WHERE id = $1', [id])).map(comparableRow),
+        quotes: (await dbQuery(t, 'SELECT * FROM quotes WHERE offer_id = $1 ORDER BY product_code', [id])).map(comparableRow),
+        variants: (await dbQuery(t, 'SELECT * FROM offer_variants WHERE offer_id = $1 ORDER BY ordinal', [id])).map(comparableRow),
+      };
+    };
+    const a = await rows(threaded, keys.threaded);
+    const b = await rows(inProcess, keys.inProcess);
+    expect(a.offers).toHaveLength(1);
+    expect(a.quotes.length).toBeGreaterThan(0);
+    expect(a.variants.length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+    expect(a.offers[0]).toMatchObject({ partner_transaction_id: 'ROWS-1', status: 'OFFERED', booking_id: null });
+  });
+
+  it('confirms (transactions of the event loop) interleaved with creates stored by the thread: all succeed, nothing lost', async () => {
+    const offers = await Promise.all(Array.from({ length: 8 }, () => createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200)));
+    const confirm = (o: (typeof offers)[number]) =>
+      request(threaded.http)
+        .post(confirmPath('GOLD', o.body.id))
+        .set('x-api-key', keys.threaded)
+        .send(confirmBody([o.body.products[0].id]));
+    const [creates, confirms] = await Promise.all([
+      Promise.all(Array.from({ length: 40 }, (_, i) => createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest({}, {}, { transaction_id: `MIX-${i}` })))),
+      Promise.all(offers.map(confirm)),
+    ]);
+    expect(creates.map((r) => r.status)).toEqual(Array(40).fill(200));
+    expect(confirms.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const ids = creates.map((r) => r.body.id as string);
+    const stored = await dbQuery(threaded, `SELECT COUNT(*) AS n FROM offers WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);
+    expect(Number(stored[0].n)).toBe(40);
+    const booked = await dbQuery(threaded, `SELECT status FROM offers WHERE id IN (${offers.map((_, i) => `$${i + 1}`).join(', ')})`, offers.map((o) => o.body.id as string));
+    expect(booked.map((r) => r.status)).toEqual(Array(8).fill('CONFIRMED'));
   });
 
   it('a thread that dies: its requests are built in process, none fails', async () => {

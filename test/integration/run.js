@@ -7,7 +7,7 @@
  *   that crashed) is dropped at the end;
  * - every test app uses Redis (REDIS_URL, default redis://127.0.0.1:6379) under a key prefix of
  *   its own, so suites never see each other's counters, cache entries or messages;
- * - every Create Offer is built on a worker thread (TEST_OFFER_BUILD_THREADS=1; npm test builds in process);
+ * - every Create Offer is built on a worker thread (TEST_OFFER_BUILD_THREADS=1, as in npm test; on PostgreSQL the rows come back to the event loop);
  * - the suites that need PostgreSQL or spawn app processes (db-down, crash, two instances) run
  *   here only (they skip in `npm test`).
  * Extra arguments go to jest (e.g. a file pattern).

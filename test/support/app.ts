@@ -59,9 +59,9 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     adminApiKey: TEST_ADMIN_KEY,
     seedDemo: false,
     logLevel: 'silent',
-    // offers are built in process (npm test), or on a build thread in the integration run
-    // (TEST_OFFER_BUILD_THREADS=1, test/integration/run.js), or as a suite asks
-    offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 0),
+    // offers are built (and on SQLite stored) on one build thread, as by default on a machine
+    // with 2+ cores; TEST_OFFER_BUILD_THREADS=0 builds them in process, and a suite may ask
+    offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 1),
     ...overrides,
   });
   await app.init();

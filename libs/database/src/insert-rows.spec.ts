@@ -1,5 +1,5 @@
-import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { fastInsert, JsonText } from './insert-rows';
+import { Column, CreateDateColumn, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { fastInsert, insertStatements, JsonText, portableInsertPlan, statementsFromPlan } from './insert-rows';
 
 @Entity('docs')
 class DocEntity {
@@ -22,11 +22,29 @@ class DocEntity {
   flag!: boolean;
 }
 
+@Entity('notes')
+class NoteEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ type: 'simple-json', nullable: true })
+  doc!: unknown;
+
+  @Column({ type: Date, nullable: true })
+  at!: Date | null;
+
+  @Column({ type: 'integer', default: 7 })
+  n!: number;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+}
+
 describe('fastInsert', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [DocEntity], synchronize: true });
+    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [DocEntity, NoteEntity], synchronize: true });
     await ds.initialize();
   });
   afterAll(async () => ds.destroy());
@@ -64,5 +82,31 @@ describe('fastInsert', () => {
       fastInsert(ds.manager, DocEntity, [Object.assign(new DocEntity(), { id: 'c', doc: {}, name: new JsonText('"x"') })]),
     ).rejects.toThrow(/docs\.name, which is not a JSON column/);
     expect(await stored('c')).toBeUndefined();
+  });
+
+  it('a portable plan (plain data, for another thread) gives the same statements without TypeORM', async () => {
+    // a boolean column needs the driver: that table has no portable plan
+    expect(portableInsertPlan(ds, DocEntity)).toBeUndefined();
+    const plan = portableInsertPlan(ds, NoteEntity);
+    expect(plan).toBeDefined();
+    const at = new Date(Date.UTC(2027, 5, 6, 7, 8, 9, 10));
+    const rows = [
+      Object.assign(new NoteEntity(), { id: 'p1', doc: { a: [1] }, at, n: 2, createdAt: at }),
+      Object.assign(new NoteEntity(), { id: 'p2', doc: new JsonText('{"as" : "sent"}'), at: null, createdAt: at }),
+      // a plain object does as well as an entity
+      { id: 'p3', doc: null, at, createdAt: at },
+    ];
+    const statements = statementsFromPlan(structuredClone(plan!), rows);
+    expect(statements).toEqual(insertStatements(ds, NoteEntity, rows as NoteEntity[]));
+    expect(statements[0].params.slice(0, 5)).toEqual(['p1', '{"a":[1]}', '2027-06-06 07:08:09.010', 2, '2027-06-06 07:08:09.010']);
+    for (const st of statements) await ds.query(st.sql, st.params);
+    const back = await ds.getRepository(NoteEntity).find({ order: { id: 'ASC' } });
+    expect(back.map((r) => [r.id, r.doc, r.at?.toISOString() ?? null, r.n])).toEqual([
+      ['p1', { a: [1] }, at.toISOString(), 2],
+      ['p2', { as: 'sent' }, null, 7],
+      ['p3', null, at.toISOString(), 7],
+    ]);
+    // a value only TypeORM's driver could convert is refused, not stored wrongly
+    expect(() => statementsFromPlan(plan!, [{ id: 'p4', at: '2027-01-01' }])).toThrow(/notes\.at: this value needs TypeORM's driver/);
   });
 });

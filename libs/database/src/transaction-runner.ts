@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
+import type { SqliteWriteTarget } from './sqlite-transactions';
+import { SqliteWriteLock } from './write-lock';
 
 /**
  * Every write goes through here. On SQLite, TypeORM shares one connection, so two transactions
@@ -11,6 +13,10 @@ import { SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
  * `runStatements` is for prepared SQL (the hot insert path): on a SQLite file it runs in a worker
  * thread (SqliteWriteWorker), in its turn among the other writes, so its execution, commit and
  * fsync do not block the event loop; elsewhere it runs as a transaction of the main connection.
+ *
+ * Other threads may write to the same SQLite file on their own connection (`sqliteWriteTarget`,
+ * the offer build threads): they and the main connection's transactions take the SqliteWriteLock,
+ * so the event loop never waits in SQLite's busy handler.
  */
 @Injectable()
 export class TransactionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +28,8 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
   private workerChain = false;
   private readonly serialise: boolean;
   private worker: SqliteWriteWorker | undefined;
+  private target: SqliteWriteTarget | undefined;
+  private lock: SqliteWriteLock | undefined;
 
   constructor(private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3' || dataSource.options.type === 'sqlite';
@@ -29,6 +37,14 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
 
   get isSqlite(): boolean {
     return this.serialise;
+  }
+
+  /**
+   * For a thread that writes to the SQLite file itself (after bootstrap; undefined on PostgreSQL
+   * and in-memory SQLite): the file, the pragmas, and the lock the main connection honours.
+   */
+  get sqliteWriteTarget(): SqliteWriteTarget | undefined {
+    return this.target;
   }
 
   /** true when `runStatements` writes through the worker thread */
@@ -43,14 +59,17 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       const rows = (await this.dataSource.query(`PRAGMA ${name}`)) as Array<Record<string, number>>;
       return Number(Object.values(rows[0] ?? {})[0] ?? 0);
     };
-    const worker = new SqliteWriteWorker({
+    const options = {
       path: o.database,
       synchronous: await pragma('synchronous'),
       foreignKeys: (await pragma('foreign_keys')) === 1,
       busyTimeoutMs: (await pragma('busy_timeout')) || 5000,
-    });
+    };
+    const worker = new SqliteWriteWorker(options);
     await worker.start();
     this.worker = worker;
+    this.lock = new SqliteWriteLock();
+    this.target = { ...options, lock: this.lock.buffer };
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -66,7 +85,7 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
     if (!this.serialise) return this.dataSource.transaction(work);
     this.workerChain = false;
     this.queued++;
-    return this.inTurn(() => this.dataSource.transaction(work));
+    return this.inTurn(() => this.locked(() => this.dataSource.transaction(work)));
   }
 
   /**
@@ -95,6 +114,18 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       if (this.queued === ticket) this.workerChain = true;
       return worker.execute(statements);
     });
+  }
+
+  /** the main connection's transaction, while no other thread writes (see SqliteWriteLock) */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const lock = this.lock;
+    if (!lock) return work();
+    await lock.acquire();
+    try {
+      return await work();
+    } finally {
+      lock.release();
+    }
   }
 
   private inTurn<T>(work: () => Promise<T>): Promise<T> {

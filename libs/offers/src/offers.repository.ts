@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { insertStatements, type SqlStatement } from '@app/database';
-import { offerVariantRows } from './analytics/offer-variants';
+import { insertStatements, portableInsertPlan, type SqlStatement } from '@app/database';
 import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OfferEntity, StoredExperiment } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
+import { offerTables, type OfferInsertPlans } from './offer-rows';
 
 export interface NewOffer {
   id: string;
@@ -66,27 +66,21 @@ export class OffersRepository {
   /** The same writes as SQL, for a transaction run elsewhere (TransactionRunner.runStatements): one multi-row INSERT per table. */
   insertOffersStatements(items: ReadonlyArray<{ offer: NewOffer; quotes: NewQuote[] }>): SqlStatement[] {
     const connection = this.offers.manager.connection;
+    const tables = offerTables(items);
     return [
-      ...insertStatements(
-        connection,
-        OfferEntity,
-        items.map(({ offer }) => Object.assign(new OfferEntity(), offer, { status: 'OFFERED' as const, bookingId: null, updatedAt: offer.createdAt })),
-      ),
-      ...insertStatements(
-        connection,
-        QuoteEntity,
-        items.flatMap(({ offer, quotes }) =>
-          quotes.map((q) =>
-            Object.assign(new QuoteEntity(), q, { offerId: offer.id, partnerId: offer.partnerId, currency: offer.currency, status: 'OFFERED', createdAt: offer.createdAt }),
-          ),
-        ),
-      ),
-      ...insertStatements(
-        connection,
-        OfferVariantEntity,
-        offerVariantRows(items.map((i) => i.offer)),
-      ),
+      ...insertStatements(connection, OfferEntity, tables.offers),
+      ...insertStatements(connection, QuoteEntity, tables.quotes),
+      ...insertStatements(connection, OfferVariantEntity, tables.variants),
     ];
+  }
+
+  /** The same INSERTs as plain plans for an offer build thread, when they need nothing of TypeORM. */
+  insertPlans(): OfferInsertPlans | undefined {
+    const connection = this.offers.manager.connection;
+    const offers = portableInsertPlan(connection, OfferEntity);
+    const quotes = portableInsertPlan(connection, QuoteEntity);
+    const variants = portableInsertPlan(connection, OfferVariantEntity);
+    return offers && quotes && variants ? { offers, quotes, variants } : undefined;
   }
 
   async findOffer(partnerId: string, id: string): Promise<StoredOffer | null> {

@@ -14,7 +14,6 @@ import { buildOffer, newTrace, resolveSchemaId, type OfferTrace } from './offer-
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
 import { OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
 import { fingerprint, IdempotencyService } from './idempotency.service';
-import { OfferWriter } from './offer-writer';
 import { OfferBuilder } from './build-thread/offer-builder';
 import { OffersRepository } from './offers.repository';
 
@@ -75,7 +74,6 @@ export class OffersService {
     private readonly clock: Clock,
     private readonly partners: PartnersService,
     private readonly idempotency: IdempotencyService,
-    private readonly writer: OfferWriter,
     private readonly builder: OfferBuilder,
   ) {
     // compile validators and every expression of a configuration as soon as it is loaded,
@@ -86,11 +84,10 @@ export class OffersService {
   async create(cmd: CreateOfferCommand): Promise<CreateOfferResult> {
     const active = await this.configs.get(cmd.caller.partnerId);
     if (!cmd.idempotencyKey) {
-      // built (off the event loop when there are build threads) and serialised once: the same
-      // text is stored and sent
-      const p = await this.builder.prepare(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
-      await this.writer.write({ ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes);
-      return { status: 200, json: p.json, replayed: false };
+      // built and stored (off the event loop when there are build threads) and serialised once:
+      // the same text is stored and sent
+      const json = await this.builder.create(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
+      return { status: 200, json, replayed: false };
     }
     return this.createIdempotent(active, cmd, cmd.idempotencyKey);
   }

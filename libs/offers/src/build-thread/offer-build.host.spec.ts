@@ -14,6 +14,7 @@ const input = {
   caller: { keyId: 'k', partnerId: 'p', partnerCode: 'P', mode: 'live' as const },
   query: { includeContent: true, extraFields: new Set<string>(), excludeOfferIds: [], activeOnly: false },
   now: new Date(0),
+  store: false,
 };
 
 describe('OfferBuildHost (inside a build thread)', () => {

@@ -1,5 +1,7 @@
 import { DomainError, type ErrorDetails, type ErrorKind, type ErrorType } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
+import type { SqliteWriteTarget } from '@app/database';
+import type { OfferInsertPlans } from '../offer-rows';
 import type { OfferCaller, OfferQuery } from '../offer-engine.types';
 import type { PreparedOffer } from '../prepare-offer';
 
@@ -12,8 +14,16 @@ import type { PreparedOffer } from '../prepare-offer';
 export type ToBuildThread =
   /** a configuration to keep under `key`, compiled at once; `ack` is answered when done */
   | { t: 'config'; key: string; active: ActiveConfig; ack?: number }
-  /** `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the object) */
-  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date };
+  /**
+   * `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the
+   * object). `store`: the thread inserts the offer itself (see `storage`) and answers `stored`
+   * once it is committed; else it answers `built` with the rows.
+   */
+  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean }
+  /** where and how to store offers (before the first `store` build): the SQLite file and the INSERT plans */
+  | { t: 'storage'; target: SqliteWriteTarget; plans: OfferInsertPlans }
+  /** finish what was sent before, close the database connection, answer `closed` */
+  | { t: 'close' };
 
 /** A built offer on its way back: the request text stays with the sender. */
 export type BuiltOfferReply = Omit<PreparedOffer, 'requestJson'>;
@@ -21,6 +31,9 @@ export type BuiltOfferReply = Omit<PreparedOffer, 'requestJson'>;
 export type FromBuildThread =
   | { t: 'ack'; ack: number }
   | { t: 'built'; id: number; prepared: BuiltOfferReply }
+  /** the offer is committed; `json` is the response stored with it */
+  | { t: 'stored'; id: number; json: string }
+  | { t: 'closed' }
   /** the configuration `key` is no longer held there: send it again */
   | { t: 'missing'; id: number }
   | { t: 'failed'; id: number; error: SentError };
@@ -28,7 +41,8 @@ export type FromBuildThread =
 /** An error as it crosses threads: a domain error keeps what the HTTP filter needs. */
 export type SentError =
   | { domain: true; name: string; kind: ErrorKind; code: string; message: string; errors?: ErrorDetails; extra?: Record<string, unknown>; type?: ErrorType }
-  | { domain: false; name: string; message: string; stack?: string };
+  /** `code`: a driver's error code (SQLITE_BUSY…), which decides 503 against 500 */
+  | { domain: false; name: string; message: string; stack?: string; code?: string };
 
 /** The configuration as a build thread knows it: a version is immutable, the partner fields are not. */
 export function configKey(active: ActiveConfig): string {
@@ -40,7 +54,8 @@ export function sendError(e: unknown): SentError {
     return { domain: true, name: e.name, kind: e.kind, code: e.code, message: e.message, errors: e.errors, extra: e.extra, type: e.type };
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  return { domain: false, name: err.name, message: err.message, stack: err.stack };
+  const code = (err as { code?: unknown }).code;
+  return { domain: false, name: err.name, message: err.message, stack: err.stack, ...(typeof code === 'string' ? { code } : {}) };
 }
 
 /** The error again on the receiving side: a DomainError maps to the same status and envelope. */
@@ -50,8 +65,9 @@ export function receiveError(sent: SentError): Error {
     e.name = sent.name;
     return e;
   }
-  const e = new Error(`offer build thread: ${sent.message}`);
+  const e: Error & { code?: string } = new Error(`offer build thread: ${sent.message}`);
   e.name = sent.name;
+  if (sent.code !== undefined) e.code = sent.code;
   if (sent.stack) e.stack = `${e.name}: ${e.message}\n${sent.stack.split('\n').slice(1).join('\n')}`;
   return e;
 }

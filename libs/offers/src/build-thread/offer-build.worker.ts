@@ -3,7 +3,7 @@
  * Loaded as compiled JavaScript (dist/), or from the TypeScript sources through ts-node in tests.
  */
 import { writeFileSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { SchemaValidatorCache } from '@app/schemas';
 import { CompiledSchemas } from '../compiled-schemas';
 import { OfferBuildHost } from './offer-build.host';
@@ -19,19 +19,13 @@ try {
 const port = parentPort;
 if (!port) throw new Error('offer-build.worker must run in a worker thread');
 const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()));
-/** answers go back in small groups: the first offers of a large batch need not wait for the last */
-const REPLY_EVERY = 4;
+/** messages handled together at most: what queued while the last batch was built and committed joins the next */
+const MAX_BATCH = 256;
 
-port.on('message', (batch: ToBuildThread[]) => {
-  let replies: FromBuildThread[] = [];
-  for (const m of batch) {
-    const reply = host.handle(m);
-    if (!reply) continue;
-    replies.push(reply);
-    if (replies.length >= REPLY_EVERY) {
-      port.postMessage(replies);
-      replies = [];
-    }
+port.on('message', (first: ToBuildThread[]) => {
+  const batch = [...first];
+  for (let more = receiveMessageOnPort(port); more; more = batch.length < MAX_BATCH ? receiveMessageOnPort(port) : undefined) {
+    batch.push(...(more.message as ToBuildThread[]));
   }
-  if (replies.length > 0) port.postMessage(replies);
+  host.handleBatch(batch, (replies: FromBuildThread[]) => port.postMessage(replies));
 });

@@ -1,8 +1,19 @@
 import type { ActiveConfig } from '@app/bundles';
 import { DomainError } from '@app/core';
 import { SchemaValidatorCache } from '@app/schemas';
+import type { TransactionRunner } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
+import type { OfferWriter } from '../offer-writer';
+import type { OffersRepository } from '../offers.repository';
 import { OfferBuilder } from './offer-builder';
+
+/** no database: nothing here gets as far as storing an offer */
+function builderWith(offerBuildThreads: number): OfferBuilder {
+  const writer = { write: () => Promise.reject(new Error('not stored in this spec')) } as unknown as OfferWriter;
+  const repo = { insertPlans: () => undefined } as unknown as OffersRepository;
+  const tx = { sqliteWriteTarget: undefined } as unknown as TransactionRunner;
+  return new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads }, writer, repo, tx);
+}
 
 const active: ActiveConfig = {
   partnerId: 'p1',
@@ -22,14 +33,14 @@ const input = () => ({
 
 describe('OfferBuilder', () => {
   it('with no thread, builds in process: the same domain errors', async () => {
-    const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 0 });
+    const builder = builderWith(0);
     expect(builder.threadCount).toBe(0);
     await expect(builder.prepare(active, input())).rejects.toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
     await expect(builder.prepare(active, { ...input(), body: { schema: 'nope:v1' } })).rejects.toMatchObject({ code: 'offer_validation_schema_not_found' });
   });
 
   it('on a thread, answers the same; closing it with builds in flight leaves none waiting', async () => {
-    const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 1 });
+    const builder = builderWith(1);
     try {
       await builder.warm(active);
       const answered = await builder.prepare(active, input()).catch((e: unknown) => e);

@@ -4,23 +4,40 @@ import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
+import { JsonText, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
 import { resolveSchemaId } from '../offer-engine';
+import type { OfferInsertPlans } from '../offer-rows';
+import { OfferWriter } from '../offer-writer';
+import { OffersRepository } from '../offers.repository';
 import { prepareOffer, type PreparedOffer, type PrepareOfferInput } from '../prepare-offer';
 import { configKey, receiveError, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
 
 const RESTART_DELAY_MS = 5000;
+/** how long a closing thread may take to finish what it was sent before it is ended */
+const CLOSE_GRACE_MS = 5000;
+
+/** Where build threads store offers themselves (a SQLite file), see OfferBuildHost. */
+interface Storage {
+  target: SqliteWriteTarget;
+  plans: OfferInsertPlans;
+}
+
+/** What a thread answers: the offer to store, or the response of one it has stored. */
+type Outcome = { t: 'built'; prepared: PreparedOffer } | { t: 'stored'; json: string };
 
 /** The thread ended (or lost its configuration) before answering: the build is done here instead. */
 class BuildThreadGone extends Error {}
 
 interface Pending {
-  resolve: (p: PreparedOffer) => void;
+  resolve: (o: Outcome) => void;
   reject: (e: Error) => void;
   active: ActiveConfig;
   input: PrepareOfferInput;
   /** the body as JSON text: what is sent, and stored */
   request: string;
+  /** stored by the thread (it was sent `storage`) */
+  store: boolean;
   resent: boolean;
 }
 
@@ -72,6 +89,11 @@ class BuildThread {
   private readonly acks = new Map<number, () => void>();
   /** per partner, the configuration last sent (messages arrive in order, so it is there for what follows) */
   private readonly sent = new Map<string, string>();
+  /** the running thread was sent `storage` */
+  private storageSent = false;
+  /** the write lock the thread takes to store (see onGone) */
+  private writeLock: SqliteWriteLock | undefined;
+  private onClosed: (() => void) | undefined;
   private nextId = 1;
   private closed = false;
   /** messages of this turn of the event loop, sent together */
@@ -93,12 +115,18 @@ class BuildThread {
     return !this.closed && (this.worker !== undefined || Date.now() >= this.restartAfter);
   }
 
-  prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
-    return new Promise<PreparedOffer>((resolve, reject) => {
+  /** The offer built; with `storage`, also stored by the thread (`stored`) when it can. */
+  build(active: ActiveConfig, input: PrepareOfferInput, storage?: Storage): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
       const worker = this.start();
       const id = this.nextId++;
       if (this.pending.size === 0 && this.acks.size === 0) worker.ref();
-      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), resent: false };
+      if (storage && !this.storageSent) {
+        this.storageSent = true;
+        this.writeLock ??= new SqliteWriteLock(storage.target.lock);
+        this.send(worker, { t: 'storage', target: storage.target, plans: storage.plans });
+      }
+      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), store: storage !== undefined, resent: false };
       this.pending.set(id, p);
       this.post(worker, id, p);
     });
@@ -119,10 +147,27 @@ class BuildThread {
     });
   }
 
-  /** Ends the thread; builds it still owes are done in process (onGone), none is left waiting. */
+  /**
+   * Ends the thread once it has answered what it was sent (and closed its database connection),
+   * or after CLOSE_GRACE_MS; builds it still owes then are done in process (onGone), none is
+   * left waiting.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.worker) await this.worker.terminate();
+    const worker = this.worker;
+    if (!worker) return;
+    worker.ref();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_GRACE_MS);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.onClosed = done;
+      worker.once('exit', done);
+      this.send(worker, { t: 'close' });
+    });
+    await worker.terminate();
   }
 
   private post(worker: Worker, id: number, p: Pending): void {
@@ -132,7 +177,7 @@ class BuildThread {
       this.sent.set(active.partnerId, key);
       this.send(worker, { t: 'config', key, active });
     }
-    this.send(worker, { t: 'build', id, key, request: p.request, caller: input.caller, query: input.query, now: input.now });
+    this.send(worker, { t: 'build', id, key, request: p.request, caller: input.caller, query: input.query, now: input.now, store: p.store });
   }
 
   private send(worker: Worker, m: ToBuildThread): void {
@@ -153,13 +198,16 @@ class BuildThread {
     const worker = startWorker();
     this.worker = worker;
     this.sent.clear();
+    this.storageSent = false;
     worker.unref();
     worker.on('message', (replies: FromBuildThread[]) => {
       for (const m of replies) this.onMessage(worker, m);
       if (this.pending.size === 0 && this.acks.size === 0) worker.unref();
     });
-    worker.on('error', (e: Error) => this.onGone(worker, new BuildThreadGone(`offer build thread ${this.index} failed: ${e.message}`)));
-    worker.on('exit', (code) => this.onGone(worker, new BuildThreadGone(`offer build thread ${this.index} exited (code ${code})`)));
+    // taken now: a thread that has ended may no longer say its id
+    const threadId = worker.threadId;
+    worker.on('error', (e: Error) => this.onGone(worker, threadId, new BuildThreadGone(`offer build thread ${this.index} failed: ${e.message}`)));
+    worker.on('exit', (code) => this.onGone(worker, threadId, new BuildThreadGone(`offer build thread ${this.index} exited (code ${code})`)));
     return worker;
   }
 
@@ -168,6 +216,8 @@ class BuildThread {
       const done = this.acks.get(m.ack);
       this.acks.delete(m.ack);
       done?.();
+    } else if (m.t === 'closed') {
+      this.onClosed?.();
     } else {
       const p = this.pending.get(m.id);
       if (!p) return;
@@ -179,13 +229,17 @@ class BuildThread {
         return;
       }
       this.pending.delete(m.id);
-      if (m.t === 'built') p.resolve(ownDates({ ...m.prepared, requestJson: p.request }));
+      if (m.t === 'built') p.resolve({ t: 'built', prepared: ownDates({ ...m.prepared, requestJson: p.request }) });
+      else if (m.t === 'stored') p.resolve({ t: 'stored', json: m.json });
       else if (m.t === 'failed') p.reject(receiveError(m.error));
       else p.reject(new BuildThreadGone('offer build thread lost the configuration twice'));
     }
   }
 
-  private onGone(worker: Worker, reason: BuildThreadGone): void {
+  private onGone(worker: Worker, threadId: number, reason: BuildThreadGone): void {
+    // ended in the middle of a transaction: SQLite rolled it back with the connection, the
+    // lock is freed here (the other writers would wait for it forever)
+    if (this.writeLock?.releaseHeldBy(threadId)) this.logger.warn(`offer build thread ${this.index} ended holding the SQLite write lock: released`);
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.outbox = [];
@@ -201,8 +255,11 @@ class BuildThread {
 
 /**
  * Builds offers (spec §3.1 steps 0–7, and the two JSON texts) on OFFER_BUILD_THREADS worker
- * threads, so the event loop only parses, authenticates, stores and answers: on a machine with a
- * core to spare, Create Offer's CPU work runs beside the HTTP work instead of after it. With 0
+ * threads, so the event loop only parses, authenticates and answers: on a machine with a core to
+ * spare, Create Offer's CPU work runs beside the HTTP work instead of after it. On a SQLite file
+ * the threads also store the offers they build (one transaction per batch, on a connection of
+ * their own, under the write lock the event loop's transactions take), so the rows never cross to
+ * the event loop; elsewhere (PostgreSQL) the rows come back and OfferWriter stores them. With 0
  * threads everything runs in process (same code, same results). Each thread holds the
  * configurations it is sent (in force ones first, at load, see warm) and compiles them itself.
  */
@@ -210,10 +267,15 @@ class BuildThread {
 export class OfferBuilder implements OnModuleDestroy {
   private readonly logger = new Logger('OfferBuilder');
   private readonly threads: BuildThread[];
+  private storage: Storage | undefined;
+  private plans: OfferInsertPlans | null | undefined;
 
   constructor(
     private readonly compiled: CompiledSchemas,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'offerBuildThreads'>,
+    private readonly writer: OfferWriter,
+    private readonly repo: OffersRepository,
+    private readonly tx: TransactionRunner,
   ) {
     this.threads = Array.from({ length: config.offerBuildThreads }, (_, i) => new BuildThread(this.logger, i));
   }
@@ -222,39 +284,74 @@ export class OfferBuilder implements OnModuleDestroy {
     return this.threads.length;
   }
 
+  /** the threads store the offers they build (a SQLite file); else the event loop stores them */
+  get storesInThreads(): boolean {
+    return this.threads.length > 0 && this.storageForThreads() !== undefined;
+  }
+
   /** Compiles a configuration here and in every thread; resolves when all are done. */
   async warm(active: ActiveConfig): Promise<void> {
     this.compiled.warm(active);
     await Promise.all(this.threads.map((t) => t.warm(active)));
   }
 
-  /** The offer for a request without an idempotency key, built in a thread (or here with none). */
-  prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
-    if (this.threads.length === 0) return this.prepare0(active, input);
+  /**
+   * Create Offer without an idempotency key: the offer built and stored (by a thread when there
+   * is one), and its response as JSON text, once it is committed.
+   */
+  async create(active: ActiveConfig, input: PrepareOfferInput): Promise<string> {
+    const thread = this.pick(active, input);
+    if (!thread) return this.storeHere(prepareOffer(this.compiled, active, input));
+    let outcome: Outcome;
     try {
-      // a body without a known schema is answered here, without a trip to a thread
-      resolveSchemaId(active, input.body);
+      outcome = await thread.build(active, input, this.storageForThreads());
     } catch (e) {
-      return Promise.reject(e);
-    }
-    let thread: BuildThread | undefined;
-    for (const t of this.threads) if (t.available && (thread === undefined || t.load < thread.load)) thread = t;
-    if (!thread) return this.prepare0(active, input);
-    return thread.prepare(active, input).catch((e: unknown) => {
-      // a thread that died (or could not start) costs its requests time, not an answer
-      // (the body was only serialised for the thread, never changed)
-      if (e instanceof BuildThreadGone) return prepareOffer(this.compiled, active, input);
+      // a thread that died (or could not start) costs its requests time, not an answer (the body
+      // was only serialised for the thread, never changed). A thread that died between its
+      // commit and its answer leaves that offer stored without being answered: it is built again here.
+      if (e instanceof BuildThreadGone) return this.storeHere(prepareOffer(this.compiled, active, input));
       throw e;
-    });
+    }
+    return outcome.t === 'stored' ? outcome.json : this.storeHere(outcome.prepared);
   }
 
-  /** in process */
-  private prepare0(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
+  /** The offer, not stored (Create Offer with an idempotency key stores it with its key), built in a thread when there is one. */
+  async prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
+    const thread = this.pick(active, input);
+    if (!thread) return prepareOffer(this.compiled, active, input);
     try {
-      return Promise.resolve(prepareOffer(this.compiled, active, input));
+      const outcome = await thread.build(active, input);
+      if (outcome.t === 'built') return outcome.prepared;
     } catch (e) {
-      return Promise.reject(e);
+      if (!(e instanceof BuildThreadGone)) throw e;
     }
+    return prepareOffer(this.compiled, active, input);
+  }
+
+  /** the least loaded thread that can take a build; none: build here */
+  private pick(active: ActiveConfig, input: PrepareOfferInput): BuildThread | undefined {
+    if (this.threads.length === 0) return undefined;
+    // a body without a known schema is answered here, without a trip to a thread (throws)
+    resolveSchemaId(active, input.body);
+    let thread: BuildThread | undefined;
+    for (const t of this.threads) if (t.available && (thread === undefined || t.load < thread.load)) thread = t;
+    return thread;
+  }
+
+  /** on a SQLite file (known once the database is up), what the threads need to store offers */
+  private storageForThreads(): Storage | undefined {
+    if (this.storage) return this.storage;
+    const target = this.tx.sqliteWriteTarget;
+    if (!target) return undefined;
+    if (this.plans === undefined) this.plans = this.repo.insertPlans() ?? null;
+    if (this.plans === null) return undefined;
+    this.storage = { target, plans: this.plans };
+    return this.storage;
+  }
+
+  private async storeHere(p: PreparedOffer): Promise<string> {
+    await this.writer.write({ ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes);
+    return p.json;
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import type { ActiveConfig } from '@app/bundles';
+import { portableInsertPlan, SqliteWriteLock, type SqliteWriteTarget, type SqlStatement } from '@app/database';
+import { DEFAULT_RATE_LIMITS } from '@app/bundles';
+import { SchemaValidatorCache } from '@app/schemas';
+import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
+import { CompiledSchemas } from '../compiled-schemas';
+import { OfferVariantEntity } from '../entities/offer-variant.entity';
+import { OfferEntity } from '../entities/offer.entity';
+import { QuoteEntity } from '../entities/quote.entity';
+import type { OfferInsertPlans } from '../offer-rows';
+import { OfferBuildHost, type OfferStore } from './offer-build.host';
+import { configKey, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
+
+const active: ActiveConfig = {
+  partnerId: '00000000-0000-4000-8000-000000000001',
+  partnerCode: DEMO_BUNDLE.partner.code,
+  version: 1,
+  defaultSchema: DEMO_BUNDLE.partner.default_schema ?? null,
+  rateLimits: DEFAULT_RATE_LIMITS,
+  schemas: DEMO_BUNDLE.schemas,
+  configs: DEMO_BUNDLE.offer_configs,
+};
+const KEY = configKey(active);
+
+function build(id: number, transactionId: string, store = true): ToBuildThread {
+  const body = { ...DEMO_TRAVEL_REQUEST, partner: { ...(DEMO_TRAVEL_REQUEST as { partner?: object }).partner, transaction_id: transactionId } };
+  return {
+    t: 'build',
+    id,
+    key: KEY,
+    request: JSON.stringify(body),
+    caller: { keyId: '00000000-0000-4000-8000-0000000000aa', partnerId: active.partnerId, partnerCode: active.partnerCode, mode: 'test' },
+    query: { includeContent: true, extraFields: new Set<string>(), excludeOfferIds: [], activeOnly: false },
+    now: new Date(),
+    store,
+  };
+}
+
+/** every reply the host sent for a batch, and how many sends it took */
+function run(host: OfferBuildHost, batch: ToBuildThread[]): { replies: FromBuildThread[]; sends: number } {
+  const replies: FromBuildThread[] = [];
+  let sends = 0;
+  host.handleBatch(batch, (r) => {
+    sends++;
+    replies.push(...r);
+  });
+  return { replies, sends };
+}
+
+describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
+  let dir: string;
+  let ds: DataSource;
+  let plans: OfferInsertPlans;
+  let target: SqliteWriteTarget;
+  const count = async (table: string) => Number(((await ds.query(`SELECT COUNT(*) AS n FROM ${table}`)) as Array<{ n: number }>)[0].n);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'offer-store-'));
+    const path = join(dir, 'offers.sqlite');
+    ds = new DataSource({ type: 'better-sqlite3', database: path, entities: [OfferEntity, QuoteEntity, OfferVariantEntity], synchronize: true, enableWAL: true });
+    await ds.initialize();
+    plans = { offers: portableInsertPlan(ds, OfferEntity)!, quotes: portableInsertPlan(ds, QuoteEntity)!, variants: portableInsertPlan(ds, OfferVariantEntity)! };
+    target = { path, synchronous: 1, foreignKeys: false, busyTimeoutMs: 2000, lock: new SqliteWriteLock().buffer };
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the offers of a batch are committed together, then answered `stored` with the response stored', async () => {
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()));
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    expect(host.storing).toBe(true);
+    const { replies, sends } = run(host, [build(1, 'A-1'), build(2, 'A-2'), build(3, 'A-3'), build(4, 'A-4'), build(5, 'A-5')]);
+    // one transaction for these five, answered once it is committed (not four, then one)
+    expect(sends).toBe(1);
+    expect(replies.map((r) => r.t)).toEqual(['stored', 'stored', 'stored', 'stored', 'stored']);
+    const first = replies[0] as Extract<FromBuildThread, { t: 'stored' }>;
+    const answered = JSON.parse(first.json) as { id: string; quotes?: unknown; products: Array<{ id: string }> };
+    const [row] = (await ds.query('SELECT response, request, partner_transaction_id, status, partner_id FROM offers WHERE id = ?', [answered.id])) as Array<Record<string, string>>;
+    expect(row.response).toBe(first.json);
+    expect(JSON.parse(row.request).partner.transaction_id).toBe('A-1');
+    expect(row).toMatchObject({ partner_transaction_id: 'A-1', status: 'OFFERED', partner_id: active.partnerId });
+    expect(await count('offers')).toBe(5);
+    const quotes = (await ds.query('SELECT id, offer_id FROM quotes WHERE offer_id = ?', [answered.id])) as Array<{ id: string }>;
+    expect(quotes.map((q) => q.id).sort()).toEqual(answered.products.map((p) => p.id).sort());
+    expect(await count('offer_variants')).toBeGreaterThanOrEqual(5);
+    // what is not to be stored there comes back with its rows, and is not stored
+    const rows = run(host, [build(6, 'A-6', false)]).replies;
+    expect(rows).toMatchObject([{ t: 'built', id: 6 }]);
+    expect(await count('offers')).toBe(5);
+    // closing: the connection is closed and said so
+    expect(run(host, [{ t: 'close' }]).replies).toEqual([{ t: 'closed' }]);
+    expect(host.storing).toBe(false);
+  });
+
+  it('a batch that fails is retried offer by offer: only the bad one fails, with its driver code', async () => {
+    const statements: SqlStatement[][] = [];
+    const store: OfferStore = {
+      run: (s) => {
+        statements.push([...s]);
+        if (s.some((x) => x.params.some((p) => typeof p === 'string' && p.includes('"BAD"')))) {
+          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+        }
+      },
+      close: () => undefined,
+    };
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    const { replies } = run(host, [build(1, 'OK-1'), build(2, 'BAD'), build(3, 'OK-3')]);
+    expect(statements).toHaveLength(4);
+    expect(replies.map((r) => [r.t, 'id' in r ? r.id : null])).toEqual([
+      ['stored', 1],
+      ['failed', 2],
+      ['stored', 3],
+    ]);
+    expect(replies[1]).toMatchObject({ error: { domain: false, code: 'SQLITE_IOERR', message: 'disk I/O error' } });
+  });
+
+  it('a large batch is committed and answered in groups of eight, each once committed', () => {
+    const events: string[] = [];
+    const store: OfferStore = { run: (s) => void events.push(`commit ${s[0].params.length > 0 ? 'offers' : ''}`), close: () => undefined };
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    host.handleBatch(
+      Array.from({ length: 19 }, (_, i) => build(i + 1, `G-${i}`)),
+      (replies) => events.push(`send ${replies.map((r) => ('id' in r ? r.id : '')).join(',')}`),
+    );
+    expect(events).toEqual([
+      'commit offers',
+      'send 1,2,3,4,5,6,7,8',
+      'commit offers',
+      'send 9,10,11,12,13,14,15,16',
+      'commit offers',
+      'send 17,18,19',
+    ]);
+  });
+
+  it('a request that fails validation is answered with its error and nothing is written for it', () => {
+    const statements: SqlStatement[][] = [];
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => ({ run: (s) => void statements.push([...s]), close: () => undefined }));
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    const bad = { ...build(1, 'X'), request: JSON.stringify({ ...DEMO_TRAVEL_REQUEST, customer: 'nope' }) } as ToBuildThread;
+    const { replies } = run(host, [bad, build(2, 'Y')]);
+    expect(replies.find((r) => 'id' in r && r.id === 1)).toMatchObject({ t: 'failed', error: { domain: true, code: 'offer_validation_error' } });
+    expect(replies.find((r) => 'id' in r && r.id === 2)).toMatchObject({ t: 'stored' });
+    // one transaction, holding only the good offer
+    expect(statements).toHaveLength(1);
+    expect(JSON.stringify(statements[0])).toContain('\\"Y\\"');
+    expect(JSON.stringify(statements[0])).not.toContain('\\"X\\"');
+  });
+
+  it('a thread that cannot open the database answers with the rows, for the event loop to store', () => {
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => {
+      throw new Error('unable to open database file');
+    });
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    expect(host.storing).toBe(false);
+    expect(run(host, [build(1, 'Z')]).replies).toMatchObject([{ t: 'built', id: 1, prepared: { offer: { partnerTransactionId: 'Z' } } }]);
+  });
+});

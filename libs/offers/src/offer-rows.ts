@@ -1,0 +1,44 @@
+import type { InsertPlan, SqlStatement } from '@app/database';
+import { statementsFromPlan } from '@app/database';
+import { offerVariantRows } from './analytics/offer-variants';
+import { OfferVariantEntity } from './entities/offer-variant.entity';
+import { OfferEntity } from './entities/offer.entity';
+import { QuoteEntity } from './entities/quote.entity';
+import type { NewOffer, NewQuote } from './offers.repository';
+
+export interface OfferInsert {
+  offer: NewOffer;
+  quotes: NewQuote[];
+}
+
+/** The rows Create Offer inserts for some offers: the offers, their quotes, their conversion rows. */
+export interface OfferTables {
+  offers: OfferEntity[];
+  quotes: QuoteEntity[];
+  variants: OfferVariantEntity[];
+}
+
+/** The INSERT plans of the three tables, when another thread can build them (see portableInsertPlan). */
+export type OfferInsertPlans = { [T in keyof OfferTables]: InsertPlan };
+
+export function offerTables(items: readonly OfferInsert[]): OfferTables {
+  return {
+    offers: items.map(({ offer }) => Object.assign(new OfferEntity(), offer, { status: 'OFFERED' as const, bookingId: null, updatedAt: offer.createdAt })),
+    quotes: items.flatMap(({ offer, quotes }) =>
+      quotes.map((q) =>
+        Object.assign(new QuoteEntity(), q, { offerId: offer.id, partnerId: offer.partnerId, currency: offer.currency, status: 'OFFERED', createdAt: offer.createdAt }),
+      ),
+    ),
+    variants: offerVariantRows(items.map((i) => i.offer)),
+  };
+}
+
+/** The offers' INSERT statements by the plans, without TypeORM (in an offer build thread). */
+export function offerStatementsFromPlans(plans: OfferInsertPlans, items: readonly OfferInsert[]): SqlStatement[] {
+  const tables = offerTables(items);
+  return [
+    ...statementsFromPlan(plans.offers, tables.offers),
+    ...statementsFromPlan(plans.quotes, tables.quotes),
+    ...statementsFromPlan(plans.variants, tables.variants),
+  ];
+}
