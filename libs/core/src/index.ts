@@ -10,3 +10,4 @@ export * from './cel';
 export * from './redis';
 export * from './ids/new-id';
 export * from './memo/recent-values';
+export * from './threads/close-thread';

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { closeThread } from '@app/core';
 
 /** One SQL statement with its positional parameters, as the driver takes them. */
 export interface SqlStatement {
@@ -182,12 +183,9 @@ export class SqliteWriteWorker {
     const worker = this.worker;
     if (!worker) return;
     // held open until the connection is closed, even when nothing else keeps the process alive
-    worker.ref();
-    await new Promise<void>((resolve) => {
-      const done = (): void => resolve();
-      worker.once('exit', done);
+    await closeThread(worker, (closed) => {
       worker.on('message', (m: Reply) => {
-        if (m.closed) void worker.terminate().then(done, done);
+        if (m.closed) closed();
       });
       worker.postMessage({ close: true });
     });

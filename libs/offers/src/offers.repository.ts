@@ -5,7 +5,7 @@ import { insertStatements, portableInsertPlan, type SqlStatement } from '@app/da
 import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OfferEntity, StoredExperiment } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
-import { offerTables, type OfferInsertPlans } from './offer-rows';
+import { offerTables, type OfferInsert, type OfferInsertPlans } from './offer-rows';
 
 export interface NewOffer {
   id: string;
@@ -59,12 +59,12 @@ export class OffersRepository {
   }
 
   /** Several offers with their quotes and conversion rows, in the caller's transaction. */
-  async insertOffers(manager: EntityManager, items: ReadonlyArray<{ offer: NewOffer; quotes: NewQuote[] }>): Promise<void> {
+  async insertOffers(manager: EntityManager, items: readonly OfferInsert[]): Promise<void> {
     for (const s of this.insertOffersStatements(items)) await manager.query(s.sql, s.params);
   }
 
   /** The same writes as SQL, for a transaction run elsewhere (TransactionRunner.runStatements): one multi-row INSERT per table. */
-  insertOffersStatements(items: ReadonlyArray<{ offer: NewOffer; quotes: NewQuote[] }>): SqlStatement[] {
+  insertOffersStatements(items: readonly OfferInsert[]): SqlStatement[] {
     const connection = this.offers.manager.connection;
     const tables = offerTables(items);
     return [

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@app/core';
+import { APP_CONFIG, closeThread, type AppConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { JsonText, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
@@ -156,18 +156,14 @@ class BuildThread {
     this.closed = true;
     const worker = this.worker;
     if (!worker) return;
-    worker.ref();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, CLOSE_GRACE_MS);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.onClosed = done;
-      worker.once('exit', done);
-      this.send(worker, { t: 'close' });
-    });
-    await worker.terminate();
+    await closeThread(
+      worker,
+      (closed) => {
+        this.onClosed = closed;
+        this.send(worker, { t: 'close' });
+      },
+      CLOSE_GRACE_MS,
+    );
   }
 
   private post(worker: Worker, id: number, p: Pending): void {
