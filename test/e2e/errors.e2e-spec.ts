@@ -18,6 +18,19 @@ describe('errors and ops (e2e)', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("the app's HTTP server builds requests and responses with Express's prototypes (ExpressPrototypesAdapter)", async () => {
+    const express = t.app.getHttpAdapter().getInstance<{ request: object; response: object }>();
+    let built: boolean[] = [];
+    const see = (req: object, res: object) => (built = [Object.getPrototypeOf(req) === express.request, Object.getPrototypeOf(res) === express.response]);
+    t.http.prependListener('request', see);
+    try {
+      await request(t.http).get('/health/live').expect(200);
+    } finally {
+      t.http.removeListener('request', see);
+    }
+    expect(built).toEqual([true, true]);
+  });
+
   it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
     const a = await request(t.http).get('/health/live').set('X-Request-Id', 'abc-123');
     expect(a.headers['x-request-id']).toBe('abc-123');

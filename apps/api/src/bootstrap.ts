@@ -13,6 +13,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { flagNulEscapes, rejectNulCharacters, rejectNulInUrl } from './common/nul-characters';
 import { requireJsonBody } from './common/content-type.middleware';
 import { requestIdMiddleware } from './common/request-id';
+import { ExpressPrototypesAdapter } from './common/express-prototypes.adapter';
 import { ErrorEnvelopeDto } from './common/error-envelope';
 import { ProductErrorDto } from './partner-api/dto/offer.dto';
 import { HttpMetrics } from './ops/metrics';
@@ -128,7 +129,7 @@ function toOpenApiSchema(node: unknown): unknown {
 export async function createApp(
   overrides: Partial<AppConfig> = {},
 ): Promise<{ app: NestExpressApplication; config: AppConfig }> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(overrides), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(overrides), new ExpressPrototypesAdapter(), {
     bodyParser: false,
     bufferLogs: true,
   });
