@@ -19,7 +19,7 @@ describe('errors and ops (e2e)', () => {
   });
 
   it("the app's HTTP server builds requests and responses with Express's prototypes (ExpressPrototypesAdapter)", async () => {
-    const express = t.app.getHttpAdapter().getInstance<{ request: object; response: object }>();
+    const express = t.app.getHttpAdapter().getInstance() as { request: object; response: object };
     let built: boolean[] = [];
     const see = (req: object, res: object) => (built = [Object.getPrototypeOf(req) === express.request, Object.getPrototypeOf(res) === express.response]);
     t.http.prependListener('request', see);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { SqliteWriteError, SqliteWriteWorker } from './sqlite-write-worker';
 import { TransactionRunner } from './transaction-runner';
 
@@ -162,5 +162,103 @@ describe('TransactionRunner with the write worker', () => {
     await tx.onApplicationBootstrap();
     expect(tx.usesWriteWorker).toBe(false);
     await ds.destroy();
+  });
+});
+
+describe('TransactionRunner group commit (SQLite)', () => {
+  const whats = async (ds: DataSource) => ((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what);
+  /** a promise and its resolve, to hold a transaction open */
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((r) => (open = r));
+    return { opened, open };
+  };
+  const insert = (what: string) => async (m: EntityManager) => {
+    await m.query('INSERT INTO log (what) VALUES (?)', [what]);
+    return what;
+  };
+
+  it('calls queued behind a busy transaction share one transaction; each settles after the commit, and each in order', async () => {
+    await withRunner(async (ds, tx) => {
+      const transactions = jest.spyOn(ds, 'createQueryRunner');
+      const g = gate();
+      const first = tx.run(async (m) => {
+        await g.opened;
+        return insert('first')(m);
+      });
+      await new Promise((r) => setImmediate(r));
+      const settled: string[] = [];
+      const queued = ['a', 'b', 'c'].map((w) => tx.run(insert(w)).then((v) => settled.push(v)));
+      g.open();
+      await Promise.all([first, ...queued]);
+      expect(settled).toEqual(['a', 'b', 'c']);
+      // one transaction for `first`, one for the three queued behind it
+      expect(transactions).toHaveBeenCalledTimes(2);
+      expect(await whats(ds)).toEqual(['first', 'a', 'b', 'c']);
+      await tx.onApplicationShutdown();
+    });
+  });
+
+  it('a failing call in a group rolls back only its own writes and fails alone', async () => {
+    await withRunner(async (ds, tx) => {
+      const g = gate();
+      const first = tx.run(async () => g.opened);
+      await new Promise((r) => setImmediate(r));
+      const a = tx.run(insert('a'));
+      const bad = tx.run(async (m) => {
+        await m.query(`INSERT INTO log (what) VALUES ('half done')`);
+        throw new Error('refused');
+      });
+      const c = tx.run(async (m) => {
+        // the failed call's write is already gone for the calls after it
+        const seen = (await m.query(`SELECT COUNT(*) AS n FROM log WHERE what = 'half done'`)) as Array<{ n: number }>;
+        await insert('c')(m);
+        return seen[0].n;
+      });
+      g.open();
+      await first;
+      await expect(a).resolves.toBe('a');
+      await expect(bad).rejects.toThrow('refused');
+      await expect(c).resolves.toBe(0);
+      expect(await whats(ds)).toEqual(['a', 'c']);
+      await tx.onApplicationShutdown();
+    });
+  });
+
+  it('a call queued after runStatements does not join a group queued before it', async () => {
+    await withRunner(async (ds, tx) => {
+      const g = gate();
+      const first = tx.run(async () => g.opened);
+      await new Promise((r) => setImmediate(r));
+      const done = [tx.run(insert('b')), tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (?)', params: ['statements'] }]), tx.run(insert('c'))];
+      g.open();
+      await Promise.all([first, ...done]);
+      expect(await whats(ds)).toEqual(['b', 'statements', 'c']);
+      await tx.onApplicationShutdown();
+    });
+  });
+
+  it('when the shared commit fails, every call of the group fails and none of its writes is stored', async () => {
+    await withRunner(async (ds, tx) => {
+      await ds.query('PRAGMA foreign_keys = ON');
+      await ds.query('CREATE TABLE parent (id INTEGER PRIMARY KEY)');
+      await ds.query('CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)');
+      const g = gate();
+      const first = tx.run(async () => g.opened);
+      await new Promise((r) => setImmediate(r));
+      const a = tx.run(insert('a'));
+      // a deferred foreign key is checked at COMMIT: the statement passes, the commit fails
+      const orphan = tx.run(async (m) => m.query('INSERT INTO child (id, parent_id) VALUES (1, 42)'));
+      g.open();
+      await first;
+      await expect(a).rejects.toThrow(/FOREIGN KEY/);
+      await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
+      expect(await whats(ds)).toEqual([]);
+      expect(await ds.query('SELECT * FROM child')).toEqual([]);
+      // the connection is usable again
+      await expect(tx.run(insert('after'))).resolves.toBe('after');
+      expect(await whats(ds)).toEqual(['after']);
+      await tx.onApplicationShutdown();
+    });
   });
 });

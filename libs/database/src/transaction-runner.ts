@@ -17,7 +17,23 @@ import { SqliteWriteLock } from './write-lock';
  * Other threads may write to the same SQLite file on their own connection (`sqliteWriteTarget`,
  * the offer build threads): they and the main connection's transactions take the SqliteWriteLock,
  * so the event loop never waits in SQLite's busy handler.
+ *
+ * Group commit on SQLite: `run` calls that queue up while an earlier write holds the connection
+ * share one transaction when their turn comes (up to MAX_GROUP), each in a savepoint of its own,
+ * and one commit (one fsync) for all. Each call still succeeds or fails alone (a failure rolls
+ * back its savepoint only) and its promise settles once the commit is done; a failed commit fails
+ * every call that had succeeded in it. Order is kept: calls join a group only while nothing else
+ * is queued behind it.
  */
+/** `run` calls at most per shared transaction (see group commit above) */
+const MAX_GROUP = 32;
+
+interface GroupedWork {
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
 @Injectable()
 export class TransactionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TransactionRunner.name);
@@ -30,6 +46,8 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
   private worker: SqliteWriteWorker | undefined;
   private target: SqliteWriteTarget | undefined;
   private lock: SqliteWriteLock | undefined;
+  /** the group of `run` calls queued last, not yet started: later calls join it */
+  private openGroup: GroupedWork[] | undefined;
 
   constructor(private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3' || dataSource.options.type === 'sqlite';
@@ -84,8 +102,21 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) return this.dataSource.transaction(work);
     this.workerChain = false;
-    this.queued++;
-    return this.inTurn(() => this.locked(() => this.dataSource.transaction(work)));
+    return new Promise<T>((resolve, reject) => {
+      const item: GroupedWork = { work, resolve: resolve as (v: unknown) => void, reject };
+      const open = this.openGroup;
+      if (open && open.length < MAX_GROUP) {
+        open.push(item);
+        return;
+      }
+      const group = [item];
+      this.openGroup = group;
+      this.queued++;
+      void this.inTurn(async () => {
+        if (this.openGroup === group) this.openGroup = undefined;
+        await this.locked(() => this.runGroup(group));
+      });
+    });
   }
 
   /**
@@ -94,6 +125,8 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
    * runs them in order, so it starts the next transaction the moment the previous one commits.
    */
   runStatements(statements: readonly SqlStatement[]): Promise<void> {
+    // a `run` queued after this must not join a group queued before it
+    this.openGroup = undefined;
     const worker = this.worker;
     if (!worker) {
       return this.run(async (m) => {
@@ -113,6 +146,53 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       // its turn came and nothing was queued after it: what follows may go straight to the worker
       if (this.queued === ticket) this.workerChain = true;
       return worker.execute(statements);
+    });
+  }
+
+  /**
+   * One transaction of the main connection for the group: each call in a savepoint (nested
+   * transaction), one commit. The calls settle after it.
+   */
+  private async runGroup(group: GroupedWork[]): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+    } catch (error) {
+      await runner.release();
+      for (const g of group) g.reject(error);
+      return;
+    }
+    try {
+      for (const g of group) {
+        await runner.startTransaction();
+        try {
+          const value = await g.work(runner.manager);
+          await runner.commitTransaction();
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+          await runner.rollbackTransaction();
+        }
+      }
+      if (outcomes.some((o) => o.ok)) await runner.commitTransaction();
+      else await runner.rollbackTransaction();
+    } catch (error) {
+      // a savepoint or the commit itself failed: nothing of the group is stored (ROLLBACK ends the
+      // transaction with its savepoints; it fails harmlessly when SQLite has already rolled back)
+      await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+      group.forEach((g, i) => {
+        const o = outcomes[i];
+        g.reject(o && !o.ok ? o.error : error);
+      });
+      return;
+    }
+    await runner.release();
+    group.forEach((g, i) => {
+      const o = outcomes[i];
+      if (o.ok) g.resolve(o.value);
+      else g.reject(o.error);
     });
   }
 
