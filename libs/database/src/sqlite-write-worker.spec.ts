@@ -167,11 +167,22 @@ describe('TransactionRunner with the write worker', () => {
 
 describe('TransactionRunner group commit (SQLite)', () => {
   const whats = async (ds: DataSource) => ((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what);
-  /** a promise and its resolve, to hold a transaction open */
-  const gate = () => {
+  /**
+   * Holds the connection with a transaction that waits (then runs `then`), so that what is queued
+   * next queues behind it; the returned function lets it finish.
+   */
+  const busy = async (tx: TransactionRunner, then?: (m: EntityManager) => Promise<unknown>): Promise<() => Promise<void>> => {
     let open!: () => void;
     const opened = new Promise<void>((r) => (open = r));
-    return { opened, open };
+    const first = tx.run(async (m) => {
+      await opened;
+      return then?.(m);
+    });
+    await new Promise((r) => setImmediate(r));
+    return async () => {
+      open();
+      await first;
+    };
   };
   const insert = (what: string) => async (m: EntityManager) => {
     await m.query('INSERT INTO log (what) VALUES (?)', [what]);
@@ -181,16 +192,11 @@ describe('TransactionRunner group commit (SQLite)', () => {
   it('calls queued behind a busy transaction share one transaction; each settles after the commit, and each in order', async () => {
     await withRunner(async (ds, tx) => {
       const transactions = jest.spyOn(ds, 'createQueryRunner');
-      const g = gate();
-      const first = tx.run(async (m) => {
-        await g.opened;
-        return insert('first')(m);
-      });
-      await new Promise((r) => setImmediate(r));
+      const release = await busy(tx, insert('first'));
       const settled: string[] = [];
       const queued = ['a', 'b', 'c'].map((w) => tx.run(insert(w)).then((v) => settled.push(v)));
-      g.open();
-      await Promise.all([first, ...queued]);
+      await release();
+      await Promise.all(queued);
       expect(settled).toEqual(['a', 'b', 'c']);
       // one transaction for `first`, one for the three queued behind it
       expect(transactions).toHaveBeenCalledTimes(2);
@@ -201,9 +207,7 @@ describe('TransactionRunner group commit (SQLite)', () => {
 
   it('a failing call in a group rolls back only its own writes and fails alone', async () => {
     await withRunner(async (ds, tx) => {
-      const g = gate();
-      const first = tx.run(async () => g.opened);
-      await new Promise((r) => setImmediate(r));
+      const release = await busy(tx);
       const a = tx.run(insert('a'));
       const bad = tx.run(async (m) => {
         await m.query(`INSERT INTO log (what) VALUES ('half done')`);
@@ -215,8 +219,7 @@ describe('TransactionRunner group commit (SQLite)', () => {
         await insert('c')(m);
         return seen[0].n;
       });
-      g.open();
-      await first;
+      await release();
       await expect(a).resolves.toBe('a');
       await expect(bad).rejects.toThrow('refused');
       await expect(c).resolves.toBe(0);
@@ -227,12 +230,10 @@ describe('TransactionRunner group commit (SQLite)', () => {
 
   it('a call queued after runStatements does not join a group queued before it', async () => {
     await withRunner(async (ds, tx) => {
-      const g = gate();
-      const first = tx.run(async () => g.opened);
-      await new Promise((r) => setImmediate(r));
+      const release = await busy(tx);
       const done = [tx.run(insert('b')), tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (?)', params: ['statements'] }]), tx.run(insert('c'))];
-      g.open();
-      await Promise.all([first, ...done]);
+      await release();
+      await Promise.all(done);
       expect(await whats(ds)).toEqual(['b', 'statements', 'c']);
       await tx.onApplicationShutdown();
     });
@@ -243,14 +244,11 @@ describe('TransactionRunner group commit (SQLite)', () => {
       await ds.query('PRAGMA foreign_keys = ON');
       await ds.query('CREATE TABLE parent (id INTEGER PRIMARY KEY)');
       await ds.query('CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)');
-      const g = gate();
-      const first = tx.run(async () => g.opened);
-      await new Promise((r) => setImmediate(r));
+      const release = await busy(tx);
       const a = tx.run(insert('a'));
       // a deferred foreign key is checked at COMMIT: the statement passes, the commit fails
       const orphan = tx.run(async (m) => m.query('INSERT INTO child (id, parent_id) VALUES (1, 42)'));
-      g.open();
-      await first;
+      await release();
       await expect(a).rejects.toThrow(/FOREIGN KEY/);
       await expect(orphan).rejects.toThrow(/FOREIGN KEY/);
       expect(await whats(ds)).toEqual([]);
