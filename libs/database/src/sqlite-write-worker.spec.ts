@@ -173,12 +173,15 @@ describe('TransactionRunner group commit (SQLite)', () => {
    */
   const busy = async (tx: TransactionRunner, then?: (m: EntityManager) => Promise<unknown>): Promise<() => Promise<void>> => {
     let open!: () => void;
+    let entered!: () => void;
     const opened = new Promise<void>((r) => (open = r));
+    const started = new Promise<void>((r) => (entered = r));
     const first = tx.run(async (m) => {
+      entered();
       await opened;
       return then?.(m);
     });
-    await new Promise((r) => setImmediate(r));
+    await started;
     return async () => {
       open();
       await first;
@@ -201,6 +204,23 @@ describe('TransactionRunner group commit (SQLite)', () => {
       // one transaction for `first`, one for the three queued behind it
       expect(transactions).toHaveBeenCalledTimes(2);
       expect(await whats(ds)).toEqual(['first', 'a', 'b', 'c']);
+      await tx.onApplicationShutdown();
+    });
+  });
+
+  it('calls made in the same turn of the event loop share one transaction, though nothing was busy', async () => {
+    await withRunner(async (ds, tx) => {
+      const transactions = jest.spyOn(ds, 'createQueryRunner');
+      // three callbacks of one event-loop phase, as the requests read in one turn are
+      const inCallback = (w: string) => new Promise<string>((resolve, reject) => setImmediate(() => tx.run(insert(w)).then(resolve, reject)));
+      const sameTurn = Promise.all(['a', 'b', 'c'].map(inCallback));
+      await expect(sameTurn).resolves.toEqual(['a', 'b', 'c']);
+      expect(transactions).toHaveBeenCalledTimes(1);
+      // a call made in a later turn gets a transaction of its own
+      await new Promise((r) => setImmediate(r));
+      await expect(tx.run(insert('d'))).resolves.toBe('d');
+      expect(transactions).toHaveBeenCalledTimes(2);
+      expect(await whats(ds)).toEqual(['a', 'b', 'c', 'd']);
       await tx.onApplicationShutdown();
     });
   });

@@ -18,8 +18,10 @@ import { SqliteWriteLock } from './write-lock';
  * the offer build threads): they and the main connection's transactions take the SqliteWriteLock,
  * so the event loop never waits in SQLite's busy handler.
  *
- * Group commit on SQLite: `run` calls that queue up while an earlier write holds the connection
- * share one transaction when their turn comes (up to MAX_GROUP), each in a savepoint of its own,
+ * Group commit on SQLite: `run` calls made in the same turn of the event loop, or queued up while
+ * an earlier write holds the connection, share one transaction when their turn comes (up to
+ * MAX_GROUP; a group starts in the check phase of the turn it was opened in, at the earliest, so
+ * the requests read in that turn join it), each in a savepoint of its own,
  * and one commit (one fsync) for all. Each call still succeeds or fails alone (a failure rolls
  * back its savepoint only) and its promise settles once the commit is done; a failed commit fails
  * every call that had succeeded in it. Order is kept: calls join a group only while nothing else
@@ -27,6 +29,11 @@ import { SqliteWriteLock } from './write-lock';
  */
 /** `run` calls at most per shared transaction (see group commit above) */
 const MAX_GROUP = 32;
+
+/** resolves in the event loop's next check phase: after the I/O callbacks of this turn */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 interface GroupedWork {
   work: (manager: EntityManager) => Promise<unknown>;
@@ -113,6 +120,8 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       this.openGroup = group;
       this.queued++;
       void this.inTurn(async () => {
+        // the calls made in this turn of the event loop join too (one commit, one fsync for all)
+        await nextTurn();
         if (this.openGroup === group) this.openGroup = undefined;
         await this.locked(() => this.runGroup(group));
       });

@@ -142,8 +142,13 @@ export class BookingsRepository {
   }
 
   /** Keeps the analytics rows of the offer in step with it (same transaction as the offer's change). */
+  /**
+   * Plain SQL with bound parameters: TypeORM's SQLite driver writes a number parameter into the
+   * SQL text, which made one statement (prepared anew, past the statement cache) per premium.
+   */
   async markVariantsConfirmed(manager: EntityManager, offerId: string, premiumMinor: number): Promise<void> {
-    await manager.getRepository(OfferVariantEntity).update({ offerId }, { status: 'CONFIRMED', premiumMinor });
+    const [premium, offer] = manager.connection.driver.options.type === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+    await manager.query(`UPDATE "offer_variants" SET "status" = 'CONFIRMED', "premium_minor" = ${premium} WHERE "offer_id" = ${offer}`, [premiumMinor, offerId]);
   }
 
   async markVariantsOptedOut(manager: EntityManager, offerId: string): Promise<void> {
