@@ -141,8 +141,8 @@ export class BookingsRepository {
     await manager.getRepository(QuoteEntity).update({ offerId, id: In(quoteIds) }, { status: 'CONFIRMED' });
   }
 
-  /** Keeps the analytics rows of the offer in step with it (same transaction as the offer's change). */
   /**
+   * Keeps the analytics rows of the offer in step with it (same transaction as the offer's change).
    * Plain SQL with bound parameters: TypeORM's SQLite driver writes a number parameter into the
    * SQL text, which made one statement (prepared anew, past the statement cache) per premium.
    */
