@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
-import { fastInsert } from '@app/database';
+import { fastInsert, fastSelect } from '@app/database';
 import { BookingEntity } from '../entities/booking.entity';
 import { BookingItemEntity } from '../entities/booking-item.entity';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
@@ -52,35 +52,16 @@ export class BookingsRepository {
     @InjectRepository(BookingEntity) private readonly bookings: Repository<BookingEntity>,
   ) {}
 
+  /** The two reads of every confirm: fixed SQL, kept prepared (fastSelect), not the query builder. */
   async findOffer(partnerId: string, offerId: string): Promise<OfferForBooking | null> {
-    const row = await this.offers.findOne({
-      where: { id: offerId, partnerId },
-      select: {
-        id: true,
-        partnerId: true,
-        offerConfigId: true,
-        status: true,
-        bookingId: true,
-        expiresAt: true,
-        currency: true,
-        partnerTransactionId: true,
-        request: true,
-        response: true,
-      },
-    });
-    if (!row) return null;
-    return {
-      id: row.id,
-      partnerId: row.partnerId,
-      offerConfigId: row.offerConfigId,
-      status: row.status,
-      bookingId: row.bookingId,
-      expiresAt: row.expiresAt,
-      currency: row.currency,
-      partnerTransactionId: row.partnerTransactionId,
-      request: row.request,
-      response: row.response,
-    };
+    const [row] = await fastSelect(
+      this.offers.manager,
+      OfferEntity,
+      ['id', 'partnerId', 'offerConfigId', 'status', 'bookingId', 'expiresAt', 'currency', 'partnerTransactionId', 'request', 'response'],
+      { id: offerId, partnerId },
+      1,
+    );
+    return row ?? null;
   }
 
   /** The offer's state as the transaction sees it (after a conditional update matched nothing). */
@@ -93,19 +74,12 @@ export class BookingsRepository {
   }
 
   async findQuotes(offerId: string): Promise<BookableQuote[]> {
-    const rows = await this.quotes.find({ where: { offerId } });
-    return rows.map((q) => ({
-      id: q.id,
-      productCode: q.productCode,
-      productName: q.productName,
-      currency: q.currency,
-      premiumMinor: q.premiumMinor,
-      taxMinor: q.taxMinor,
-      priceMinor: q.priceMinor,
-      policyStart: q.policyStart,
-      policyEnd: q.policyEnd,
-      pdsUrl: q.pdsUrl,
-    }));
+    return fastSelect(
+      this.quotes.manager,
+      QuoteEntity,
+      ['id', 'productCode', 'productName', 'currency', 'premiumMinor', 'taxMinor', 'priceMinor', 'policyStart', 'policyEnd', 'pdsUrl'],
+      { offerId },
+    );
   }
 
   /**

@@ -1,0 +1,94 @@
+import { Column, DataSource, Entity, ManyToOne, PrimaryColumn } from 'typeorm';
+import { fastSelect } from './select-rows';
+
+@Entity('shelves')
+class ShelfEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+}
+
+/** a value kept in cents, read back as a string with two decimals */
+const cents = { to: (v: string | null) => (v === null ? null : Math.round(Number(v) * 100)), from: (v: number | null) => (v === null ? null : (v / 100).toFixed(2)) };
+
+@Entity('books')
+class BookEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'shelf_key', type: 'varchar', length: 36 })
+  shelfKey!: string;
+
+  @Column({ type: 'simple-json', nullable: true })
+  doc!: unknown;
+
+  @Column({ name: 'due_at', type: 'datetime', nullable: true })
+  dueAt!: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  lent!: boolean;
+
+  @Column({ type: 'integer', nullable: true, transformer: cents })
+  price!: string | null;
+
+  @ManyToOne(() => ShelfEntity, { nullable: true })
+  shelf!: ShelfEntity | null;
+}
+
+describe('fastSelect', () => {
+  let ds: DataSource;
+  const due = new Date('2026-12-03T04:05:06.789Z');
+
+  beforeAll(async () => {
+    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [ShelfEntity, BookEntity], synchronize: true });
+    await ds.initialize();
+    await ds.getRepository(BookEntity).insert([
+      { id: 'a', shelfKey: 's1', doc: { title: 'A', tags: ['x'] }, dueAt: due, lent: true, price: '12.30' },
+      { id: 'b', shelfKey: 's1', doc: null, dueAt: null, lent: false, price: null },
+      { id: 'c', shelfKey: 's2', doc: [1, 2], dueAt: new Date('2027-01-01T00:00:00.000Z'), lent: false, price: '0.05' },
+    ]);
+  });
+  afterAll(async () => ds.destroy());
+
+  const columns = ['id', 'shelfKey', 'doc', 'dueAt', 'lent', 'price'] as const;
+
+  it('reads back what find reads: JSON, dates, booleans, transformers and NULLs hydrated by the driver', async () => {
+    for (const id of ['a', 'b', 'c']) {
+      const [row] = await fastSelect(ds.manager, BookEntity, columns, { id });
+      const found = await ds.getRepository(BookEntity).findOne({ where: { id }, select: [...columns] });
+      expect(row).toEqual({ ...found });
+    }
+    const [a] = await fastSelect(ds.manager, BookEntity, columns, { id: 'a' });
+    expect(a).toEqual({ id: 'a', shelfKey: 's1', doc: { title: 'A', tags: ['x'] }, dueAt: due, lent: true, price: '12.30' });
+    expect(a.dueAt).toBeInstanceOf(Date);
+  });
+
+  it('filters on every condition, binds values with the driver (a Date, a boolean), and honours the limit', async () => {
+    expect((await fastSelect(ds.manager, BookEntity, ['id'], { shelfKey: 's1' })).map((r) => r.id).sort()).toEqual(['a', 'b']);
+    expect(await fastSelect(ds.manager, BookEntity, ['id'], { shelfKey: 's1', id: 'c' })).toEqual([]);
+    expect(await fastSelect(ds.manager, BookEntity, ['id'], { dueAt: due })).toEqual([{ id: 'a' }]);
+    expect(await fastSelect(ds.manager, BookEntity, ['id'], { lent: true })).toEqual([{ id: 'a' }]);
+    expect(await fastSelect(ds.manager, BookEntity, ['id'], { price: '0.05' })).toEqual([{ id: 'c' }]);
+    expect(await fastSelect(ds.manager, BookEntity, ['id'], { shelfKey: 's1' }, 1)).toHaveLength(1);
+    expect(await fastSelect(ds.manager, BookEntity, ['id'], { id: 'missing' })).toEqual([]);
+  });
+
+  it('sends the same SQL text every time for the same shape, with the values bound, not written into it', async () => {
+    const query = jest.spyOn(ds.manager, 'query');
+    await fastSelect(ds.manager, BookEntity, ['id', 'dueAt'], { id: 'a', shelfKey: 's1' }, 1);
+    await fastSelect(ds.manager, BookEntity, ['id', 'dueAt'], { id: 'c', shelfKey: 's2' }, 1);
+    expect(query.mock.calls.map((c) => c[0])).toEqual([
+      'SELECT "id", "due_at" FROM "books" WHERE "id" = ? AND "shelf_key" = ? LIMIT 1',
+      'SELECT "id", "due_at" FROM "books" WHERE "id" = ? AND "shelf_key" = ? LIMIT 1',
+    ]);
+    expect(query.mock.calls.map((c) => c[1])).toEqual([
+      ['a', 's1'],
+      ['c', 's2'],
+    ]);
+    query.mockRestore();
+  });
+
+  it('refuses a property that is not a plain column of the entity', async () => {
+    await expect(fastSelect(ds.manager, BookEntity, ['shelf'], { id: 'a' })).rejects.toThrow('BookEntity.shelf is not a plain column');
+    await expect(fastSelect(ds.manager, BookEntity, ['id'], { nope: 1 } as unknown as { id: string })).rejects.toThrow('BookEntity.nope is not a plain column');
+  });
+});
