@@ -41,11 +41,12 @@ describe('fastSelect', () => {
   beforeAll(async () => {
     ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [ShelfEntity, BookEntity], synchronize: true });
     await ds.initialize();
-    await ds.getRepository(BookEntity).insert([
+    const books: Array<Omit<BookEntity, 'shelf'>> = [
       { id: 'a', shelfKey: 's1', doc: { title: 'A', tags: ['x'] }, dueAt: due, lent: true, price: '12.30' },
       { id: 'b', shelfKey: 's1', doc: null, dueAt: null, lent: false, price: null },
       { id: 'c', shelfKey: 's2', doc: [1, 2], dueAt: new Date('2027-01-01T00:00:00.000Z'), lent: false, price: '0.05' },
-    ]);
+    ];
+    await ds.manager.save(books.map((b) => Object.assign(new BookEntity(), b, { shelf: null })));
   });
   afterAll(async () => ds.destroy());
 
@@ -85,6 +86,11 @@ describe('fastSelect', () => {
       ['c', 's2'],
     ]);
     query.mockRestore();
+  });
+
+  it('refuses a condition on null or undefined (column = NULL would match nothing)', async () => {
+    await expect(fastSelect(ds.manager, BookEntity, ['id'], { dueAt: null })).rejects.toThrow('BookEntity.dueAt is compared with null');
+    await expect(fastSelect(ds.manager, BookEntity, ['id'], { id: undefined as unknown as string })).rejects.toThrow('BookEntity.id is compared with undefined');
   });
 
   it('refuses a property that is not a plain column of the entity', async () => {

@@ -51,6 +51,7 @@ function planFor(manager: EntityManager, meta: EntityMetadata, columns: readonly
  * with the driver's own conversion (preparePersistentValue) and read back with its own hydration
  * (prepareHydratedValue: dates, JSON, transformers), as `find` does, without the query builder's
  * per-call work. Rows come in the database's order (no ORDER BY), as `find` without `order`.
+ * Conditions are equalities with a value: a null or undefined one is refused.
  */
 export async function fastSelect<E extends ObjectLiteral, K extends keyof E & string, W extends keyof E & string>(
   manager: EntityManager,
@@ -63,7 +64,12 @@ export async function fastSelect<E extends ObjectLiteral, K extends keyof E & st
   const keys = Object.keys(where) as W[];
   const plan = planFor(manager, meta, columns, keys, limit);
   const driver = manager.connection.driver;
-  const params = keys.map((k, i) => driver.preparePersistentValue(where[k], plan.where[i]) as unknown);
+  const params = keys.map((k, i) => {
+    const value: unknown = where[k];
+    // `column = NULL` matches no row, where find would ignore the condition: say so instead
+    if (value === null || value === undefined) throw new Error(`fastSelect: ${meta.name}.${k} is compared with ${String(value)}`);
+    return driver.preparePersistentValue(value, plan.where[i]) as unknown;
+  });
   const raw = (await manager.query(plan.sql, params)) as Array<Record<string, unknown>>;
   return raw.map((r) => {
     const row: Record<string, unknown> = {};
