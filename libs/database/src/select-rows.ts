@@ -1,5 +1,6 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
 interface SelectPlan {
   sql: string;
@@ -7,41 +8,26 @@ interface SelectPlan {
   where: ColumnMetadata[];
 }
 
-/** per entity: the plans by columns, filter and limit */
-const plans = new WeakMap<EntityMetadata, Map<string, SelectPlan>>();
+const plans = new PlanCache<SelectPlan>();
 
 function planFor(manager: EntityManager, meta: EntityMetadata, columns: readonly string[], where: readonly string[], limit: number | undefined): SelectPlan {
-  let byShape = plans.get(meta);
-  if (!byShape) {
-    byShape = new Map();
-    plans.set(meta, byShape);
-  }
-  const shape = `${columns.join(',')}|${where.join(',')}|${limit ?? ''}`;
-  let plan = byShape.get(shape);
-  if (plan) return plan;
-  const driver = manager.connection.driver;
-  const postgres = manager.connection.options.type === 'postgres';
-  const column = (property: string): ColumnMetadata => {
-    const c = meta.findColumnWithPropertyName(property);
-    if (!c || c.embeddedMetadata || c.relationMetadata) throw new Error(`fastSelect: ${meta.name}.${property} is not a plain column`);
-    return c;
-  };
-  const selected = columns.map((property) => {
-    const metadata = column(property);
-    return { property, name: metadata.databaseName, metadata };
+  return plans.get(meta, `${columns.join(',')}|${where.join(',')}|${limit ?? ''}`, () => {
+    const sql = dialectOf(manager);
+    const selected = columns.map((property) => {
+      const metadata = plainColumn(meta, property, 'fastSelect');
+      return { property, name: metadata.databaseName, metadata };
+    });
+    const filter = where.map((property) => plainColumn(meta, property, 'fastSelect'));
+    const conditions = filter.map((c, i) => `${sql.escape(c.databaseName)} = ${sql.placeholder(i + 1)}`);
+    return {
+      sql:
+        `SELECT ${selected.map((c) => sql.escape(c.name)).join(', ')} FROM ${sql.escape(meta.tableName)}` +
+        (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
+        (limit !== undefined ? ` LIMIT ${Math.floor(limit)}` : ''),
+      columns: selected,
+      where: filter,
+    };
   });
-  const filter = where.map(column);
-  const conditions = filter.map((c, i) => `${driver.escape(c.databaseName)} = ${postgres ? `$${i + 1}` : '?'}`);
-  plan = {
-    sql:
-      `SELECT ${selected.map((c) => driver.escape(c.name)).join(', ')} FROM ${driver.escape(meta.tableName)}` +
-      (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-      (limit !== undefined ? ` LIMIT ${Math.floor(limit)}` : ''),
-    columns: selected,
-    where: filter,
-  };
-  byShape.set(shape, plan);
-  return plan;
 }
 
 /**

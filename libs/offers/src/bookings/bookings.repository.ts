@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, QueryFailedError, Repository } from 'typeorm';
-import { fastInsert, fastSelect } from '@app/database';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { fastInsert, fastSelect, fastUpdate, greaterThan, oneOf } from '@app/database';
 import { BookingEntity } from '../entities/booking.entity';
 import { BookingItemEntity } from '../entities/booking-item.entity';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
@@ -87,18 +87,13 @@ export class BookingsRepository {
    * transaction can move a live, unbooked offer to CONFIRMED (the others match no row).
    */
   async markOfferConfirmed(manager: EntityManager, a: { partnerId: string; offerId: string; bookingId: string; now: Date }): Promise<boolean> {
-    const r = await manager
-      .createQueryBuilder()
-      .update(OfferEntity)
-      .set({ status: 'CONFIRMED', bookingId: a.bookingId, updatedAt: a.now })
-      .where('id = :offerId AND partner_id = :partnerId AND status IN (:...states) AND expires_at > :now', {
-        offerId: a.offerId,
-        partnerId: a.partnerId,
-        states: CONFIRMABLE,
-        now: a.now,
-      })
-      .execute();
-    return r.affected === 1;
+    const changed = await fastUpdate(
+      manager,
+      OfferEntity,
+      { status: 'CONFIRMED', bookingId: a.bookingId, updatedAt: a.now },
+      { id: a.offerId, partnerId: a.partnerId, status: oneOf(CONFIRMABLE), expiresAt: greaterThan(a.now) },
+    );
+    return changed === 1;
   }
 
   /** Plain multi-row INSERTs (fastInsert): no query builder, no read-back of generated columns. */
@@ -112,32 +107,22 @@ export class BookingsRepository {
   }
 
   async markQuotesConfirmed(manager: EntityManager, offerId: string, quoteIds: string[]): Promise<void> {
-    await manager.getRepository(QuoteEntity).update({ offerId, id: In(quoteIds) }, { status: 'CONFIRMED' });
+    await fastUpdate(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId, id: oneOf(quoteIds) });
   }
 
-  /**
-   * Keeps the analytics rows of the offer in step with it (same transaction as the offer's change).
-   * Plain SQL with bound parameters: TypeORM's SQLite driver writes a number parameter into the
-   * SQL text, which made one statement (prepared anew, past the statement cache) per premium.
-   */
+  /** Keeps the analytics rows of the offer in step with it (same transaction as the offer's change). */
   async markVariantsConfirmed(manager: EntityManager, offerId: string, premiumMinor: number): Promise<void> {
-    const [premium, offer] = manager.connection.driver.options.type === 'postgres' ? ['$1', '$2'] : ['?', '?'];
-    await manager.query(`UPDATE "offer_variants" SET "status" = 'CONFIRMED', "premium_minor" = ${premium} WHERE "offer_id" = ${offer}`, [premiumMinor, offerId]);
+    await fastUpdate(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor }, { offerId });
   }
 
   async markVariantsOptedOut(manager: EntityManager, offerId: string): Promise<void> {
-    await manager.getRepository(OfferVariantEntity).update({ offerId }, { status: 'OPTED_OUT' });
+    await fastUpdate(manager, OfferVariantEntity, { status: 'OPTED_OUT' }, { offerId });
   }
 
   /** OFFERED → OPTED_OUT; false when the offer is absent, already opted out, or confirmed. */
   async markOfferOptedOut(manager: EntityManager, a: { partnerId: string; offerId: string; now: Date }): Promise<boolean> {
-    const r = await manager
-      .createQueryBuilder()
-      .update(OfferEntity)
-      .set({ status: 'OPTED_OUT', updatedAt: a.now })
-      .where("id = :offerId AND partner_id = :partnerId AND status = 'OFFERED'", { offerId: a.offerId, partnerId: a.partnerId })
-      .execute();
-    return r.affected === 1;
+    const changed = await fastUpdate(manager, OfferEntity, { status: 'OPTED_OUT', updatedAt: a.now }, { id: a.offerId, partnerId: a.partnerId, status: 'OFFERED' });
+    return changed === 1;
   }
 
   async insertOptOut(manager: EntityManager, event: NewOptOut): Promise<void> {
