@@ -1,50 +1,18 @@
-import { Column, DataSource, Entity, ManyToOne, PrimaryColumn } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { BookEntity, SQL_TEST_ENTITIES, type Book } from '../../../test/support/sql-entities';
 import { fastSelect } from './select-rows';
-
-@Entity('shelves')
-class ShelfEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-}
-
-/** a value kept in cents, read back as a string with two decimals */
-const cents = { to: (v: string | null) => (v === null ? null : Math.round(Number(v) * 100)), from: (v: number | null) => (v === null ? null : (v / 100).toFixed(2)) };
-
-@Entity('books')
-class BookEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ name: 'shelf_key', type: 'varchar', length: 36 })
-  shelfKey!: string;
-
-  @Column({ type: 'simple-json', nullable: true })
-  doc!: unknown;
-
-  @Column({ name: 'due_at', type: 'datetime', nullable: true })
-  dueAt!: Date | null;
-
-  @Column({ type: 'boolean', default: false })
-  lent!: boolean;
-
-  @Column({ type: 'integer', nullable: true, transformer: cents })
-  price!: string | null;
-
-  @ManyToOne(() => ShelfEntity, { nullable: true })
-  shelf!: ShelfEntity | null;
-}
 
 describe('fastSelect', () => {
   let ds: DataSource;
   const due = new Date('2026-12-03T04:05:06.789Z');
 
   beforeAll(async () => {
-    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [ShelfEntity, BookEntity], synchronize: true });
+    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: SQL_TEST_ENTITIES, synchronize: true });
     await ds.initialize();
-    const books: Array<Omit<BookEntity, 'shelf'>> = [
-      { id: 'a', shelfKey: 's1', doc: { title: 'A', tags: ['x'] }, dueAt: due, lent: true, price: '12.30' },
-      { id: 'b', shelfKey: 's1', doc: null, dueAt: null, lent: false, price: null },
-      { id: 'c', shelfKey: 's2', doc: [1, 2], dueAt: new Date('2027-01-01T00:00:00.000Z'), lent: false, price: '0.05' },
+    const books: Book[] = [
+      { id: 'a', shelfKey: 's1', state: 'IN', doc: { title: 'A', tags: ['x'] }, dueAt: due, lent: true, price: '12.30' },
+      { id: 'b', shelfKey: 's1', state: 'IN', doc: null, dueAt: null, lent: false, price: null },
+      { id: 'c', shelfKey: 's2', state: 'IN', doc: [1, 2], dueAt: new Date('2027-01-01T00:00:00.000Z'), lent: false, price: '0.05' },
     ];
     await ds.manager.save(books.map((b) => Object.assign(new BookEntity(), b, { shelf: null })));
   });

@@ -1,38 +1,6 @@
-import { Column, DataSource, Entity, ManyToOne, PrimaryColumn } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { BookEntity, SQL_TEST_ENTITIES, type Book } from '../../../test/support/sql-entities';
 import { fastUpdate, greaterThan, oneOf } from './update-rows';
-
-@Entity('shelves')
-class ShelfEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-}
-
-/** a value kept in cents, read back as a string with two decimals */
-const cents = { to: (v: string | null) => (v === null ? null : Math.round(Number(v) * 100)), from: (v: number | null) => (v === null ? null : (v / 100).toFixed(2)) };
-
-@Entity('books')
-class BookEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ name: 'shelf_key', type: 'varchar', length: 36 })
-  shelfKey!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  state!: string;
-
-  @Column({ type: 'simple-json', nullable: true })
-  doc!: unknown;
-
-  @Column({ name: 'due_at', type: 'datetime', nullable: true })
-  dueAt!: Date | null;
-
-  @Column({ type: 'integer', nullable: true, transformer: cents })
-  price!: string | null;
-
-  @ManyToOne(() => ShelfEntity, { nullable: true })
-  shelf!: ShelfEntity | null;
-}
 
 describe('fastUpdate', () => {
   let ds: DataSource;
@@ -41,19 +9,19 @@ describe('fastUpdate', () => {
   const mar = new Date('2027-03-01T00:00:00.000Z');
 
   beforeEach(async () => {
-    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: [ShelfEntity, BookEntity], synchronize: true });
+    ds = new DataSource({ type: 'better-sqlite3', database: ':memory:', entities: SQL_TEST_ENTITIES, synchronize: true });
     await ds.initialize();
-    const books: Array<Omit<BookEntity, 'shelf'>> = [
-      { id: 'a', shelfKey: 's1', state: 'IN', doc: null, dueAt: jan, price: '1.00' },
-      { id: 'b', shelfKey: 's1', state: 'OUT', doc: null, dueAt: feb, price: null },
-      { id: 'c', shelfKey: 's1', state: 'LOST', doc: null, dueAt: mar, price: null },
-      { id: 'd', shelfKey: 's2', state: 'IN', doc: null, dueAt: mar, price: null },
+    const books: Book[] = [
+      { id: 'a', shelfKey: 's1', state: 'IN', doc: null, dueAt: jan, lent: false, price: '1.00' },
+      { id: 'b', shelfKey: 's1', state: 'OUT', doc: null, dueAt: feb, lent: false, price: null },
+      { id: 'c', shelfKey: 's1', state: 'LOST', doc: null, dueAt: mar, lent: false, price: null },
+      { id: 'd', shelfKey: 's2', state: 'IN', doc: null, dueAt: mar, lent: false, price: null },
     ];
     await ds.manager.save(books.map((b) => Object.assign(new BookEntity(), b, { shelf: null })));
   });
   afterEach(async () => ds.destroy());
 
-  const stored = async (): Promise<Record<string, Omit<BookEntity, 'shelf'>>> => {
+  const stored = async (): Promise<Record<string, Book>> => {
     const rows = await ds.getRepository(BookEntity).find({ order: { id: 'ASC' } });
     return Object.fromEntries(rows.map(({ shelf: _shelf, ...r }) => [r.id, r]));
   };
@@ -67,7 +35,7 @@ describe('fastUpdate', () => {
       { shelfKey: 's1', state: oneOf(['IN', 'OUT']), dueAt: greaterThan(jan) },
     );
     expect(changed).toBe(1);
-    expect(await stored()).toEqual({ ...before, b: { id: 'b', shelfKey: 's1', state: 'GONE', doc: { why: ['lost', 'late'] }, dueAt: null, price: '12.30' } });
+    expect(await stored()).toEqual({ ...before, b: { id: 'b', shelfKey: 's1', state: 'GONE', doc: { why: ['lost', 'late'] }, dueAt: null, lent: false, price: '12.30' } });
     // read back through TypeORM as it was written: the transformer's and the JSON column's raw forms
     expect(await ds.query('SELECT "doc", "price" FROM "books" WHERE "id" = ?', ['b'])).toEqual([{ doc: '{"why":["lost","late"]}', price: 1230 }]);
 
