@@ -3,6 +3,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { RecentValues } from '@app/core';
 import type { SqlStatement } from './sqlite-write-worker';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { preparedQuery } from './prepared-query';
 
 /**
  * Plain INSERT of whole rows. TypeORM's partial-entity typing cannot express JSON columns typed
@@ -35,7 +36,7 @@ const MAX_PARAMS = 16000;
  * undefined takes now() for created/updated dates, its literal default, or NULL.
  */
 export async function fastInsert<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, rows: readonly E[]): Promise<void> {
-  for (const s of insertStatements(manager.connection, target, rows)) await manager.query(s.sql, s.params);
+  for (const s of insertStatements(manager.connection, target, rows)) await preparedQuery(manager, s.sql, s.params);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { preparedQuery } from './prepared-query';
 import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
 interface SelectPlan {
@@ -33,7 +34,7 @@ function planFor(manager: EntityManager, meta: EntityMetadata, columns: readonly
 /**
  * The hot-path read by equality: `SELECT columns FROM table WHERE a = ? AND b = ? [LIMIT n]`. The
  * SQL text is built once per entity, columns, filter and limit from TypeORM's metadata, so it is
- * the same text every time and stays prepared in the driver's statement cache. Values are bound
+ * the same text every time and stays prepared (preparedQuery). Values are bound
  * with the driver's own conversion (preparePersistentValue) and read back with its own hydration
  * (prepareHydratedValue: dates, JSON, transformers), as `find` does, without the query builder's
  * per-call work. Rows come in the database's order (no ORDER BY), as `find` without `order`.
@@ -56,7 +57,7 @@ export async function fastSelect<E extends ObjectLiteral, K extends keyof E & st
     if (value === null || value === undefined) throw new Error(`fastSelect: ${meta.name}.${k} is compared with ${String(value)}`);
     return driver.preparePersistentValue(value, plan.where[i]) as unknown;
   });
-  const raw = (await manager.query(plan.sql, params)) as Array<Record<string, unknown>>;
+  const { rows: raw } = await preparedQuery(manager, plan.sql, params);
   return raw.map((r) => {
     const row: Record<string, unknown> = {};
     for (const c of plan.columns) row[c.property] = driver.prepareHydratedValue(r[c.name], c.metadata) as unknown;

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from './prepared-query';
 import { SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
 import type { SqliteWriteTarget } from './sqlite-transactions';
 import { SqliteWriteLock } from './write-lock';
@@ -139,7 +140,7 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
     const worker = this.worker;
     if (!worker) {
       return this.run(async (m) => {
-        for (const s of statements) await m.query(s.sql, s.params);
+        for (const s of statements) await preparedQuery(m, s.sql, s.params);
       });
     }
     const ticket = ++this.queued;

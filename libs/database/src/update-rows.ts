@@ -1,5 +1,6 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { preparedQuery } from './prepared-query';
 import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
 /** A condition of fastUpdate other than equality: the column is one of these values. */
@@ -71,7 +72,8 @@ function planFor(manager: EntityManager, meta: EntityMetadata, set: readonly str
  * dates, JSON, transformers). Nothing is set implicitly (an update date column is set only when it
  * is given). A condition on null or undefined is refused (`column = NULL` matches no row), and
  * oneOf([]) matches nothing without a query. Run it with a transaction's manager (or any manager:
- * a query runner is then taken and released for the one statement).
+ * a query runner is then taken and released for the one statement). On PostgreSQL the text is a
+ * named statement (preparedQuery).
  */
 export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & string, W extends keyof E & string>(
   manager: EntityManager,
@@ -102,12 +104,5 @@ export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & st
     ...setKeys.map((k, i) => driver.preparePersistentValue(set[k], plan.set[i]) as unknown),
     ...values.map((v, i) => driver.preparePersistentValue(v, plan.where[i]) as unknown),
   ];
-  const own = manager.queryRunner ? undefined : manager.connection.createQueryRunner();
-  const runner = manager.queryRunner ?? (own as NonNullable<typeof own>);
-  try {
-    const result = await runner.query(plan.sql, params, true);
-    return result.affected ?? 0;
-  } finally {
-    if (own) await own.release();
-  }
+  return (await preparedQuery(manager, plan.sql, params)).affected;
 }
