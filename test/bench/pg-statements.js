@@ -10,6 +10,7 @@
  * process's CPU ms per transaction.
  *
  *   npm run build && node test/bench/pg-statements.js [admin URL, default postgres://postgres@127.0.0.1:5432/postgres]
+ *   (OFFERS_PER_TRANSACTION=1 for transactions of one offer, as on one connection)
  */
 require('reflect-metadata');
 const path = require('node:path');
@@ -27,7 +28,7 @@ const { OfferVariantEntity } = require(`${DIST}/libs/offers/src/entities/offer-v
 const { newId } = require(`${DIST}/libs/core/src`);
 
 const ADMIN_URL = process.argv[2] || 'postgres://postgres@127.0.0.1:5432/postgres';
-const OFFERS_PER_TRANSACTION = 8;
+const OFFERS_PER_TRANSACTION = Number(process.env.OFFERS_PER_TRANSACTION || 8);
 const PER_ROUND = 150;
 const ROUNDS = 12;
 
