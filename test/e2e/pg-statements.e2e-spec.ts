@@ -3,7 +3,8 @@
  * run as named statements on PostgreSQL: parsed and planned once per connection, then only bound
  * and executed (preparedQuery). Checked on the migrated schema: what is stored and read back, that
  * the statements are named and prepared once, and that a constraint violation is still TypeORM's
- * QueryFailedError with PostgreSQL's code. PostgreSQL only (integration run).
+ * QueryFailedError with PostgreSQL's code; with PG_NAMED_STATEMENTS=false, nothing is prepared.
+ * PostgreSQL only (integration run).
  */
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -81,6 +82,21 @@ describePg('fixed SQL as named statements on PostgreSQL', () => {
     await fastSelect(ds.manager, OfferVariantEntity, ['offerId', 'status', 'premiumMinor', 'createdAt'], { offerId: b });
     await fastInsert(ds.manager, OfferVariantEntity, [variant(newId()), variant(newId())]);
     expect(await prepared()).toEqual(names);
+  });
+
+  it('with PG_NAMED_STATEMENTS=false (a pooler that cannot keep them) the same calls prepare nothing', async () => {
+    const options = buildDataSourceOptions({ databaseUrl: db.url, sqlitePath: '', sqliteSynchronous: 'FULL', pgNamedStatements: false }, ALL_ENTITIES) as PostgresConnectionOptions;
+    const unnamed = new DataSource({ ...options, extra: { ...(options.extra as object), max: 1 } });
+    await unnamed.initialize();
+    try {
+      const d = newId();
+      await fastInsert(unnamed.manager, OfferVariantEntity, [variant(d)]);
+      expect(await fastSelect(unnamed.manager, OfferVariantEntity, ['offerId'], { offerId: d })).toEqual([{ offerId: d }]);
+      expect(await fastUpdate(unnamed.manager, OfferVariantEntity, { premiumMinor: 5 }, { offerId: d })).toBe(1);
+      expect(await unnamed.query(`SELECT COUNT(*)::int AS n FROM pg_prepared_statements`)).toEqual([{ n: 0 }]);
+    } finally {
+      await unnamed.destroy();
+    }
   });
 
   it('runStatements runs them in one transaction: a failure stores none of them', async () => {

@@ -22,4 +22,12 @@ describe('PostgreSQL timestamps are UTC', () => {
     expect(extra.types.getTypeParser(23, 'text')).toEqual(expect.any(Function)); // int4: the default
     expect(pgDefaults.parseInputDatesAsUTC).toBe(true);
   });
+
+  it('says whether the hot paths use named statements (PG_NAMED_STATEMENTS, on unless false)', () => {
+    const extra = (pgNamedStatements?: boolean) =>
+      (buildDataSourceOptions({ databaseUrl: 'postgres://u@h/db', sqlitePath: ':memory:', sqliteSynchronous: 'FULL', pgNamedStatements }, []) as { extra: Record<string, unknown> }).extra;
+    expect(extra(undefined).offersNamedStatements).toBe(true);
+    expect(extra(true).offersNamedStatements).toBe(true);
+    expect(extra(false).offersNamedStatements).toBe(false);
+  });
 });

@@ -4,6 +4,7 @@ import { defaults as pgDefaults, types as pgTypes } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/core';
 import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
+import { namedStatementsOption } from './prepared-query';
 
 /** OID of PostgreSQL's `timestamp without time zone`, the type of every entity Date column */
 const PG_TIMESTAMP_OID = 1114;
@@ -46,7 +47,7 @@ function pgUtcOptions(): Record<string, unknown> {
  * CLI (ormconfig.ts). Entities are passed in by the caller so this lib never imports a feature lib.
  */
 export function buildDataSourceOptions(
-  config: Pick<AppConfig, 'databaseUrl' | 'sqlitePath' | 'sqliteSynchronous'>,
+  config: Pick<AppConfig, 'databaseUrl' | 'sqlitePath' | 'sqliteSynchronous' | 'pgNamedStatements'>,
   entities: DataSourceOptions['entities'],
 ): DataSourceOptions {
   if (config.databaseUrl) {
@@ -60,7 +61,8 @@ export function buildDataSourceOptions(
       logging: false,
       // a pool checkout waits at most 2 s: past it the request fails fast (503, see
       // AllExceptionsFilter) instead of queueing behind a database that does not answer
-      extra: { max: 10, connectionTimeoutMillis: 2000, keepAlive: true, ...pgUtcOptions() },
+      // (node-postgres ignores the key of namedStatementsOption: it is read by preparedQuery)
+      extra: { max: 10, connectionTimeoutMillis: 2000, keepAlive: true, ...pgUtcOptions(), ...namedStatementsOption(config.pgNamedStatements !== false) },
     };
   }
   if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });

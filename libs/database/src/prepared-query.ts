@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { QueryFailedError, type EntityManager, type QueryRunner } from 'typeorm';
+import { QueryFailedError, type DataSourceOptions, type EntityManager, type QueryRunner } from 'typeorm';
 
 /** What a prepared query gives back: the rows it read, the rows it changed. */
 export interface PreparedResult {
@@ -10,6 +10,23 @@ export interface PreparedResult {
 /** node-postgres's client, as far as a named statement needs it */
 interface PgClient {
   query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
+}
+
+/**
+ * Where the data source's options say whether named statements are used (PG_NAMED_STATEMENTS): a
+ * key of the pool options (`extra`), which reach node-postgres, which ignores it, and survive the
+ * copies @nestjs/typeorm makes of the options.
+ */
+const NAMED_STATEMENTS_KEY = 'offersNamedStatements';
+
+export function namedStatementsOption(enabled: boolean): Record<string, boolean> {
+  return { [NAMED_STATEMENTS_KEY]: enabled };
+}
+
+function namedStatementsEnabled(options: DataSourceOptions): boolean {
+  if (options.type !== 'postgres') return false;
+  const extra = options.extra as Record<string, unknown> | undefined;
+  return extra?.[NAMED_STATEMENTS_KEY] !== false;
 }
 
 /**
@@ -34,13 +51,14 @@ function nameOf(sql: string): string | undefined {
  * caches prepared statements by text already; on PostgreSQL the text becomes a named statement of
  * the connection, parsed and planned once per connection instead of at every call (TypeORM sends
  * every query unnamed). Errors are TypeORM's QueryFailedError, as from `manager.query`. Runs in
- * the manager's transaction, or takes a query runner for the one statement.
+ * the manager's transaction, or takes a query runner for the one statement. PG_NAMED_STATEMENTS=false
+ * (a pooler that cannot keep named statements) runs them unnamed, as TypeORM does.
  */
 export async function preparedQuery(manager: EntityManager, sql: string, params: readonly unknown[]): Promise<PreparedResult> {
   const own = manager.queryRunner ? undefined : manager.connection.createQueryRunner();
   const runner = (manager.queryRunner ?? own) as QueryRunner;
   try {
-    const name = manager.connection.options.type === 'postgres' ? nameOf(sql) : undefined;
+    const name = namedStatementsEnabled(manager.connection.options) ? nameOf(sql) : undefined;
     if (name === undefined) {
       const result = await runner.query(sql, [...params], true);
       return { rows: (result.records ?? []) as Array<Record<string, unknown>>, affected: result.affected ?? 0 };

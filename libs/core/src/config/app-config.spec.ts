@@ -9,6 +9,7 @@ describe('loadConfig (spec §6)', () => {
       databaseUrl: undefined,
       sqlitePath: './data/offers.sqlite',
       sqliteSynchronous: 'FULL',
+      pgNamedStatements: true,
       redisUrl: undefined,
       adminApiKey: undefined,
       seedDemo: true,
@@ -36,6 +37,7 @@ describe('loadConfig (spec §6)', () => {
       APP_ENCRYPTION_KEY: key,
       LOG_LEVEL: 'DEBUG',
       SQLITE_SYNCHRONOUS: 'normal',
+      PG_NAMED_STATEMENTS: 'false',
     });
     expect(c.port).toBe(8080);
     expect(c.seedDemo).toBe(false);
@@ -43,6 +45,7 @@ describe('loadConfig (spec §6)', () => {
     expect(c.appEncryptionKey?.length).toBe(32);
     expect(c.logLevel).toBe('debug');
     expect(c.sqliteSynchronous).toBe('NORMAL');
+    expect(c.pgNamedStatements).toBe(false);
   });
 
   it('refuses bad values, naming every variable at fault', () => {

@@ -10,6 +10,12 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   sqlitePath: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /**
+   * PG_NAMED_STATEMENTS: the hot paths' fixed SQL runs as named (prepared) statements on
+   * PostgreSQL (default true); false for a pooler that cannot keep them (PgBouncer in transaction
+   * mode before 1.21, or without max_prepared_statements)
+   */
+  pgNamedStatements?: boolean;
   redisUrl: string | undefined;
   /** REDIS_KEY_PREFIX: namespace of every Redis key and channel, so deployments can share a Redis (default `offers:`) */
   redisKeyPrefix?: string;
@@ -160,6 +166,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl,
     sqlitePath: str('SQLITE_PATH', './data/offers.sqlite') as string,
     sqliteSynchronous: sync === 'NORMAL' ? 'NORMAL' : 'FULL',
+    pgNamedStatements: bool('PG_NAMED_STATEMENTS', true),
     redisUrl,
     redisKeyPrefix,
     adminApiKey,
