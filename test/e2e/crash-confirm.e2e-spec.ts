@@ -17,12 +17,11 @@ import { spawnApp, type AppProcess } from '../support/processes';
 import { confirm, newKey, newOffer, putScaleBundle, waitFor } from '../support/scale';
 import type { Tap } from '../support/tcp-proxy';
 import { TcpProxy } from '../support/tcp-proxy';
+import { pgOnly } from '../support/pg-only';
 
 jest.setTimeout(180_000);
 
-const adminUrl = process.env.TEST_PG_ADMIN_URL;
-if (!adminUrl) process.stderr.write('crash-confirm.e2e-spec: needs PostgreSQL (TEST_PG_ADMIN_URL, set by npm run test:integration) — skipped\n');
-const describePg = adminUrl ? describe : describe.skip;
+const { adminUrl, describePg } = pgOnly('crash-confirm.e2e-spec');
 
 /**
  * Acts on the COMMIT that ends a transaction which inserted a booking (simple-query COMMIT after

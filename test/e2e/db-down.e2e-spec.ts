@@ -10,12 +10,11 @@ import { createPgDatabase, startTestApp, type TestApp } from '../support/app';
 import { TcpProxy } from '../support/tcp-proxy';
 import { newKey, newOffer, putScaleBundle, readiness, timed, waitFor } from '../support/scale';
 import { offerRequest } from '../support/booking-fixtures';
+import { pgOnly } from '../support/pg-only';
 
 jest.setTimeout(60_000);
 
-const adminUrl = process.env.TEST_PG_ADMIN_URL;
-if (!adminUrl) process.stderr.write('db-down.e2e-spec: needs PostgreSQL (TEST_PG_ADMIN_URL, set by npm run test:integration) — skipped\n');
-const describePg = adminUrl ? describe : describe.skip;
+const { adminUrl, describePg } = pgOnly('db-down.e2e-spec');
 
 describePg('database down (e2e, PostgreSQL)', () => {
   let db: { url: string; drop(): Promise<void> };

@@ -10,12 +10,11 @@ import request from 'supertest';
 import { createPgDatabase, TEST_ADMIN_KEY } from '../support/app';
 import { spawnApp, type AppProcess } from '../support/processes';
 import { confirm, newKey, newOffer, putScaleBundle } from '../support/scale';
+import { pgOnly } from '../support/pg-only';
 
 jest.setTimeout(120_000);
 
-const adminUrl = process.env.TEST_PG_ADMIN_URL;
-if (!adminUrl) process.stderr.write('db-timestamps.e2e-spec: needs PostgreSQL (TEST_PG_ADMIN_URL, set by npm run test:integration) — skipped\n');
-const describePg = adminUrl ? describe : describe.skip;
+const { adminUrl, describePg } = pgOnly('db-timestamps.e2e-spec');
 
 /** 2027-01-31T23:00:00.000Z → 2027-01-31T23:00:00Z (the API's format) */
 const apiDate = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');

@@ -13,10 +13,9 @@ import { buildDataSourceOptions, fastInsert, fastSelect, fastUpdate, greaterThan
 import { newId } from '@app/core';
 import { OfferVariantEntity } from '../../libs/offers/src/entities/offer-variant.entity';
 import { createPgDatabase } from '../support/app';
+import { pgOnly } from '../support/pg-only';
 
-const adminUrl = process.env.TEST_PG_ADMIN_URL;
-if (!adminUrl) process.stderr.write('pg-statements.e2e-spec: needs PostgreSQL (TEST_PG_ADMIN_URL, set by npm run test:integration) — skipped\n');
-const describePg = adminUrl ? describe : describe.skip;
+const { adminUrl, describePg } = pgOnly('pg-statements.e2e-spec');
 
 describePg('fixed SQL as named statements on PostgreSQL', () => {
   let db: { url: string; drop(): Promise<void> };

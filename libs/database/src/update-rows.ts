@@ -29,10 +29,11 @@ const plans = new PlanCache<UpdatePlan>();
 
 type Op = { op: 'eq' } | { op: 'in'; count: number } | { op: 'gt' };
 
-function opOf(condition: unknown): Op {
-  if (condition instanceof OneOf) return { op: 'in', count: condition.values.length };
-  if (condition instanceof GreaterThan) return { op: 'gt' };
-  return { op: 'eq' };
+/** a condition's operator and the values it compares with */
+function opOf(condition: unknown): { op: Op; compared: readonly unknown[] } {
+  if (condition instanceof OneOf) return { op: { op: 'in', count: condition.values.length }, compared: condition.values };
+  if (condition instanceof GreaterThan) return { op: { op: 'gt' }, compared: [condition.value] };
+  return { op: { op: 'eq' }, compared: [condition] };
 }
 
 function planFor(manager: EntityManager, meta: EntityMetadata, set: readonly string[], where: ReadonlyArray<[string, Op]>): UpdatePlan {
@@ -88,10 +89,8 @@ export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & st
   const values: unknown[] = [];
   const ops: Array<[string, Op]> = [];
   for (const k of whereKeys) {
-    const condition: unknown = where[k];
-    const o = opOf(condition);
-    const compared = condition instanceof OneOf ? condition.values : condition instanceof GreaterThan ? [condition.value] : [condition];
-    for (const v of compared as readonly unknown[]) {
+    const { op: o, compared } = opOf(where[k]);
+    for (const v of compared) {
       if (v === null || v === undefined) throw new Error(`fastUpdate: ${meta.name}.${k} is compared with ${String(v)}`);
       values.push(v);
     }
