@@ -8,8 +8,9 @@
  * then drives the app from THIS process with autocannon on 127.0.0.1:
  *   1. GET /health/live                          (the framework's floor on this machine)
  *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted)
- *      and, for information, the same on 1 connection (latency without queueing), and the route's
- *      floor: the same request with an unknown schema (422 after parsing, auth and rate limit)
+ *      and, for information, the same on 1 connection (latency without queueing), at half the
+ *      measured throughput (latency under a load the machine carries), and the route's floor:
+ *      the same request with an unknown schema (422 after parsing, auth and rate limit)
  *   3. POST /x/partners/BENCH/offers/{id}/confirm/ on offers created in step 2 (each once)
  * Each step is one continuous autocannon run: a warm-up (at least --warmup seconds, and until every
  * connection has been answered once), then the measured window, from which every figure comes.
@@ -42,8 +43,11 @@
  */
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
+const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
 const net = require('node:net');
+const nodeHttp = require('node:http');
+const { performance } = require('node:perf_hooks');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
@@ -186,9 +190,97 @@ async function http(base, method, url, { headers = {}, body } = {}) {
 }
 
 function runAutocannon(opts, onInstance) {
+  if (opts.pacedRate) return runPaced(opts, onInstance);
   return new Promise((resolve, reject) => {
     const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
     if (onInstance) onInstance(instance);
+  });
+}
+
+/**
+ * An open-loop load at a steady rate: `pacedRate` requests per second, evenly spaced (sent on a
+ * ~1 ms tick, each at its turn whether or not earlier ones were answered), over keep-alive
+ * connections (at most `connections`). autocannon's own rate option cannot do this: it lets each
+ * connection send its whole second's quota back to back and then wait for the next second, so the
+ * app sees bursts at full speed. Latency is counted from the moment a request is issued (within
+ * ~1 ms of its turn, the timer's granularity), so a request waiting for a free connection counts
+ * that wait. Emits what runStep reads of an autocannon instance: 'response' (client, status, bytes,
+ * ms) and 'reqError'; `stop()` ends it.
+ */
+function runPaced(opts, onInstance) {
+  return new Promise((resolve) => {
+    const url = new URL(opts.url);
+    const agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: opts.connections });
+    const template = opts.requests ? opts.requests[0] : { method: opts.method || 'GET', path: url.pathname };
+    const instance = new EventEmitter();
+    const counts = { total: 0, non2xx: 0, errors: 0 };
+    const start = performance.now();
+    const every = 1000 / opts.pacedRate;
+    let sent = 0;
+    let inFlight = 0;
+    let stopped = false;
+    let timer = null;
+    const finish = () => {
+      if (!stopped || inFlight > 0) return;
+      agent.destroy();
+      resolve({ requests: { total: counts.total }, non2xx: counts.non2xx, errors: counts.errors });
+    };
+    const fire = () => {
+      const issuedAt = performance.now();
+      let req = { method: template.method, path: template.path, headers: { ...(template.headers || {}) }, body: template.body };
+      if (template.setupRequest) req = template.setupRequest(req) || req;
+      const body = req.body === undefined ? undefined : String(req.body);
+      const headers = { ...req.headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) };
+      inFlight++;
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        inFlight--;
+        finish();
+      };
+      const r = nodeHttp.request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const ms = performance.now() - issuedAt;
+          const text = Buffer.concat(chunks).toString('utf8');
+          counts.total++;
+          if (res.statusCode < 200 || res.statusCode > 299) counts.non2xx++;
+          if (template.onResponse) template.onResponse(res.statusCode, text);
+          instance.emit('response', res.socket, res.statusCode, text.length, ms);
+          done();
+        });
+        res.on('error', (e) => {
+          if (settled) return;
+          counts.errors++;
+          instance.emit('reqError', e);
+          done();
+        });
+      });
+      r.setTimeout((opts.timeout || 30) * 1000, () => r.destroy(new Error('request timed out')));
+      r.on('error', (e) => {
+        if (settled) return;
+        counts.errors++;
+        instance.emit('reqError', e);
+        done();
+      });
+      r.end(body);
+    };
+    const tick = () => {
+      if (stopped) return;
+      const due = Math.floor((performance.now() - start) / every);
+      for (; sent < due; sent++) fire();
+      timer = setTimeout(tick, 1);
+    };
+    instance.stop = () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      finish();
+    };
+    if (onInstance) onInstance(instance);
+    tick();
   });
 }
 
@@ -265,7 +357,8 @@ function threadCpu(pid) {
  */
 async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus } = {}) {
   const pid = app.child.pid;
-  const connections = acOpts.connections;
+  // a paced step (runPaced) opens only the connections its rate needs: one answer ends its warm-up
+  const connections = acOpts.pacedRate ? 1 : acOpts.connections;
   const answered = new Set();
   const firstResponse = [];
   let phase = 'warmup';
@@ -593,7 +686,17 @@ async function main() {
     // queue behind 49 others — at 50 closed-loop connections latency ≈ 50 ÷ throughput
     if (!opts.quick) steps.create_offer_1_connection = await runStep(app, 'create offer, 1 connection', { ...createOpts, connections: 1 }, opts);
 
-    // 2c. (information) the route's own floor: the same request with an unknown schema passes the
+    // 2c. (information) create offer at half the throughput just measured, as an open-loop load
+    // (runPaced: evenly spaced requests, up to 50 connections): latency under a steady load the
+    // machine can carry, rather than at saturation, where the closed loop makes latency ≈
+    // connections ÷ throughput. What a partner's checkout sees on a busy day.
+    if (!opts.quick) {
+      const rate = Math.max(1, Math.round(steps.create_offer.req_per_s / 2));
+      steps.create_offer_half_rate = await runStep(app, `create offer at ${rate} req/s, evenly spaced (half of that)`, { ...createOpts, pacedRate: rate }, opts);
+      steps.create_offer_half_rate.paced_rate = rate;
+    }
+
+    // 2d. (information) the route's own floor: the same request with an unknown schema passes the
     // body limit and JSON parsing, API-key auth, the rate limit and the schema lookup, then answers
     // 422 (offer_validation_schema_not_found) through the error filter: everything Create Offer pays before and around the offer itself
     const unknownSchemaBody = JSON.stringify({ ...benchRequest(0), schema: 'unknown:v1' });
@@ -723,7 +826,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
   const measured = Object.values(steps).filter((s) => !s.skipped);
   // memory over the run after warm-up: from the start of the measured create-offer run to the end
   // of the last measured step (health is before any offer work, so it is not counted)
-  const hot = measured.filter((s) => s !== health && s !== steps.create_offer_1_connection && s !== steps.create_offer_route_floor);
+  const hot = measured.filter((s) => s !== health && s !== steps.create_offer_1_connection && s !== steps.create_offer_half_rate && s !== steps.create_offer_route_floor);
   const rssBase = create.rss_mb.before;
   const rssEnd = hot.at(-1).rss_mb.after;
   const rssPeak = Math.max(...hot.map((s) => s.rss_mb.peak ?? 0));
@@ -821,6 +924,7 @@ function printTable(r) {
     health: 'GET /health/live',
     create_offer: 'POST offers (create)',
     create_offer_1_connection: '  same, 1 connection (info)',
+    create_offer_half_rate: '  same, at half its req/s (info)',
     create_offer_route_floor: '  same route, 422 unknown schema (info)',
     confirm: 'POST offers/{id}/confirm',
   };
