@@ -10,7 +10,8 @@
  *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted)
  *      and, for information, the same on 1 connection (latency without queueing), at half the
  *      measured throughput (latency under a load the machine carries), and the route's floor:
- *      the same request with an unknown schema (422 after parsing, auth and rate limit)
+ *      the same request with an unknown schema (422 after parsing, auth and rate limit); and
+ *      create and confirm paced together (a busy checkout: where the two routes' writes meet)
  *   3. POST /x/partners/BENCH/offers/{id}/confirm/ on offers created in step 2 (each once)
  * Each step is one continuous autocannon run: a warm-up (at least --warmup seconds, and until every
  * connection has been answered once), then the measured window, from which every figure comes.
@@ -37,6 +38,7 @@
  *   --env NAME=VALUE an app environment variable (repeatable), e.g. --env OFFER_BUILD_THREADS=0,
  *                    recorded in the results
  *   --quick          health and create offer only (for comparing changes; not a full result)
+ *   --with-confirm   with --quick: the confirm steps too (create and confirm paced together; confirm)
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
@@ -94,6 +96,7 @@ function parseArgs(argv) {
     else if (flag === '--node-flags') opts.nodeFlags = value().split(/\s+/).filter(Boolean);
     else if (flag === '--postgres') opts.postgres = value();
     else if (flag === '--quick') opts.quick = true;
+    else if (flag === '--with-confirm') opts.withConfirm = true;
     else if (flag === '--env') {
       const pair = value();
       const eq = pair.indexOf('=');
@@ -190,7 +193,7 @@ async function http(base, method, url, { headers = {}, body } = {}) {
 }
 
 function runAutocannon(opts, onInstance) {
-  if (opts.pacedRate) return runPaced(opts, onInstance);
+  if (opts.pacedRate || opts.pacedLoads) return runPaced(opts, onInstance);
   return new Promise((resolve, reject) => {
     const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
     if (onInstance) onInstance(instance);
@@ -211,12 +214,16 @@ function runPaced(opts, onInstance) {
   return new Promise((resolve) => {
     const url = new URL(opts.url);
     const agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: opts.connections });
-    const template = opts.requests ? opts.requests[0] : { method: opts.method || 'GET', path: url.pathname };
+    // one load (pacedRate, the first of `requests`) or several side by side (pacedLoads: each
+    // { rate, label, request }, its answers emitted with its label)
+    const loads = (opts.pacedLoads ?? [{ rate: opts.pacedRate, request: opts.requests ? opts.requests[0] : { method: opts.method || 'GET', path: url.pathname } }]).map((l) => ({
+      ...l,
+      every: 1000 / l.rate,
+      sent: 0,
+    }));
     const instance = new EventEmitter();
     const counts = { total: 0, non2xx: 0, errors: 0 };
     const start = performance.now();
-    const every = 1000 / opts.pacedRate;
-    let sent = 0;
     let inFlight = 0;
     let stopped = false;
     let timer = null;
@@ -225,7 +232,7 @@ function runPaced(opts, onInstance) {
       agent.destroy();
       resolve({ requests: { total: counts.total }, non2xx: counts.non2xx, errors: counts.errors });
     };
-    const fire = () => {
+    const fire = (template, label) => {
       const issuedAt = performance.now();
       let req = { method: template.method, path: template.path, headers: { ...(template.headers || {}) }, body: template.body };
       if (template.setupRequest) req = template.setupRequest(req) || req;
@@ -248,7 +255,7 @@ function runPaced(opts, onInstance) {
           counts.total++;
           if (res.statusCode < 200 || res.statusCode > 299) counts.non2xx++;
           if (template.onResponse) template.onResponse(res.statusCode, text);
-          instance.emit('response', res.socket, res.statusCode, text.length, ms);
+          instance.emit('response', res.socket, res.statusCode, text.length, ms, label);
           done();
         });
         res.on('error', (e) => {
@@ -269,8 +276,11 @@ function runPaced(opts, onInstance) {
     };
     const tick = () => {
       if (stopped) return;
-      const due = Math.floor((performance.now() - start) / every);
-      for (; sent < due; sent++) fire();
+      const elapsed = performance.now() - start;
+      for (const l of loads) {
+        const due = Math.floor(elapsed / l.every);
+        for (; l.sent < due; l.sent++) fire(l.request, l.label);
+      }
       timer = setTimeout(tick, 1);
     };
     instance.stop = () => {
@@ -358,11 +368,11 @@ function threadCpu(pid) {
 async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus } = {}) {
   const pid = app.child.pid;
   // a paced step (runPaced) opens only the connections its rate needs: one answer ends its warm-up
-  const connections = acOpts.pacedRate ? 1 : acOpts.connections;
+  const connections = acOpts.pacedRate || acOpts.pacedLoads ? 1 : acOpts.connections;
   const answered = new Set();
   const firstResponse = [];
   let phase = 'warmup';
-  const m = { latencies: [], codes: {}, non2xx: 0, errors: 0, timeouts: 0, count: 0 };
+  const m = { latencies: [], codes: {}, non2xx: 0, errors: 0, timeouts: 0, count: 0, byLabel: {} };
   const series = { rss_mb: [], app_cpu_pct: [], responses: [], max_latency_ms: [] };
   let secResponses = 0;
   let secMax = 0;
@@ -406,7 +416,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
 
   const result = await runAutocannon({ ...acOpts, duration: maxWarmupS + opts.duration + 30 }, (inst) => {
     instance = inst;
-    inst.on('response', (client, status, _bytes, time) => {
+    inst.on('response', (client, status, _bytes, time, label) => {
       if (!answered.has(client)) {
         answered.add(client);
         firstResponse.push(time);
@@ -414,6 +424,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
       if (phase !== 'measure') return;
       m.count++;
       m.latencies.push(time);
+      if (label) (m.byLabel[label] ??= []).push(time);
       m.codes[status] = (m.codes[status] || 0) + 1;
       // `non_2xx` counts answers other than the expected ones (2xx, or `expectStatus`)
       if (expectStatus ? status !== expectStatus : status < 200 || status > 299) m.non2xx++;
@@ -466,6 +477,17 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     },
     non_2xx: m.non2xx,
     ...(expectStatus ? { expected_status: expectStatus } : {}),
+    // a step of several paced loads: each one's throughput and latency
+    ...(Object.keys(m.byLabel).length > 0
+      ? {
+          by_request: Object.fromEntries(
+            Object.entries(m.byLabel).map(([label, l]) => {
+              const sorted = l.sort((a, b) => a - b);
+              return [label, { req_per_s: seconds > 0 ? r1(l.length / seconds) : 0, p50: r1(pct(sorted, 0.5)), p90: r1(pct(sorted, 0.9)), p99: r1(pct(sorted, 0.99)), max: r1(sorted.at(-1) ?? null) }];
+            }),
+          ),
+        }
+      : {}),
     errors: m.errors - m.timeouts,
     timeouts: m.timeouts,
     status_codes: m.codes,
@@ -708,9 +730,57 @@ async function main() {
       { expectStatus: 422 },
     );
 
+    // 2e. (information) create and confirm together, both paced (open loop): creates at 30 % of
+    // the saturated create rate and one confirm per four creates, each confirm for an offer made
+    // moments before in this step: a busy checkout, where the two routes' writes meet. A light
+    // GET /health/live load beside them (200 req/s) shows how long any request waits for the event
+    // loop meanwhile
+    if (!opts.quick || opts.withConfirm) {
+      const createRate = Math.max(4, Math.round(steps.create_offer.req_per_s * 0.3));
+      const confirmRate = Math.max(1, Math.round(createRate / 4));
+      const fresh = [];
+      const mixedCreate = {
+        ...createReq,
+        onResponse: (status, body) => {
+          if (status !== 200) return;
+          const o = JSON.parse(body);
+          fresh.push({ offer: o.id, quote: o.products[0].id });
+        },
+      };
+      const mixedConfirm = {
+        method: 'POST',
+        path: '/',
+        headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
+        setupRequest: (req) => {
+          // the oldest offer of this step not yet confirmed (one of the create step's if none is back yet)
+          const o = fresh.shift() ?? pool.pop();
+          req.path = `/x/partners/${PARTNER}/offers/${o.offer}/confirm/`;
+          req.body = JSON.stringify({ quotes: [{ id: o.quote }], policyholder: CONFIRM_POLICYHOLDER });
+          return req;
+        },
+      };
+      steps.create_and_confirm_paced = await runStep(
+        app,
+        `create offer at ${createRate} req/s, confirm at ${confirmRate} req/s and health at 200 req/s together, evenly spaced`,
+        {
+          ...base,
+          pacedLoads: [
+            { rate: createRate, label: 'create', request: mixedCreate },
+            { rate: confirmRate, label: 'confirm', request: mixedConfirm },
+            { rate: 200, label: 'health', request: { method: 'GET', path: '/health/live' } },
+          ],
+        },
+        opts,
+      );
+      steps.create_and_confirm_paced.paced_rates = { create: createRate, confirm: confirmRate, health: 200 };
+      const by = steps.create_and_confirm_paced.by_request ?? {};
+      for (const [label, l] of Object.entries(by)) console.log(`    ${label}: ${l.req_per_s} req/s, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max} ms`);
+    }
+
     // 3. confirm — each collected offer once, when the route exists
-    const confirmProbe = opts.quick ? { state: 'skipped' } : await probeConfirm(app, setup.apiKey);
-    if (opts.quick) {
+    const skipConfirm = opts.quick && !opts.withConfirm;
+    const confirmProbe = skipConfirm ? { state: 'skipped' } : await probeConfirm(app, setup.apiKey);
+    if (skipConfirm) {
       steps.confirm = { skipped: '--quick' };
     } else if (confirmProbe.state === 'missing') {
       steps.confirm = { skipped: 'confirm route not available', probe: confirmProbe };
@@ -826,7 +896,9 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
   const measured = Object.values(steps).filter((s) => !s.skipped);
   // memory over the run after warm-up: from the start of the measured create-offer run to the end
   // of the last measured step (health is before any offer work, so it is not counted)
-  const hot = measured.filter((s) => s !== health && s !== steps.create_offer_1_connection && s !== steps.create_offer_half_rate && s !== steps.create_offer_route_floor);
+  const hot = measured.filter(
+    (s) => s !== health && s !== steps.create_offer_1_connection && s !== steps.create_offer_half_rate && s !== steps.create_offer_route_floor && s !== steps.create_and_confirm_paced,
+  );
   const rssBase = create.rss_mb.before;
   const rssEnd = hot.at(-1).rss_mb.after;
   const rssPeak = Math.max(...hot.map((s) => s.rss_mb.peak ?? 0));
@@ -926,6 +998,7 @@ function printTable(r) {
     create_offer_1_connection: '  same, 1 connection (info)',
     create_offer_half_rate: '  same, at half its req/s (info)',
     create_offer_route_floor: '  same route, 422 unknown schema (info)',
+    create_and_confirm_paced: 'create + confirm, paced together (info)',
     confirm: 'POST offers/{id}/confirm',
   };
   for (const [name, s] of Object.entries(r.steps)) {
