@@ -753,10 +753,7 @@ async function main() {
         headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
         setupRequest: (req) => {
           // the oldest offer of this step not yet confirmed (one of the create step's if none is back yet)
-          const o = fresh.shift() ?? pool.pop();
-          req.path = `/x/partners/${PARTNER}/offers/${o.offer}/confirm/`;
-          req.body = JSON.stringify({ quotes: [{ id: o.quote }], policyholder: CONFIRM_POLICYHOLDER });
-          return req;
+          return confirmOf(req, fresh.shift() ?? pool.pop());
         },
       };
       steps.create_and_confirm_paced = await runStep(
@@ -844,20 +841,23 @@ async function main() {
   process.exitCode = exitCode;
 }
 
+/** A confirm of `o` (an offer id and one of its quotes) as runPaced and autocannon take it. */
+function confirmOf(req, o) {
+  req.path = `/x/partners/${PARTNER}/offers/${o.offer}/confirm/`;
+  req.body = JSON.stringify({ quotes: [{ id: o.quote }], policyholder: CONFIRM_POLICYHOLDER });
+  return req;
+}
+
 async function confirmStep(app, opts, base, setup, pool, createOpts, createRps) {
   let used = 0;
   let firstFailure = null;
-  const body = (q) => JSON.stringify({ quotes: [{ id: q }], policyholder: CONFIRM_POLICYHOLDER });
   const confirmReq = {
     method: 'POST',
     path: '/',
     headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
     setupRequest: (req) => {
       // never runs dry: the run is capped by maxOverallRequests to what is in the pool
-      const o = pool[Math.min(used++, pool.length - 1)];
-      req.path = `/x/partners/${PARTNER}/offers/${o.offer}/confirm/`;
-      req.body = body(o.quote);
-      return req;
+      return confirmOf(req, pool[Math.min(used++, pool.length - 1)]);
     },
     onResponse: (status, resBody) => {
       if ((status < 200 || status > 299) && !firstFailure) firstFailure = { status, body: String(resBody).slice(0, 1000) };
