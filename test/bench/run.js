@@ -193,7 +193,7 @@ async function http(base, method, url, { headers = {}, body } = {}) {
 }
 
 function runAutocannon(opts, onInstance) {
-  if (opts.pacedRate || opts.pacedLoads) return runPaced(opts, onInstance);
+  if (opts.pacedLoads) return runPaced(opts, onInstance);
   return new Promise((resolve, reject) => {
     const instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
     if (onInstance) onInstance(instance);
@@ -201,22 +201,21 @@ function runAutocannon(opts, onInstance) {
 }
 
 /**
- * An open-loop load at a steady rate: `pacedRate` requests per second, evenly spaced (sent on a
+ * Open-loop loads at steady rates (`pacedLoads`: one or more `{ rate, request, label }`, side by
+ * side): each `rate` requests per second, evenly spaced (sent on a
  * ~1 ms tick, each at its turn whether or not earlier ones were answered), over keep-alive
  * connections (at most `connections`). autocannon's own rate option cannot do this: it lets each
  * connection send its whole second's quota back to back and then wait for the next second, so the
  * app sees bursts at full speed. Latency is counted from the moment a request is issued (within
  * ~1 ms of its turn, the timer's granularity), so a request waiting for a free connection counts
  * that wait. Emits what runStep reads of an autocannon instance: 'response' (client, status, bytes,
- * ms) and 'reqError'; `stop()` ends it.
+ * ms, and the load's label) and 'reqError'; `stop()` ends it.
  */
 function runPaced(opts, onInstance) {
   return new Promise((resolve) => {
     const url = new URL(opts.url);
     const agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: opts.connections });
-    // one load (pacedRate, the first of `requests`) or several side by side (pacedLoads: each
-    // { rate, label, request }, its answers emitted with its label)
-    const loads = (opts.pacedLoads ?? [{ rate: opts.pacedRate, request: opts.requests ? opts.requests[0] : { method: opts.method || 'GET', path: url.pathname } }]).map((l) => ({
+    const loads = opts.pacedLoads.map((l) => ({
       ...l,
       every: 1000 / l.rate,
       sent: 0,
@@ -368,7 +367,7 @@ function threadCpu(pid) {
 async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus } = {}) {
   const pid = app.child.pid;
   // a paced step (runPaced) opens only the connections its rate needs: one answer ends its warm-up
-  const connections = acOpts.pacedRate || acOpts.pacedLoads ? 1 : acOpts.connections;
+  const connections = acOpts.pacedLoads ? 1 : acOpts.connections;
   const answered = new Set();
   const firstResponse = [];
   let phase = 'warmup';
@@ -714,7 +713,7 @@ async function main() {
     // connections ÷ throughput. What a partner's checkout sees on a busy day.
     if (!opts.quick) {
       const rate = Math.max(1, Math.round(steps.create_offer.req_per_s / 2));
-      steps.create_offer_half_rate = await runStep(app, `create offer at ${rate} req/s, evenly spaced (half of that)`, { ...createOpts, pacedRate: rate }, opts);
+      steps.create_offer_half_rate = await runStep(app, `create offer at ${rate} req/s, evenly spaced (half of that)`, { ...base, pacedLoads: [{ rate, request: createReq }] }, opts);
       steps.create_offer_half_rate.paced_rate = rate;
     }
 
