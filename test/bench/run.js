@@ -39,6 +39,7 @@
  *                    recorded in the results
  *   --quick          health and create offer only (for comparing changes; not a full result)
  *   --with-confirm   with --quick: the confirm steps too (create and confirm paced together; confirm)
+ *   --with-idempotency with --quick: the create step with X-Idempotency-Key too
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
@@ -65,6 +66,8 @@ let ENTRY = path.join(ROOT, 'dist/apps/api/src/main.js');
 const HOST = '127.0.0.1';
 const CREATE_QUERY = '?extra_fields=tax,commission,benefits';
 const POOL_CAP = 500000;
+/** informational steps: not counted in the targets or in the memory figure */
+const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced'];
 
 const TARGETS = { ratio: 0.5, createP99Ms: 30, non2xx: 0, rssGrowthPct: 10 };
 
@@ -97,6 +100,7 @@ function parseArgs(argv) {
     else if (flag === '--postgres') opts.postgres = value();
     else if (flag === '--quick') opts.quick = true;
     else if (flag === '--with-confirm') opts.withConfirm = true;
+    else if (flag === '--with-idempotency') opts.withIdempotency = true;
     else if (flag === '--env') {
       const pair = value();
       const eq = pair.indexOf('=');
@@ -729,7 +733,25 @@ async function main() {
       { expectStatus: 422 },
     );
 
-    // 2e. (information) create and confirm together, both paced (open loop): creates at 30 % of
+    // 2e. (information) create offer with X-Idempotency-Key, a new key per request: what a partner
+    // that sends a key with every create (to retry safely, spec §3.6) gets. The key is claimed in a
+    // transaction of the event loop before the offer is built; its response is stored with the offer
+    if (!opts.quick || opts.withIdempotency) {
+      const runId = crypto.randomUUID().slice(0, 8);
+      let n = 0;
+      const idempotentReq = {
+        method: 'POST',
+        path: createReq.path,
+        setupRequest: (req) => {
+          req.body = bodies[n & 1023];
+          req.headers = { ...createReq.headers, 'x-idempotency-key': `bench-${runId}-${n++}` };
+          return req;
+        },
+      };
+      steps.create_offer_idempotent = await runStep(app, 'create offer with X-Idempotency-Key (a new key each)', { ...base, requests: [idempotentReq] }, opts);
+    }
+
+    // 2f. (information) create and confirm together, both paced (open loop): creates at 30 % of
     // the saturated create rate and one confirm per four creates, each confirm for an offer made
     // moments before in this step: a busy checkout, where the two routes' writes meet. A light
     // GET /health/live load beside them (200 req/s) shows how long any request waits for the event
@@ -895,9 +917,9 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
   const measured = Object.values(steps).filter((s) => !s.skipped);
   // memory over the run after warm-up: from the start of the measured create-offer run to the end
   // of the last measured step (health is before any offer work, so it is not counted)
-  const hot = measured.filter(
-    (s) => s !== health && s !== steps.create_offer_1_connection && s !== steps.create_offer_half_rate && s !== steps.create_offer_route_floor && s !== steps.create_and_confirm_paced,
-  );
+  const hot = Object.entries(steps)
+    .filter(([name, s]) => !s.skipped && name !== 'health' && !INFO_STEPS.includes(name))
+    .map(([, s]) => s);
   const rssBase = create.rss_mb.before;
   const rssEnd = hot.at(-1).rss_mb.after;
   const rssPeak = Math.max(...hot.map((s) => s.rss_mb.peak ?? 0));
@@ -997,6 +1019,7 @@ function printTable(r) {
     create_offer_1_connection: '  same, 1 connection (info)',
     create_offer_half_rate: '  same, at half its req/s (info)',
     create_offer_route_floor: '  same route, 422 unknown schema (info)',
+    create_offer_idempotent: '  same, with X-Idempotency-Key (info)',
     create_and_confirm_paced: 'create + confirm, paced together (info)',
     confirm: 'POST offers/{id}/confirm',
   };

@@ -148,6 +148,28 @@ describe('Create Offer on build threads (e2e)', () => {
     expect(a.offers[0]).toMatchObject({ partner_transaction_id: 'ROWS-1', status: 'OFFERED', booking_id: null });
   });
 
+  it('with an idempotency key: the offer and its key\'s stored response commit together, on the thread as in process, concurrent keys each once', async () => {
+    for (const [t, key] of [
+      [threaded, keys.threaded],
+      [inProcess, keys.inProcess],
+    ] as const) {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: `IDEM-${i}` })).set('x-idempotency-key', `idem-thread-${i}`)),
+      );
+      expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
+      for (const [i, r] of results.entries()) {
+        const [record] = await dbQuery(t, "SELECT state, response_status, response_body FROM idempotency_records WHERE key = $1 AND route = 'create_offer'", [`idem-thread-${i}`]);
+        // the text sent is the text stored, byte for byte, beside the offer it describes
+        expect(record).toEqual({ state: 'done', response_status: 200, response_body: r.text });
+        const [offer] = await dbQuery(t, 'SELECT response, partner_transaction_id FROM offers WHERE id = $1', [r.body.id as string]);
+        expect(offer).toEqual({ response: r.text, partner_transaction_id: `IDEM-${i}` });
+      }
+      const again = await createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: 'IDEM-3' })).set('x-idempotency-key', 'idem-thread-3').expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.text).toBe(results[3].text);
+    }
+  });
+
   it('confirms (transactions of the event loop) interleaved with creates stored by the thread: all succeed, nothing lost', async () => {
     const offers = await Promise.all(Array.from({ length: 8 }, () => createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200)));
     const confirm = (o: (typeof offers)[number]) =>

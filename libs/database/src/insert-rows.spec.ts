@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, DataSource, Entity, PrimaryColumn } from 'typeorm';
-import { fastInsert, insertStatements, JsonText, portableInsertPlan, statementsFromPlan } from './insert-rows';
+import { fastInsert, fastInsertUnlessConflict, insertStatements, JsonText, portableInsertPlan, statementsFromPlan } from './insert-rows';
 
 @Entity('docs')
 class DocEntity {
@@ -50,6 +50,12 @@ describe('fastInsert', () => {
   afterAll(async () => ds.destroy());
 
   const stored = async (id: string) => ((await ds.query('SELECT doc, name FROM docs WHERE id = ?', [id])) as Array<{ doc: string; name: string }>)[0];
+
+  it('fastInsertUnlessConflict: true when the row went in; false, and the first row kept, when a unique key refused it', async () => {
+    expect(await fastInsertUnlessConflict(ds.manager, DocEntity, Object.assign(new DocEntity(), { id: 'u1', doc: { first: true }, name: 'first' }))).toBe(true);
+    expect(await fastInsertUnlessConflict(ds.manager, DocEntity, Object.assign(new DocEntity(), { id: 'u1', doc: { second: true }, name: 'second' }))).toBe(false);
+    expect(await stored('u1')).toEqual({ doc: '{"first":true}', name: 'first' });
+  });
 
   it('serialises JSON columns, and stores JsonText exactly as given', async () => {
     await fastInsert(ds.manager, DocEntity, [

@@ -40,6 +40,16 @@ export async function fastInsert<E extends ObjectLiteral>(manager: EntityManager
 }
 
 /**
+ * fastInsert of one row that a unique constraint may refuse because another got there first:
+ * `INSERT … ON CONFLICT DO NOTHING` (SQLite 3.24+, PostgreSQL 9.5+), so the conflict is an
+ * answer, not an error that would end a PostgreSQL transaction. True when this row was inserted.
+ */
+export async function fastInsertUnlessConflict<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, row: E): Promise<boolean> {
+  const [s] = insertStatements(manager.connection, target, [row]);
+  return (await preparedQuery(manager, `${s.sql} ON CONFLICT DO NOTHING`, s.params)).affected === 1;
+}
+
+/**
  * How a column's value becomes a bound parameter: `as-is` (types every driver binds unchanged),
  * `sqlite-datetime` (TypeORM's SQLite datetime text), `json` (simple-json: JSON text, or a
  * JsonText's own), `driver` (the driver's preparePersistentValue: needs TypeORM's metadata).

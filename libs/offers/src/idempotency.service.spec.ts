@@ -21,6 +21,9 @@ class MemoryRepo {
     const r = this.rows.get(this.k(s));
     if (r) Object.assign(r, { state: 'done', responseStatus: status, responseBody: body });
   }
+  completeStatement(s: IdempotencyScope, status: number) {
+    return { statement: { sql: 'complete', params: [null, this.k(s), status] }, responseParam: 0 };
+  }
   async delete(_m: EntityManager, s: IdempotencyScope) {
     this.rows.delete(this.k(s));
   }
@@ -61,6 +64,27 @@ describe('IdempotencyService', () => {
       return { status: 200, body: 'stored' };
     });
     expect([...repo.rows.values()][0]).toMatchObject({ state: 'done', responseStatus: 200, responseBody: 'stored' });
+  });
+
+  it('hands out the completion as a statement for the work to commit with its writes; nothing is stored after it', async () => {
+    const completeSpy = jest.spyOn(repo, 'complete');
+    let taken: unknown;
+    const result = await svc.run(req('a'), async (_complete, completeAsStatement) => {
+      taken = completeAsStatement(200);
+      return { status: 200, body: 'sent' };
+    });
+    expect(taken).toEqual({ statement: { sql: 'complete', params: [null, 'p1|confirm_offer|k1', 200] }, responseParam: 0 });
+    expect(result).toEqual({ status: 200, body: 'sent', replayed: false });
+    // the work's writer committed it: the service does not complete the record a second time
+    expect(completeSpy).not.toHaveBeenCalled();
+    // and a work that fails after taking it frees the key like any other
+    await expect(
+      svc.run(req('b', 'k2'), async (_complete, completeAsStatement) => {
+        completeAsStatement(200);
+        throw new Error('store failed');
+      }),
+    ).rejects.toThrow('store failed');
+    expect([...repo.rows.keys()]).toEqual(['p1|confirm_offer|k1']);
   });
 
   it('refuses another fingerprint (422) and a retry while running (423)', async () => {
@@ -110,5 +134,10 @@ describe('fingerprint', () => {
     expect(fingerprint({ a: [1, 2] })).not.toBe(fingerprint({ a: [2, 1] }));
     expect(fingerprint('o1', { a: 1 })).not.toBe(fingerprint('o2', { a: 1 }));
     expect(fingerprint(1)).not.toBe(fingerprint('1'));
+  });
+
+  it('gives the same hash as every earlier version (records kept 48 h are compared by it)', () => {
+    const input = ['offer-1', { z: [1, 'two', null, { y: true, x: -0.5e-7 }], a: { é: 'ü\u2028"\\', b: undefined, '': [] }, m: 12345678901234567890, n: null }, true, ['tax', 'benefits'], [], false];
+    expect(fingerprint(...input)).toBe('6ddde5d6569ebc29875006035836a443a98baaa3b34ef34bf166f1bfdccbb375');
   });
 });

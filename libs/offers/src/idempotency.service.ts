@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock, newId } from '@app/core';
-import { TransactionRunner } from '@app/database';
+import { TransactionRunner, type SqlStatement } from '@app/database';
 import { IdempotencyRepository, type IdempotencyScope } from './idempotency.repository';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './offers.errors';
 
@@ -37,18 +37,44 @@ export interface IdempotentRequest extends IdempotencyScope {
  */
 export type CompleteIdempotency = (manager: EntityManager, response: IdempotentResponse<unknown>) => Promise<void>;
 
+/**
+ * The same as one statement, for a writer that commits it with the work's own writes (an offer
+ * build thread): its parameter at `responseParam` is to be set to the response's JSON text. Taking
+ * it means the work commits it: once the work returns, the request is completed.
+ */
+export type CompleteIdempotencyStatement = (status: number) => { statement: SqlStatement; responseParam: number };
+
 /** sha256 of a canonical JSON (object keys sorted) of the parts: key order does not matter. */
 export function fingerprint(...parts: unknown[]): string {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
+/**
+ * JSON with object keys sorted (by UTF-16 code units, as `<` compares strings) and undefined members
+ * left out. The text must not change between versions: stored keys are compared by its hash.
+ * Built with plain loops (every keyed Create Offer and confirm pays for it).
+ */
 function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x === undefined ? null : x)).join(',')}]`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ',';
+      const x: unknown = v[i];
+      out += canonicalJson(x === undefined ? null : x);
+    }
+    return `${out}]`;
+  }
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort();
+    let out = '{';
+    for (const k of keys) {
+      const x = o[k];
+      if (x === undefined) continue;
+      if (out.length > 1) out += ',';
+      out += `${JSON.stringify(k)}:${canonicalJson(x)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -84,9 +110,13 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Runs `work` once per (partner, route, key). `work` should call `complete` inside its final
-   * transaction; when it does not, the response is stored right after it returns.
+   * transaction (or commit the statement of `completeAsStatement` with its writes); when it does
+   * neither, the response is stored right after it returns.
    */
-  async run<T>(req: IdempotentRequest, work: (complete: CompleteIdempotency) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
+  async run<T>(
+    req: IdempotentRequest,
+    work: (complete: CompleteIdempotency, completeAsStatement: CompleteIdempotencyStatement) => Promise<IdempotentResponse<T>>,
+  ): Promise<IdempotentResult<T>> {
     const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
     const now = this.clock.now();
     const existing = await this.tx.run(async (m) => {
@@ -112,8 +142,13 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       await this.repo.complete(m, scope, response.status, response.body);
       completed = true;
     };
+    const completeAsStatement: CompleteIdempotencyStatement = (status) => {
+      const statement = this.repo.completeStatement(scope, status);
+      completed = true;
+      return statement;
+    };
     try {
-      const result = await work(complete);
+      const result = await work(complete, completeAsStatement);
       if (!completed) await this.tx.run((m) => this.repo.complete(m, scope, result.status, result.body));
       return { ...result, replayed: false };
     } catch (e) {

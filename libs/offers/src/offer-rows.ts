@@ -9,6 +9,29 @@ import type { NewOffer, NewQuote } from './offers.repository';
 export interface OfferInsert {
   offer: NewOffer;
   quotes: NewQuote[];
+  /** statements committed with the offer, after its rows (an idempotency key's completion) */
+  also?: readonly SqlStatement[];
+}
+
+/**
+ * A statement to commit with an offer whose response is not known yet (an idempotency key's
+ * completion, built on the event loop): its parameter at `responseParam` becomes the response's
+ * JSON text (withResponse).
+ */
+export interface WithOffer {
+  statement: SqlStatement;
+  responseParam: number;
+}
+
+export function withResponse(w: WithOffer, json: string): SqlStatement {
+  const params = w.statement.params.slice();
+  params[w.responseParam] = json;
+  return { sql: w.statement.sql, params };
+}
+
+/** the items' `also` statements, in order: each offer's after all the rows */
+export function alsoStatements(items: readonly OfferInsert[]): SqlStatement[] {
+  return items.flatMap((i) => i.also ?? []);
 }
 
 /** The rows Create Offer inserts for some offers: the offers, their quotes, their conversion rows. */
@@ -40,5 +63,6 @@ export function offerStatementsFromPlans(plans: OfferInsertPlans, items: readonl
     ...statementsFromPlan(plans.offers, tables.offers),
     ...statementsFromPlan(plans.quotes, tables.quotes),
     ...statementsFromPlan(plans.variants, tables.variants),
+    ...alsoStatements(items),
   ];
 }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '@app/database';
+import { TransactionRunner, type SqlStatement } from '@app/database';
 import { NewOffer, NewQuote, OffersRepository } from './offers.repository';
 
 interface Pending {
   offer: NewOffer;
   quotes: NewQuote[];
+  also?: readonly SqlStatement[];
   resolve: () => void;
   reject: (e: unknown) => void;
 }
@@ -41,9 +42,10 @@ export class OfferWriter {
     this.maxInFlight = tx.isSqlite ? IN_FLIGHT_SQLITE : IN_FLIGHT_POSTGRES;
   }
 
-  write(offer: NewOffer, quotes: NewQuote[]): Promise<void> {
+  /** `also`: statements committed with the offer, after its rows (an idempotency key's completion) */
+  write(offer: NewOffer, quotes: NewQuote[], also?: readonly SqlStatement[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ offer, quotes, resolve, reject });
+      this.queue.push({ offer, quotes, also, resolve, reject });
       if (!this.scheduled && this.inFlight < this.maxInFlight) {
         this.scheduled = true;
         // let the requests of this event-loop turn join the batch

@@ -5,7 +5,7 @@ import { insertStatements, portableInsertPlan, type SqlStatement } from '@app/da
 import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OfferEntity, StoredExperiment } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
-import { offerTables, type OfferInsert, type OfferInsertPlans } from './offer-rows';
+import { alsoStatements, offerTables, type OfferInsert, type OfferInsertPlans } from './offer-rows';
 
 export interface NewOffer {
   id: string;
@@ -71,6 +71,7 @@ export class OffersRepository {
       ...insertStatements(connection, OfferEntity, tables.offers),
       ...insertStatements(connection, QuoteEntity, tables.quotes),
       ...insertStatements(connection, OfferVariantEntity, tables.variants),
+      ...alsoStatements(items),
     ];
   }
 

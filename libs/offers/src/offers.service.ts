@@ -8,7 +8,7 @@ import {
   type ActiveConfig,
 } from '@app/bundles';
 import { PartnersService } from '@app/partners';
-import { JsonText, TransactionRunner } from '@app/database';
+import { JsonText } from '@app/database';
 import { CompiledSchemas } from './compiled-schemas';
 import { buildOffer, newTrace, resolveSchemaId, type OfferTrace } from './offer-engine';
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
@@ -70,7 +70,6 @@ export class OffersService {
     private readonly configs: ActiveConfigService,
     private readonly compiled: CompiledSchemas,
     private readonly repo: OffersRepository,
-    private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly partners: PartnersService,
     private readonly idempotency: IdempotencyService,
@@ -141,11 +140,13 @@ export class OffersService {
     };
   }
 
-  /** §3.6 via IdempotencyService: the offer insert and the stored response commit together; a replay is 200. */
+  /**
+   * §3.6 via IdempotencyService: the key's completion (the response as stored) commits with the
+   * offer, in the transaction that stores it (a build thread's on a SQLite file); a replay is 200.
+   */
   private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
     const q = cmd.query;
-    let first: string | undefined;
-    const result = await this.idempotency.run<OfferResponse>(
+    const result = await this.idempotency.run<unknown>(
       {
         partnerId: cmd.caller.partnerId,
         route: CREATE_ROUTE,
@@ -153,20 +154,13 @@ export class OffersService {
         fingerprint: fingerprint(cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly),
         replayStatus: 200,
       },
-      async (complete) => {
-        // built like any other create (on a build thread when there is one); the fingerprint
-        // above was taken before the body could be consumed
-        const p = await this.builder.prepare(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
-        const body = JSON.parse(p.json) as OfferResponse;
-        await this.tx.run(async (m) => {
-          await this.repo.insertOffer(m, { ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes);
-          await complete(m, { status: 200, body });
-        });
-        first = p.json;
-        return { status: 200, body };
+      async (_complete, completeAsStatement) => {
+        // built like any other create; the fingerprint above was taken before the body could be consumed
+        const json = await this.builder.create(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() }, completeAsStatement(200));
+        return { status: 200, body: new JsonText(json) };
       },
     );
     // the first answer is sent as built; a replay as stored
-    return { status: result.status, replayed: result.replayed, json: !result.replayed && first !== undefined ? first : JSON.stringify(result.body) };
+    return { status: result.status, replayed: result.replayed, json: result.body instanceof JsonText ? result.body.text : JSON.stringify(result.body) };
   }
 }

@@ -1,7 +1,7 @@
 import type { ActiveConfig } from '@app/bundles';
 import { JsonText, SqliteTransactions, type SqliteWriteTarget, type SqlStatement } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
-import { offerStatementsFromPlans, type OfferInsert, type OfferInsertPlans } from '../offer-rows';
+import { offerStatementsFromPlans, withResponse, type OfferInsert, type OfferInsertPlans, type WithOffer } from '../offer-rows';
 import { prepareOffer, type PreparedOffer } from '../prepare-offer';
 import { sendError, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
 
@@ -24,6 +24,13 @@ export interface OfferStore {
 }
 
 type Build = Extract<ToBuildThread, { t: 'build' }>;
+
+/** a built offer this thread stores: the request's id, and what to commit with it */
+interface ToStore {
+  id: number;
+  prepared: PreparedOffer;
+  also?: WithOffer;
+}
 
 /**
  * What runs inside an offer build thread: the configurations it was sent, compiled once each,
@@ -57,7 +64,7 @@ export class OfferBuildHost {
   /** One batch of messages, in order; the replies go to `send` (several calls for a large batch). */
   handleBatch(batch: readonly ToBuildThread[], send: (replies: FromBuildThread[]) => void): void {
     let replies: FromBuildThread[] = [];
-    let toStore: Array<{ id: number; prepared: PreparedOffer }> = [];
+    let toStore: ToStore[] = [];
     const flush = (): void => {
       if (toStore.length > 0) replies.push(...this.store(toStore));
       toStore = [];
@@ -67,7 +74,7 @@ export class OfferBuildHost {
     for (const m of batch) {
       if (m.t === 'build' && m.store && this.storage) {
         const built = this.build(m);
-        if ('prepared' in built) toStore.push({ id: m.id, prepared: built.prepared });
+        if ('prepared' in built) toStore.push({ id: m.id, prepared: built.prepared, also: m.also });
         else replies.push(built.reply);
         if (toStore.length >= STORE_EVERY) flush();
       } else if (m.t === 'close') {
@@ -129,13 +136,14 @@ export class OfferBuildHost {
     }
   }
 
-  private store(items: Array<{ id: number; prepared: PreparedOffer }>): FromBuildThread[] {
+  private store(items: ToStore[]): FromBuildThread[] {
     const storage = this.storage as { store: OfferStore; plans: OfferInsertPlans };
-    const insert = ({ prepared: p }: { prepared: PreparedOffer }): OfferInsert => ({
+    const insert = ({ prepared: p, also }: ToStore): OfferInsert => ({
       offer: { ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) },
       quotes: p.quotes,
+      ...(also ? { also: [withResponse(also, p.json)] } : {}),
     });
-    const stored = (i: { id: number; prepared: PreparedOffer }): FromBuildThread => ({ t: 'stored', id: i.id, json: i.prepared.json });
+    const stored = (i: ToStore): FromBuildThread => ({ t: 'stored', id: i.id, json: i.prepared.json });
     try {
       storage.store.run(offerStatementsFromPlans(storage.plans, items.map(insert)));
       return items.map(stored);

@@ -1,7 +1,7 @@
 import { DomainError, type ErrorDetails, type ErrorKind, type ErrorType } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import type { SqliteWriteTarget } from '@app/database';
-import type { OfferInsertPlans } from '../offer-rows';
+import type { OfferInsertPlans, WithOffer } from '../offer-rows';
 import type { OfferCaller, OfferQuery } from '../offer-engine.types';
 import type { PreparedOffer } from '../prepare-offer';
 
@@ -17,9 +17,10 @@ export type ToBuildThread =
   /**
    * `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the
    * object). `store`: the thread inserts the offer itself (see `storage`) and answers `stored`
-   * once it is committed; else it answers `built` with the rows.
+   * once it is committed; else it answers `built` with the rows. `also`: a statement the thread
+   * commits with the offer it stores (an idempotency key's completion).
    */
-  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean }
+  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean; also?: WithOffer }
   /** where and how to store offers (before the first `store` build): the SQLite file and the INSERT plans */
   | { t: 'storage'; target: SqliteWriteTarget; plans: OfferInsertPlans }
   /** finish what was sent before, close the database connection, answer `closed` */

@@ -121,6 +121,42 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
     expect(replies[1]).toMatchObject({ error: { domain: false, code: 'SQLITE_IOERR', message: 'disk I/O error' } });
   });
 
+  it("an offer's `also` statement commits in the offer's transaction, with the response text in its place; a failed offer's does not", async () => {
+    await ds.query('CREATE TABLE IF NOT EXISTS completions (tag TEXT, body TEXT)');
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()));
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    const also = (tag: string) => ({ statement: { sql: 'INSERT INTO completions (body, tag) VALUES (?, ?)', params: [null, tag] }, responseParam: 0 });
+    const bad = { ...build(2, 'X'), request: JSON.stringify({ ...DEMO_TRAVEL_REQUEST, customer: 'nope' }), also: also('C-2') } as ToBuildThread;
+    const { replies } = run(host, [{ ...build(1, 'C-1'), also: also('C-1') } as ToBuildThread, bad, build(3, 'C-3')]);
+    const byId = new Map(replies.map((r) => ['id' in r ? r.id : 0, r]));
+    expect([1, 2, 3].map((id) => byId.get(id)?.t)).toEqual(['stored', 'failed', 'stored']);
+    const stored = byId.get(1) as Extract<FromBuildThread, { t: 'stored' }>;
+    expect(await ds.query('SELECT tag, body FROM completions ORDER BY tag')).toEqual([{ tag: 'C-1', body: stored.json }]);
+    // committed with its offer: the offer row holds the same text
+    const [offer] = (await ds.query('SELECT response FROM offers WHERE id = ?', [(JSON.parse(stored.json) as { id: string }).id])) as Array<{ response: string }>;
+    expect(offer.response).toBe(stored.json);
+    run(host, [{ t: 'close' }]);
+  });
+
+  it('a batch that fails is retried offer by offer with each offer’s `also`: none is committed with another offer', () => {
+    const committed: SqlStatement[][] = [];
+    const store: OfferStore = {
+      run: (s) => {
+        if (s.some((x) => x.params.some((p) => typeof p === 'string' && p.includes('"BAD"')))) throw new Error('constraint failed');
+        committed.push([...s]);
+      },
+      close: () => undefined,
+    };
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    const also = (tag: string) => ({ statement: { sql: 'UPDATE completions SET body = ? WHERE tag = ?', params: [null, tag] }, responseParam: 0 });
+    const { replies } = run(host, [{ ...build(1, 'OK-1'), also: also('T-1') } as ToBuildThread, { ...build(2, 'BAD'), also: also('T-2') } as ToBuildThread]);
+    expect(replies.map((r) => r.t)).toEqual(['stored', 'failed']);
+    expect(committed).toHaveLength(1);
+    const updates = committed[0].filter((x) => x.sql.startsWith('UPDATE completions'));
+    expect(updates).toEqual([{ sql: 'UPDATE completions SET body = ? WHERE tag = ?', params: [(replies[0] as Extract<FromBuildThread, { t: 'stored' }>).json, 'T-1'] }]);
+  });
+
   it('a large batch is committed and answered in groups of eight, each once committed', () => {
     const events: string[] = [];
     const store: OfferStore = { run: (s) => void events.push(`commit ${s[0].params.length > 0 ? 'offers' : ''}`), close: () => undefined };

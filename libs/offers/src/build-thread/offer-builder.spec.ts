@@ -35,23 +35,23 @@ describe('OfferBuilder', () => {
   it('with no thread, builds in process: the same domain errors', async () => {
     const builder = builderWith(0);
     expect(builder.threadCount).toBe(0);
-    await expect(builder.prepare(active, input())).rejects.toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
-    await expect(builder.prepare(active, { ...input(), body: { schema: 'nope:v1' } })).rejects.toMatchObject({ code: 'offer_validation_schema_not_found' });
+    await expect(builder.create(active, input())).rejects.toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
+    await expect(builder.create(active, { ...input(), body: { schema: 'nope:v1' } })).rejects.toMatchObject({ code: 'offer_validation_schema_not_found' });
   });
 
   it('on a thread, answers the same; closing it with builds in flight leaves none waiting', async () => {
     const builder = builderWith(1);
     try {
       await builder.warm(active);
-      const answered = await builder.prepare(active, input()).catch((e: unknown) => e);
+      const answered = await builder.create(active, input()).catch((e: unknown) => e);
       expect(answered).toBeInstanceOf(DomainError);
       expect(answered).toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
       // in flight when the thread is closed: built in process instead, so the promise settles
-      const inFlight = Array.from({ length: 5 }, () => builder.prepare(active, input()).catch((e: unknown) => e));
+      const inFlight = Array.from({ length: 5 }, () => builder.create(active, input()).catch((e: unknown) => e));
       await builder.onModuleDestroy();
       for (const r of await Promise.all(inFlight)) expect(r).toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
       // and once closed, everything is built in process
-      await expect(builder.prepare(active, input())).rejects.toMatchObject({ code: 'offer_not_found' });
+      await expect(builder.create(active, input())).rejects.toMatchObject({ code: 'offer_not_found' });
     } finally {
       await builder.onModuleDestroy();
     }

@@ -7,7 +7,7 @@ import type { ActiveConfig } from '@app/bundles';
 import { JsonText, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
 import { resolveSchemaId } from '../offer-engine';
-import type { OfferInsertPlans } from '../offer-rows';
+import { withResponse, type OfferInsertPlans, type WithOffer } from '../offer-rows';
 import { OfferWriter } from '../offer-writer';
 import { OffersRepository } from '../offers.repository';
 import { prepareOffer, type PreparedOffer, type PrepareOfferInput } from '../prepare-offer';
@@ -38,6 +38,8 @@ interface Pending {
   request: string;
   /** stored by the thread (it was sent `storage`) */
   store: boolean;
+  /** committed with the offer by the thread that stores it */
+  also: WithOffer | undefined;
   resent: boolean;
 }
 
@@ -116,7 +118,7 @@ class BuildThread {
   }
 
   /** The offer built; with `storage`, also stored by the thread (`stored`) when it can. */
-  build(active: ActiveConfig, input: PrepareOfferInput, storage?: Storage): Promise<Outcome> {
+  build(active: ActiveConfig, input: PrepareOfferInput, storage?: Storage, also?: WithOffer): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       const worker = this.start();
       const id = this.nextId++;
@@ -126,7 +128,7 @@ class BuildThread {
         this.writeLock ??= new SqliteWriteLock(storage.target.lock);
         this.send(worker, { t: 'storage', target: storage.target, plans: storage.plans });
       }
-      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), store: storage !== undefined, resent: false };
+      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), store: storage !== undefined, also, resent: false };
       this.pending.set(id, p);
       this.post(worker, id, p);
     });
@@ -173,7 +175,17 @@ class BuildThread {
       this.sent.set(active.partnerId, key);
       this.send(worker, { t: 'config', key, active });
     }
-    this.send(worker, { t: 'build', id, key, request: p.request, caller: input.caller, query: input.query, now: input.now, store: p.store });
+    this.send(worker, {
+      t: 'build',
+      id,
+      key,
+      request: p.request,
+      caller: input.caller,
+      query: input.query,
+      now: input.now,
+      store: p.store,
+      ...(p.store && p.also ? { also: p.also } : {}),
+    });
   }
 
   private send(worker: Worker, m: ToBuildThread): void {
@@ -292,36 +304,24 @@ export class OfferBuilder implements OnModuleDestroy {
   }
 
   /**
-   * Create Offer without an idempotency key: the offer built and stored (by a thread when there
-   * is one), and its response as JSON text, once it is committed.
+   * Create Offer: the offer built and stored (by a thread when there is one), and its response as
+   * JSON text, once it is committed. `also` (an idempotency key's completion) is committed in the
+   * same transaction as the offer, wherever it is stored.
    */
-  async create(active: ActiveConfig, input: PrepareOfferInput): Promise<string> {
+  async create(active: ActiveConfig, input: PrepareOfferInput, also?: WithOffer): Promise<string> {
     const thread = this.pick(active, input);
-    if (!thread) return this.storeHere(prepareOffer(this.compiled, active, input));
+    if (!thread) return this.storeHere(prepareOffer(this.compiled, active, input), also);
     let outcome: Outcome;
     try {
-      outcome = await thread.build(active, input, this.storageForThreads());
+      outcome = await thread.build(active, input, this.storageForThreads(), also);
     } catch (e) {
       // a thread that died (or could not start) costs its requests time, not an answer (the body
       // was only serialised for the thread, never changed). A thread that died between its
       // commit and its answer leaves that offer stored without being answered: it is built again here.
-      if (e instanceof BuildThreadGone) return this.storeHere(prepareOffer(this.compiled, active, input));
+      if (e instanceof BuildThreadGone) return this.storeHere(prepareOffer(this.compiled, active, input), also);
       throw e;
     }
-    return outcome.t === 'stored' ? outcome.json : this.storeHere(outcome.prepared);
-  }
-
-  /** The offer, not stored (Create Offer with an idempotency key stores it with its key), built in a thread when there is one. */
-  async prepare(active: ActiveConfig, input: PrepareOfferInput): Promise<PreparedOffer> {
-    const thread = this.pick(active, input);
-    if (!thread) return prepareOffer(this.compiled, active, input);
-    try {
-      const outcome = await thread.build(active, input);
-      if (outcome.t === 'built') return outcome.prepared;
-    } catch (e) {
-      if (!(e instanceof BuildThreadGone)) throw e;
-    }
-    return prepareOffer(this.compiled, active, input);
+    return outcome.t === 'stored' ? outcome.json : this.storeHere(outcome.prepared, also);
   }
 
   /** the least loaded thread that can take a build; none: build here */
@@ -345,8 +345,8 @@ export class OfferBuilder implements OnModuleDestroy {
     return this.storage;
   }
 
-  private async storeHere(p: PreparedOffer): Promise<string> {
-    await this.writer.write({ ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes);
+  private async storeHere(p: PreparedOffer, also: WithOffer | undefined): Promise<string> {
+    await this.writer.write({ ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) }, p.quotes, also ? [withResponse(also, p.json)] : undefined);
     return p.json;
   }
 
