@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { createPgDatabase, TEST_ADMIN_KEY, testRedisPrefix } from '../support/app';
 import { spawnApp, type AppProcess } from '../support/processes';
+import { offerRequest } from '../support/booking-fixtures';
 import { burstInOneWindow, confirm, newKey, newOffer, protectPrice, putScaleBundle, readiness, waitFor } from '../support/scale';
 
 jest.setTimeout(180_000);
@@ -88,6 +89,33 @@ describeScaled('two instances on one PostgreSQL and one Redis (e2e, spawned proc
       expect(r.body).toMatchObject({ code: 'booking_already_exists', booking_id: bookingId });
     }
     expect(await countBookings(offer.id)).toBe(1);
+  });
+
+  it('20 creates with one idempotency key spread over both: one offer stored, every 200 that offer; another body with the key is 422', async () => {
+    await putScaleBundle(a.url, 'TWOIDEM');
+    const key = await newKey(a.url, 'TWOIDEM');
+    const create = (target: string, value = 100) =>
+      request(target).post('/x/partners/TWOIDEM/offers/').set('X-Api-Key', key).set('x-idempotency-key', 'two-instances-create').send(offerRequest({ value }));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => create(i % 2 ? a.url : b.url)));
+    // a request that finds the key running on its own instance is 423; one that ran beside the
+    // winner on the other instance gets the winner's answer, replayed
+    expect(results.every((r) => r.status === 200 || r.status === 423)).toBe(true);
+    const ok = results.filter((r) => r.status === 200);
+    expect(new Set(ok.map((r) => r.body.id as string)).size).toBe(1);
+    expect(ok.filter((r) => r.headers['idempotent-replayed'] === undefined)).toHaveLength(1);
+    const offerId = ok[0].body.id as string;
+    for (const p of [a, b]) {
+      const replay = await create(p.url).expect(200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.id).toBe(offerId);
+      expect((await create(p.url, 200)).status).toBe(422);
+    }
+    const stored = await sql.query("SELECT COUNT(*) AS n FROM offers o JOIN partners p ON p.id = o.partner_id WHERE p.code = 'TWOIDEM'");
+    expect(Number(stored.rows[0].n)).toBe(1);
+    const record = await sql.query("SELECT state, response_body FROM idempotency_records WHERE key = 'two-instances-create'");
+    expect(record.rows).toHaveLength(1);
+    expect(record.rows[0].state).toBe('done');
+    expect(JSON.parse(record.rows[0].response_body as string).id).toBe(offerId);
   });
 
   it('20 confirms with one idempotency key spread over both: one booking, every success answer with its id', async () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { SqlStatement } from './sqlite-write-worker';
+import { RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
 import { SqliteWriteLock } from './write-lock';
 
 /**
@@ -50,7 +50,10 @@ export class SqliteTransactions {
     try {
       this.begin.run();
       try {
-        for (const s of statements) this.prepared(s.sql).run(s.params.map(bindable));
+        for (const s of statements) {
+          const r = this.prepared(s.sql).run(s.params.map(bindable));
+          if (s.mustChange && r.changes === 0) throw new RowNotChangedError(s.sql);
+        }
         this.commit.run();
       } catch (e) {
         if (this.db.inTransaction) this.rollback.run();

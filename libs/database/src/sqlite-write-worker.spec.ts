@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource, type EntityManager } from 'typeorm';
-import { SqliteWriteError, SqliteWriteWorker } from './sqlite-write-worker';
+import { SqliteTransactions } from './sqlite-transactions';
+import { isRowNotChanged, RowNotChangedError, SqliteWriteError, SqliteWriteWorker } from './sqlite-write-worker';
+import { SqliteWriteLock } from './write-lock';
 import { TransactionRunner } from './transaction-runner';
 
 describe('SqliteWriteWorker', () => {
@@ -51,6 +53,30 @@ describe('SqliteWriteWorker', () => {
     expect(rows()).toEqual([{ id: 1, v: 'a', flag: null }]);
     await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [2, 'b'] }]);
     expect(rows()).toHaveLength(2);
+  });
+
+  it('a `mustChange` statement that changes no row fails its call (ROW_NOT_CHANGED) and stores nothing of it; SqliteTransactions the same', async () => {
+    await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [1, 'a'] }]);
+    const claim = (id: number) => ({ sql: 'INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT DO NOTHING', params: [id, 'claimed'], mustChange: true });
+    const failed = worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [2, 'b'] }, claim(1)]);
+    await expect(failed).rejects.toBeInstanceOf(SqliteWriteError);
+    await expect(failed).rejects.toMatchObject({ code: 'ROW_NOT_CHANGED' });
+    expect(isRowNotChanged(await failed.catch((e: unknown) => e))).toBe(true);
+    expect(rows()).toEqual([{ id: 1, v: 'a', flag: null }]);
+    // one that inserts passes like any statement
+    await worker.execute([claim(3)]);
+    expect(rows()).toHaveLength(2);
+
+    // the build threads' runner
+    const thread = new SqliteTransactions({ path, synchronous: 2, foreignKeys: true, busyTimeoutMs: 1000, lock: new SqliteWriteLock().buffer });
+    try {
+      expect(() => thread.run([{ sql: 'UPDATE t SET v = ? WHERE id = ?', params: ['x', 4] }, claim(3)])).toThrow(RowNotChangedError);
+      expect(rows()).toHaveLength(2);
+      thread.run([claim(4)]);
+      expect(rows()).toHaveLength(3);
+    } finally {
+      thread.close();
+    }
   });
 
   it('a bad statement is an error, not a crash', async () => {
@@ -153,6 +179,25 @@ describe('TransactionRunner with the write worker', () => {
       expect(((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what)).toEqual(['w1', 'w2', 'w3', 'main', 'w4']);
       await tx.onApplicationShutdown();
     });
+  });
+
+  it('runStatements without a worker (PostgreSQL, an in-memory database) honours `mustChange` too: the transaction rolls back', async () => {
+    const ds = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
+    await ds.initialize();
+    try {
+      await ds.query('CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT)');
+      const tx = new TransactionRunner(ds);
+      await tx.onApplicationBootstrap();
+      await tx.runStatements([{ sql: 'INSERT INTO u (id, v) VALUES (1, ?)', params: ['a'] }]);
+      const failed = tx.runStatements([
+        { sql: 'INSERT INTO u (id, v) VALUES (2, ?)', params: ['b'] },
+        { sql: 'INSERT INTO u (id, v) VALUES (1, ?) ON CONFLICT DO NOTHING', params: ['again'], mustChange: true },
+      ]);
+      await expect(failed).rejects.toBeInstanceOf(RowNotChangedError);
+      expect(await ds.query('SELECT id, v FROM u ORDER BY id')).toEqual([{ id: 1, v: 'a' }]);
+    } finally {
+      await ds.destroy();
+    }
   });
 
   it('uses no worker for an in-memory database', async () => {

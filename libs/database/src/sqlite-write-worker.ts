@@ -5,6 +5,29 @@ import { closeThread } from '@app/core';
 export interface SqlStatement {
   sql: string;
   params: unknown[];
+  /**
+   * The statement must change a row (a conditional insert or update): when it changes none, the
+   * transaction fails with code ROW_NOT_CHANGED and nothing of it is stored. Every runner of
+   * statements honours it (this worker, SqliteTransactions, TransactionRunner.runStatements).
+   */
+  mustChange?: boolean;
+}
+
+/** The code of a transaction that failed because a `mustChange` statement changed no row. */
+export const ROW_NOT_CHANGED = 'ROW_NOT_CHANGED';
+
+/** A `mustChange` statement changed no row; its transaction was rolled back. */
+export class RowNotChangedError extends Error {
+  readonly code = ROW_NOT_CHANGED;
+  constructor(sql: string) {
+    super(`the statement changed no row: ${sql.slice(0, 120)}`);
+    this.name = 'RowNotChangedError';
+  }
+}
+
+/** true for a failure of a `mustChange` statement, whichever thread ran it */
+export function isRowNotChanged(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === ROW_NOT_CHANGED;
 }
 
 /** A write the worker refused or that failed in SQLite; `code` is SQLite's (`SQLITE_CONSTRAINT_PRIMARYKEY`…). */
@@ -69,7 +92,10 @@ parentPort.on('message', (msg) => {
   try {
     begin.run();
     try {
-      for (const s of msg.statements) prepared(s.sql).run(s.params.map(bindable));
+      for (const s of msg.statements) {
+        const r = prepared(s.sql).run(s.params.map(bindable));
+        if (s.mustChange && r.changes === 0) throw Object.assign(new Error('the statement changed no row: ' + s.sql.slice(0, 120)), { code: '${ROW_NOT_CHANGED}' });
+      }
       commit.run();
     } catch (e) {
       if (db.inTransaction) rollback.run();

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from './prepared-query';
-import { SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
+import { RowNotChangedError, SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
 import type { SqliteWriteTarget } from './sqlite-transactions';
 import { SqliteWriteLock } from './write-lock';
 
@@ -140,7 +140,10 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
     const worker = this.worker;
     if (!worker) {
       return this.run(async (m) => {
-        for (const s of statements) await preparedQuery(m, s.sql, s.params);
+        for (const s of statements) {
+          const r = await preparedQuery(m, s.sql, s.params);
+          if (s.mustChange && r.affected === 0) throw new RowNotChangedError(s.sql);
+        }
       });
     }
     const ticket = ++this.queued;

@@ -90,9 +90,9 @@ export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & st
 }
 
 /**
- * fastUpdate's statement, to be run elsewhere (another thread's transaction); undefined when it
- * would match nothing (an empty oneOf). Its parameters are plain values (strings, numbers, the
- * driver's date and JSON texts), so it can cross threads.
+ * fastUpdate's statement without running it; undefined when it would match nothing (an empty
+ * oneOf). Its parameters are plain values (strings, numbers, the driver's date and JSON texts), so
+ * it could run in another thread's transaction too.
  */
 export function updateStatement<E extends ObjectLiteral, S extends keyof E & string, W extends keyof E & string>(
   manager: EntityManager,

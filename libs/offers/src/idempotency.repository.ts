@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThan, Repository } from 'typeorm';
-import { fastInsertUnlessConflict, fastSelect, fastUpdate, JsonText, updateStatement, type SqlStatement } from '@app/database';
+import { fastInsertUnlessConflict, fastSelect, fastUpdate, insertStatements, JsonText, type SqlStatement } from '@app/database';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 
 export interface IdempotencyScope {
@@ -20,7 +20,7 @@ export interface IdempotencyRecord {
   expiresAt: Date;
 }
 
-/** Storage of spec §3.6 records; every method runs in the caller's transaction (completeStatement: in a writer's). */
+/** Storage of spec §3.6 records; every method runs in the caller's transaction (peek: in none; recordStatement: in a writer's). */
 @Injectable()
 export class IdempotencyRepository {
   constructor(@InjectRepository(IdempotencyRecordEntity) private readonly records: Repository<IdempotencyRecordEntity>) {}
@@ -51,21 +51,29 @@ export class IdempotencyRepository {
     return fastInsertUnlessConflict(manager, IdempotencyRecordEntity, row);
   }
 
-  /** Marks the request done with its response (a JsonText: stored as it is), in the caller's transaction. */
+  /** Marks the request done with its response, in the caller's transaction. */
   async complete(manager: EntityManager, scope: IdempotencyScope, status: number, body: unknown): Promise<void> {
     await fastUpdate(manager, IdempotencyRecordEntity, { state: 'done', responseStatus: status, responseBody: body }, scopeOf(scope));
   }
 
+  /** find, outside any transaction */
+  peek(scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
+    return this.find(this.records.manager, scope);
+  }
+
   /**
-   * The same as one statement, for a writer that commits it with the request's own writes (an
-   * offer build thread): its parameter at `responseParam` is the response's JSON text, to be set
-   * once the response is known.
+   * The key's record, done, as one statement for a writer that commits it with the request's own
+   * writes (Create Offer: with the offer, see IdempotencyService.runCommittingKey): `INSERT …
+   * ON CONFLICT DO NOTHING` that must insert (`mustChange`), so the transaction fails when another
+   * request holds the key. Its parameter at `responseParam` is the response's JSON text, set once
+   * the response is known.
    */
-  completeStatement(scope: IdempotencyScope, status: number): { statement: SqlStatement; responseParam: number } {
-    // responseBody is set first: its parameter is the first one
-    const statement = updateStatement(this.records.manager, IdempotencyRecordEntity, { responseBody: new JsonText('null'), state: 'done', responseStatus: status }, scopeOf(scope));
-    if (!statement) throw new Error('idempotency completion matches no row');
-    return { statement, responseParam: 0 };
+  recordStatement(scope: IdempotencyScope, rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date }, status: number): { statement: SqlStatement; responseParam: number } {
+    // a text no other parameter can hold, to find where the response goes
+    const slot = `response:${rec.id}`;
+    const row = Object.assign(new IdempotencyRecordEntity(), { ...scopeOf(scope), ...rec, state: 'done', responseStatus: status, responseBody: new JsonText(slot) });
+    const [insert] = insertStatements(this.records.manager.connection, IdempotencyRecordEntity, [row]);
+    return { statement: { sql: `${insert.sql} ON CONFLICT DO NOTHING`, params: insert.params, mustChange: true }, responseParam: insert.params.indexOf(slot) };
   }
 
   async delete(manager: EntityManager, scope: IdempotencyScope): Promise<void> {

@@ -21,8 +21,17 @@ class MemoryRepo {
     const r = this.rows.get(this.k(s));
     if (r) Object.assign(r, { state: 'done', responseStatus: status, responseBody: body });
   }
-  completeStatement(s: IdempotencyScope, status: number) {
-    return { statement: { sql: 'complete', params: [null, this.k(s), status] }, responseParam: 0 };
+  async peek(s: IdempotencyScope) {
+    return this.rows.get(this.k(s)) ?? null;
+  }
+  recordStatement(s: IdempotencyScope, rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date }, status: number) {
+    return { statement: { sql: 'record', params: [null, this.k(s), rec, status], mustChange: true }, responseParam: 0 };
+  }
+  /** what a writer does with recordStatement's statement: insert, or fail as ON CONFLICT DO NOTHING + mustChange does */
+  commitRecord(st: { statement: { params: unknown[] } }, body: unknown) {
+    const [, k, rec, status] = st.statement.params as [unknown, string, { id: string; requestHash: string; createdAt: Date; expiresAt: Date }, number];
+    if (this.rows.has(k)) throw Object.assign(new Error('the statement changed no row'), { code: 'ROW_NOT_CHANGED' });
+    this.rows.set(k, { ...rec, state: 'done', responseStatus: status, responseBody: body });
   }
   async delete(_m: EntityManager, s: IdempotencyScope) {
     this.rows.delete(this.k(s));
@@ -66,25 +75,83 @@ describe('IdempotencyService', () => {
     expect([...repo.rows.values()][0]).toMatchObject({ state: 'done', responseStatus: 200, responseBody: 'stored' });
   });
 
-  it('hands out the completion as a statement for the work to commit with its writes; nothing is stored after it', async () => {
-    const completeSpy = jest.spyOn(repo, 'complete');
-    let taken: unknown;
-    const result = await svc.run(req('a'), async (_complete, completeAsStatement) => {
-      taken = completeAsStatement(200);
-      return { status: 200, body: 'sent' };
+  describe('runCommittingKey (the record committed with the work\'s writes)', () => {
+    const create = (fp: string, key = 'k1') => ({ partnerId: 'p1', route: 'create_offer', key, fingerprint: fp, replayStatus: 200 });
+
+    it('runs the work, whose writer commits the record; the same request again is the replay', async () => {
+      let runs = 0;
+      const work = async (record: (status: number) => { statement: { params: unknown[] } }) => {
+        const body = `offer-${++runs}`;
+        repo.commitRecord(record(200), body);
+        return { status: 200, body };
+      };
+      expect(await svc.runCommittingKey(create('a'), work)).toEqual({ status: 200, body: 'offer-1', replayed: false });
+      expect(await svc.runCommittingKey(create('a'), work)).toEqual({ status: 200, body: 'offer-1', replayed: true });
+      await expect(svc.runCommittingKey(create('b'), work)).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+      expect(runs).toBe(1);
+      expect([...repo.rows.values()]).toEqual([expect.objectContaining({ requestHash: 'a', state: 'done', responseStatus: 200, responseBody: 'offer-1' })]);
     });
-    expect(taken).toEqual({ statement: { sql: 'complete', params: [null, 'p1|confirm_offer|k1', 200] }, responseParam: 0 });
-    expect(result).toEqual({ status: 200, body: 'sent', replayed: false });
-    // the work's writer committed it: the service does not complete the record a second time
-    expect(completeSpy).not.toHaveBeenCalled();
-    // and a work that fails after taking it frees the key like any other
-    await expect(
-      svc.run(req('b', 'k2'), async (_complete, completeAsStatement) => {
-        completeAsStatement(200);
-        throw new Error('store failed');
-      }),
-    ).rejects.toThrow('store failed');
-    expect([...repo.rows.keys()]).toEqual(['p1|confirm_offer|k1']);
+
+    /** a request whose writer commits only when `commit` is called */
+    const held = (service: IdempotencyService, r: ReturnType<typeof create>, body: string) => {
+      let commit!: () => void;
+      const result = service.runCommittingKey(r, async (record) => {
+        const st = record(200);
+        await new Promise<void>((go) => (commit = go));
+        repo.commitRecord(st, body);
+        return { status: 200, body };
+      });
+      return { result, commit: () => commit() };
+    };
+
+    it('a second request while the first runs on this instance: 423, without running; after it, the replay', async () => {
+      const first = held(svc, create('a'), 'first');
+      await Promise.resolve();
+      let ran = false;
+      await expect(
+        svc.runCommittingKey(create('a'), async () => {
+          ran = true;
+          return { status: 200, body: 'second' };
+        }),
+      ).rejects.toMatchObject({ code: 'idempotency_in_progress' });
+      expect(ran).toBe(false);
+      first.commit();
+      expect(await first.result).toMatchObject({ body: 'first', replayed: false });
+      expect(await svc.runCommittingKey(create('a'), async () => ({ status: 200, body: 'third' }))).toEqual({ status: 200, body: 'first', replayed: true });
+    });
+
+    it('two instances at once: the one whose writer commits second gets the first one\'s answer (a replay, or 422 for another body)', async () => {
+      // another instance: its own service over the same records
+      const svc2 = new IdempotencyService(repo as unknown as IdempotencyRepository, tx, { now: () => now } as Clock);
+      for (const [secondBody, expected] of [
+        ['a', { status: 200, body: 'first', replayed: true }],
+        ['other', { code: 'idempotency_key_reused' }],
+      ] as const) {
+        repo.rows.clear();
+        // both started before either committed (both built); the first to commit wins
+        const first = held(svc, create('a'), 'first');
+        await Promise.resolve();
+        const second = held(svc2, create(secondBody), 'second');
+        await Promise.resolve();
+        first.commit();
+        expect(await first.result).toEqual({ status: 200, body: 'first', replayed: false });
+        second.commit();
+        expect(await second.result.catch((e: unknown) => e)).toMatchObject(expected);
+        expect(repo.rows.get('p1|create_offer|k1')).toMatchObject({ requestHash: 'a', responseBody: 'first' });
+      }
+    });
+
+    it('a record past its 48 h is deleted first; a work that fails stores nothing and fails as it did', async () => {
+      repo.rows.set('p1|create_offer|k1', { id: 'old', requestHash: 'x', state: 'done', responseStatus: 200, responseBody: 'old', createdAt: now, expiresAt: new Date(now.getTime() + 1000) });
+      now = new Date(now.getTime() + 2000);
+      const result = await svc.runCommittingKey(create('a'), async (record) => {
+        repo.commitRecord(record(200), 'new');
+        return { status: 200, body: 'new' };
+      });
+      expect(result).toEqual({ status: 200, body: 'new', replayed: false });
+      await expect(svc.runCommittingKey(create('a', 'k3'), async () => Promise.reject(new Error('build failed')))).rejects.toThrow('build failed');
+      expect(repo.rows.has('p1|create_offer|k3')).toBe(false);
+    });
   });
 
   it('refuses another fingerprint (422) and a retry while running (423)', async () => {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock, newId } from '@app/core';
-import { TransactionRunner, type SqlStatement } from '@app/database';
-import { IdempotencyRepository, type IdempotencyScope } from './idempotency.repository';
+import { isRowNotChanged, TransactionRunner, type SqlStatement } from '@app/database';
+import { IdempotencyRepository, type IdempotencyRecord, type IdempotencyScope } from './idempotency.repository';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './offers.errors';
 
 export type { IdempotencyScope } from './idempotency.repository';
@@ -38,11 +38,12 @@ export interface IdempotentRequest extends IdempotencyScope {
 export type CompleteIdempotency = (manager: EntityManager, response: IdempotentResponse<unknown>) => Promise<void>;
 
 /**
- * The same as one statement, for a writer that commits it with the work's own writes (an offer
- * build thread): its parameter at `responseParam` is to be set to the response's JSON text. Taking
- * it means the work commits it: once the work returns, the request is completed.
+ * The key's record (done, with the response of `status`) as one statement, for the work's writer
+ * to commit with the work's own writes: its parameter at `responseParam` is to be set to the
+ * response's JSON text. It must insert: the transaction fails (ROW_NOT_CHANGED) when another
+ * request has committed the key first.
  */
-export type CompleteIdempotencyStatement = (status: number) => { statement: SqlStatement; responseParam: number };
+export type KeyRecordStatement = (status: number) => { statement: SqlStatement; responseParam: number };
 
 /** sha256 of a canonical JSON (object keys sorted) of the parts: key order does not matter. */
 export function fingerprint(...parts: unknown[]): string {
@@ -79,6 +80,20 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** past its 48 h, or a claim whose process died mid-request */
+function stale(found: IdempotencyRecord, now: Date): boolean {
+  const expired = found.expiresAt.getTime() <= now.getTime();
+  const abandoned = found.state === 'in_progress' && now.getTime() - found.createdAt.getTime() > IDEMPOTENCY_ABANDONED_AFTER_MS;
+  return expired || abandoned;
+}
+
+/** What a request gets when its key holds another request's record: 422, 423, or the replay. */
+function answerFrom<T>(req: IdempotentRequest, existing: IdempotencyRecord): IdempotentResult<T> {
+  if (existing.requestHash !== req.fingerprint) throw new IdempotencyKeyReusedError();
+  if (existing.state === 'in_progress') throw new IdempotencyInProgressError();
+  return { status: req.replayStatus ?? existing.responseStatus ?? 200, body: existing.responseBody as T, replayed: true };
+}
+
 /**
  * Idempotency keys (spec §3.6), scoped by (partner, route, key) and kept 48 h. The first request
  * claims the key (a unique row), runs, and stores its response; a retry with the same fingerprint
@@ -90,6 +105,8 @@ function canonicalJson(v: unknown): string {
 export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(IdempotencyService.name);
   private timer: NodeJS.Timeout | undefined;
+  /** keys of runCommittingKey at work on this instance (partner, route, key) */
+  private readonly running = new Set<string>();
 
   constructor(
     private readonly repo: IdempotencyRepository,
@@ -110,51 +127,70 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Runs `work` once per (partner, route, key). `work` should call `complete` inside its final
-   * transaction (or commit the statement of `completeAsStatement` with its writes); when it does
-   * neither, the response is stored right after it returns.
+   * transaction; when it does not, the response is stored right after it returns.
    */
-  async run<T>(
-    req: IdempotentRequest,
-    work: (complete: CompleteIdempotency, completeAsStatement: CompleteIdempotencyStatement) => Promise<IdempotentResponse<T>>,
-  ): Promise<IdempotentResult<T>> {
+  async run<T>(req: IdempotentRequest, work: (complete: CompleteIdempotency) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
     const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
     const now = this.clock.now();
     const existing = await this.tx.run(async (m) => {
       const found = await this.repo.find(m, scope);
       if (found) {
-        const expired = found.expiresAt.getTime() <= now.getTime();
-        const abandoned = found.state === 'in_progress' && now.getTime() - found.createdAt.getTime() > IDEMPOTENCY_ABANDONED_AFTER_MS;
-        if (!expired && !abandoned) return found;
+        if (!stale(found, now)) return found;
         await this.repo.delete(m, scope);
       }
       const id = newId();
       const won = await this.repo.claim(m, scope, { id, requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) });
       return won ? null : await this.repo.find(m, scope);
     });
-    if (existing) {
-      if (existing.requestHash !== req.fingerprint) throw new IdempotencyKeyReusedError();
-      if (existing.state === 'in_progress') throw new IdempotencyInProgressError();
-      return { status: req.replayStatus ?? existing.responseStatus ?? 200, body: existing.responseBody as T, replayed: true };
-    }
+    if (existing) return answerFrom<T>(req, existing);
 
     let completed = false;
     const complete: CompleteIdempotency = async (m, response) => {
       await this.repo.complete(m, scope, response.status, response.body);
       completed = true;
     };
-    const completeAsStatement: CompleteIdempotencyStatement = (status) => {
-      const statement = this.repo.completeStatement(scope, status);
-      completed = true;
-      return statement;
-    };
     try {
-      const result = await work(complete, completeAsStatement);
+      const result = await work(complete);
       if (!completed) await this.tx.run((m) => this.repo.complete(m, scope, result.status, result.body));
       return { ...result, replayed: false };
     } catch (e) {
       // a failed request does not hold the key: the partner may fix the body and retry with it
       await this.tx.run((m) => this.repo.release(m, scope)).catch(() => undefined);
       throw e;
+    }
+  }
+
+  /**
+   * As `run`, for a work whose writer commits the key's record with the work's own writes (Create
+   * Offer: with the offer, in the same transaction), so no transaction of its own precedes the
+   * work. A request that finds the key answered, reused or taken gets what `run` answers; one that
+   * finds it running on this instance gets 423; otherwise the work runs and commits the record
+   * (done, with its response) only if no other request has committed it meanwhile. When one has
+   * (another instance ran the same key at the same time: the work fails with ROW_NOT_CHANGED,
+   * nothing of it stored), that record answers: a replay of the same request, or 422 for another
+   * body. A record past its 48 h, or a claim abandoned by a process that died, is deleted first.
+   */
+  async runCommittingKey<T>(req: IdempotentRequest, work: (record: KeyRecordStatement) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
+    const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
+    const now = this.clock.now();
+    const found = await this.repo.peek(scope);
+    if (found && !stale(found, now)) return answerFrom<T>(req, found);
+    const running = `${scope.partnerId}\u0000${scope.route}\u0000${scope.key}`;
+    if (this.running.has(running)) throw new IdempotencyInProgressError();
+    this.running.add(running);
+    try {
+      if (found) await this.tx.run((m) => this.repo.delete(m, scope));
+      const record: KeyRecordStatement = (status) =>
+        this.repo.recordStatement(scope, { id: newId(), requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) }, status);
+      return { ...(await work(record)), replayed: false };
+    } catch (e) {
+      if (!isRowNotChanged(e)) throw e;
+      // another instance's request with this key committed first
+      const winner = await this.repo.peek(scope);
+      if (!winner) throw new IdempotencyInProgressError();
+      return answerFrom<T>(req, winner);
+    } finally {
+      this.running.delete(running);
     }
   }
 

@@ -9,14 +9,14 @@ import type { NewOffer, NewQuote } from './offers.repository';
 export interface OfferInsert {
   offer: NewOffer;
   quotes: NewQuote[];
-  /** statements committed with the offer, after its rows (an idempotency key's completion) */
+  /** statements committed with the offer, after its rows (an idempotency key's record) */
   also?: readonly SqlStatement[];
 }
 
 /**
  * A statement to commit with an offer whose response is not known yet (an idempotency key's
- * completion, built on the event loop): its parameter at `responseParam` becomes the response's
- * JSON text (withResponse).
+ * record, built on the event loop): its parameter at `responseParam` becomes the response's JSON
+ * text (withResponse).
  */
 export interface WithOffer {
   statement: SqlStatement;
@@ -26,7 +26,7 @@ export interface WithOffer {
 export function withResponse(w: WithOffer, json: string): SqlStatement {
   const params = w.statement.params.slice();
   params[w.responseParam] = json;
-  return { sql: w.statement.sql, params };
+  return { ...w.statement, params };
 }
 
 /** the items' `also` statements, in order: each offer's after all the rows */

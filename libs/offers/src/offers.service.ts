@@ -141,12 +141,13 @@ export class OffersService {
   }
 
   /**
-   * §3.6 via IdempotencyService: the key's completion (the response as stored) commits with the
-   * offer, in the transaction that stores it (a build thread's on a SQLite file); a replay is 200.
+   * §3.6 via IdempotencyService.runCommittingKey: the key's record (the response as stored)
+   * commits with the offer, in the transaction that stores it (a build thread's on a SQLite file);
+   * a replay is 200.
    */
   private async createIdempotent(active: ActiveConfig, cmd: CreateOfferCommand, key: string): Promise<CreateOfferResult> {
     const q = cmd.query;
-    const result = await this.idempotency.run<unknown>(
+    const result = await this.idempotency.runCommittingKey<unknown>(
       {
         partnerId: cmd.caller.partnerId,
         route: CREATE_ROUTE,
@@ -154,9 +155,9 @@ export class OffersService {
         fingerprint: fingerprint(cmd.body, q.includeContent, [...q.extraFields].sort(), [...q.excludeOfferIds].sort(), q.activeOnly),
         replayStatus: 200,
       },
-      async (_complete, completeAsStatement) => {
+      async (record) => {
         // built like any other create; the fingerprint above was taken before the body could be consumed
-        const json = await this.builder.create(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() }, completeAsStatement(200));
+        const json = await this.builder.create(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() }, record(200));
         return { status: 200, body: new JsonText(json) };
       },
     );
