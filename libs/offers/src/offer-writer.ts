@@ -42,7 +42,7 @@ export class OfferWriter {
     this.maxInFlight = tx.isSqlite ? IN_FLIGHT_SQLITE : IN_FLIGHT_POSTGRES;
   }
 
-  /** `also`: statements committed with the offer, after its rows (an idempotency key's completion) */
+  /** `also`: statements committed with the offer, after its rows (an idempotency key's record) */
   write(offer: NewOffer, quotes: NewQuote[], also?: readonly SqlStatement[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ offer, quotes, also, resolve, reject });

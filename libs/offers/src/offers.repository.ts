@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { insertStatements, portableInsertPlan, type SqlStatement } from '@app/database';
 import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OfferEntity, StoredExperiment } from './entities/offer.entity';
@@ -52,16 +52,6 @@ export interface StoredOffer {
 @Injectable()
 export class OffersRepository {
   constructor(@InjectRepository(OfferEntity) private readonly offers: Repository<OfferEntity>) {}
-
-  /** The offer and its quotes, in the caller's transaction. */
-  async insertOffer(manager: EntityManager, offer: NewOffer, quotes: NewQuote[]): Promise<void> {
-    await this.insertOffers(manager, [{ offer, quotes }]);
-  }
-
-  /** Several offers with their quotes and conversion rows, in the caller's transaction. */
-  async insertOffers(manager: EntityManager, items: readonly OfferInsert[]): Promise<void> {
-    for (const s of this.insertOffersStatements(items)) await manager.query(s.sql, s.params);
-  }
 
   /** The same writes as SQL, for a transaction run elsewhere (TransactionRunner.runStatements): one multi-row INSERT per table. */
   insertOffersStatements(items: readonly OfferInsert[]): SqlStatement[] {
