@@ -18,7 +18,7 @@ export type ToBuildThread =
    * `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the
    * object). `store`: the thread inserts the offer itself (see `storage`) and answers `stored`
    * once it is committed; else it answers `built` with the rows. `also`: a statement the thread
-   * commits with the offer it stores (an idempotency key's completion).
+   * commits with the offer it stores (an idempotency key's record).
    */
   | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean; also?: WithOffer }
   /** where and how to store offers (before the first `store` build): the SQLite file and the INSERT plans */

@@ -305,7 +305,7 @@ export class OfferBuilder implements OnModuleDestroy {
 
   /**
    * Create Offer: the offer built and stored (by a thread when there is one), and its response as
-   * JSON text, once it is committed. `also` (an idempotency key's completion) is committed in the
+   * JSON text, once it is committed. `also` (an idempotency key's record) is committed in the
    * same transaction as the offer, wherever it is stored.
    */
   async create(active: ActiveConfig, input: PrepareOfferInput, also?: WithOffer): Promise<string> {
