@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
 import { BookEntity, SQL_TEST_ENTITIES, type Book } from '../../../test/support/sql-entities';
-import { JsonText } from './insert-rows';
-import { fastUpdate, greaterThan, oneOf, updateStatement } from './update-rows';
+import { fastUpdate, greaterThan, oneOf } from './update-rows';
 
 describe('fastUpdate', () => {
   let ds: DataSource;
@@ -98,20 +97,5 @@ describe('fastUpdate', () => {
     await expect(fastUpdate(ds.manager, BookEntity, { shelf: null }, { id: 'a' })).rejects.toThrow('BookEntity.shelf is not a plain column');
     await expect(fastUpdate(ds.manager, BookEntity, { state: 'X' }, { nope: 1 } as unknown as { id: string })).rejects.toThrow('BookEntity.nope is not a plain column');
     expect(await stored()).toEqual(before);
-  });
-
-  it('stores a JsonText as its own text; updateStatement gives the same statement to run elsewhere, or none when it matches nothing', async () => {
-    expect(await fastUpdate(ds.manager, BookEntity, { doc: new JsonText('{"kept" : "as sent"}') }, { id: 'a' })).toBe(1);
-    expect(await ds.query('SELECT "doc" FROM "books" WHERE "id" = ?', ['a'])).toEqual([{ doc: '{"kept" : "as sent"}' }]);
-
-    const statement = updateStatement(ds.manager, BookEntity, { doc: new JsonText('[1]'), dueAt: feb }, { id: 'b', state: oneOf(['OUT']) });
-    expect(statement).toEqual({
-      sql: 'UPDATE "books" SET "doc" = ?, "due_at" = ? WHERE "id" = ? AND "state" IN (?)',
-      params: ['[1]', '2027-02-01 00:00:00.000', 'b', 'OUT'],
-    });
-    // plain values: it can cross to another thread
-    expect(structuredClone(statement)).toEqual(statement);
-    expect(await stored()).toMatchObject({ b: { doc: null, dueAt: feb } });
-    expect(updateStatement(ds.manager, BookEntity, { state: 'X' }, { id: oneOf([]) })).toBeUndefined();
   });
 });

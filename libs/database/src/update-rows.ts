@@ -1,8 +1,6 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import { JsonText } from './insert-rows';
 import { preparedQuery } from './prepared-query';
-import type { SqlStatement } from './sqlite-write-worker';
 import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
 /** A condition of fastUpdate other than equality: the column is one of these values. */
@@ -72,34 +70,18 @@ function planFor(manager: EntityManager, meta: EntityMetadata, set: readonly str
  * returning the number of rows it changed. As fastSelect: the SQL text is built once per entity and
  * shape (columns set, conditions, size of each IN list) from TypeORM's metadata and stays prepared;
  * values, set or compared, are bound with the driver's own conversion (preparePersistentValue:
- * dates, JSON, transformers), a JsonText as its own text. Nothing is set implicitly (an update
- * date column is set only when it is given). A condition on null or undefined is refused
- * (`column = NULL` matches no row), and oneOf([]) matches nothing without a query. Run it with a
- * transaction's manager (or any manager: a query runner is then taken and released for the one
- * statement). On PostgreSQL the text is a named statement (preparedQuery).
+ * dates, JSON, transformers). Nothing is set implicitly (an update date column is set only when it
+ * is given). A condition on null or undefined is refused (`column = NULL` matches no row), and
+ * oneOf([]) matches nothing without a query. Run it with a transaction's manager (or any manager:
+ * a query runner is then taken and released for the one statement). On PostgreSQL the text is a
+ * named statement (preparedQuery).
  */
 export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & string, W extends keyof E & string>(
   manager: EntityManager,
   target: EntityTarget<E>,
-  set: { readonly [P in S]: E[P] | JsonText },
+  set: { readonly [P in S]: E[P] },
   where: { readonly [P in W]: UpdateCondition<E[P]> },
 ): Promise<number> {
-  const statement = updateStatement(manager, target, set, where);
-  if (!statement) return 0;
-  return (await preparedQuery(manager, statement.sql, statement.params)).affected;
-}
-
-/**
- * fastUpdate's statement without running it; undefined when it would match nothing (an empty
- * oneOf). Its parameters are plain values (strings, numbers, the driver's date and JSON texts), so
- * it could run in another thread's transaction too.
- */
-export function updateStatement<E extends ObjectLiteral, S extends keyof E & string, W extends keyof E & string>(
-  manager: EntityManager,
-  target: EntityTarget<E>,
-  set: { readonly [P in S]: E[P] | JsonText },
-  where: { readonly [P in W]: UpdateCondition<E[P]> },
-): SqlStatement | undefined {
   const meta = manager.connection.getMetadata(target);
   const setKeys = Object.keys(set) as S[];
   if (setKeys.length === 0) throw new Error(`fastUpdate: nothing to set on ${meta.name}`);
@@ -112,17 +94,14 @@ export function updateStatement<E extends ObjectLiteral, S extends keyof E & str
       if (v === null || v === undefined) throw new Error(`fastUpdate: ${meta.name}.${k} is compared with ${String(v)}`);
       values.push(v);
     }
-    if (o.op === 'in' && o.count === 0) return undefined;
+    if (o.op === 'in' && o.count === 0) return 0;
     ops.push([k, o]);
   }
   const plan = planFor(manager, meta, setKeys, ops);
   const driver = manager.connection.driver;
   const params = [
-    ...setKeys.map((k, i) => {
-      const v: unknown = set[k];
-      return v instanceof JsonText ? v.text : (driver.preparePersistentValue(v, plan.set[i]) as unknown);
-    }),
+    ...setKeys.map((k, i) => driver.preparePersistentValue(set[k], plan.set[i]) as unknown),
     ...values.map((v, i) => driver.preparePersistentValue(v, plan.where[i]) as unknown),
   ];
-  return { sql: plan.sql, params };
+  return (await preparedQuery(manager, plan.sql, params)).affected;
 }
