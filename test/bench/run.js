@@ -43,6 +43,9 @@
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
+ *   --redis URL      with Redis (REDIS_URL, as on a fleet; a fresh REDIS_KEY_PREFIX per run):
+ *                    shared rate limits and configuration cache. When the server runs on this
+ *                    machine, its CPU per request is reported too (redis_server_cpu_ms_per_request).
  */
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -98,6 +101,7 @@ function parseArgs(argv) {
     else if (flag === '--label') opts.label = value();
     else if (flag === '--node-flags') opts.nodeFlags = value().split(/\s+/).filter(Boolean);
     else if (flag === '--postgres') opts.postgres = value();
+    else if (flag === '--redis') opts.redis = value();
     else if (flag === '--quick') opts.quick = true;
     else if (flag === '--with-confirm') opts.withConfirm = true;
     else if (flag === '--with-idempotency') opts.withIdempotency = true;
@@ -388,7 +392,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
   const startMeasuring = () => {
     phase = 'measure';
     process.stdout.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s (${answered.size}/${connections} connections answered), measuring ${opts.duration} s`);
-    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), schedStart: schedstat(pid), threadsStart: threadCpu(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
+    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), redisCpuStart: opts.redisPid ? cpuSeconds(opts.redisPid) : null, schedStart: schedstat(pid), threadsStart: threadCpu(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
     let lastCpu = window.cpuStart;
     let lastT = process.hrtime.bigint();
     sampler = setInterval(() => {
@@ -408,7 +412,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     if (phase !== 'measure') return;
     phase = 'done';
     clearInterval(sampler);
-    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), schedEnd: schedstat(pid), threadsEnd: threadCpu(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
+    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), redisCpuEnd: opts.redisPid ? cpuSeconds(opts.redisPid) : null, schedEnd: schedstat(pid), threadsEnd: threadCpu(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
     if (instance) instance.stop();
   };
   const control = setInterval(() => {
@@ -497,6 +501,10 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     first_response_ms: { median: r1(pct(fr, 0.5)), max: r1(fr.length ? fr[fr.length - 1] : null), connections_answered: answered.size },
     app_cpu_pct: cpuUsed !== null && seconds > 0 ? Math.round((cpuUsed / seconds) * 100) : null,
     cpu_ms_per_request: cpuUsed !== null && m.count > 0 ? Math.round((cpuUsed * 1e6) / m.count) / 1000 : null,
+    // --redis with the server on this machine: its CPU, which shares the two cores
+    ...(window.redisCpuStart != null && window.redisCpuEnd != null && m.count > 0
+      ? { redis_server_cpu_ms_per_request: Math.round(((window.redisCpuEnd - window.redisCpuStart) * 1e6) / m.count) / 1000 }
+      : {}),
     // the JS thread: running, runnable but waiting for a core (other processes, the load generator),
     // or off CPU (blocked in a syscall such as fsync, or idle: then the load generator is the limit)
     app_main_thread: mainThread,
@@ -532,6 +540,21 @@ function gitInfo() {
 // the app under test
 
 /** A throwaway database on the server of `adminUrl`; `drop()` removes it. */
+/** The pid of the redis-server behind `url` when it runs on this machine (its /proc entry is readable), else null. */
+async function localRedisPid(url) {
+  const { Redis } = require(path.join(REPO, 'node_modules/ioredis'));
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info('server'))?.[1]);
+    return pid > 0 && cpuSeconds(pid) !== null && /redis/.test(fs.readFileSync(`/proc/${pid}/comm`, 'utf8')) ? pid : null;
+  } catch (e) {
+    throw new Error(`--redis ${url}: ${e.message}`);
+  } finally {
+    client.disconnect();
+  }
+}
+
 function createPgDatabase(adminUrl) {
   return createThrowawayDatabase(adminUrl, `offers_bench_${crypto.randomBytes(4).toString('hex')}`);
 }
@@ -554,6 +577,7 @@ async function startApp(opts, tmp) {
       NODE_ENV: 'production',
       SQLITE_PATH: path.join(tmp, 'bench.sqlite'),
       ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+      ...(opts.redis ? { REDIS_URL: opts.redis, REDIS_KEY_PREFIX: `bench-${crypto.randomBytes(4).toString('hex')}:` } : {}),
       PORT: String(port),
       HOST,
       ADMIN_API_KEY: adminKey,
@@ -653,6 +677,10 @@ async function main() {
       pgDatabase = await createPgDatabase(opts.postgres);
       opts.databaseUrl = pgDatabase.url;
       console.log(`PostgreSQL database ${pgDatabase.name} created for this run`);
+    }
+    if (opts.redis) {
+      opts.redisPid = await localRedisPid(opts.redis);
+      console.log(`Redis ${opts.redis}${opts.redisPid ? ` (redis-server pid ${opts.redisPid}, on this machine)` : ''}`);
     }
     app = await startApp(opts, tmp);
     console.log(`App started (pid ${app.child.pid}, ${app.base}${opts.profile ? ', under --cpu-prof' : ''}); RSS ${rssMb(app.child.pid)} MB`);
@@ -995,7 +1023,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
       load_avg_before: loadBefore,
       load_avg_after: os.loadavg().map((x) => Math.round(x * 100) / 100),
     },
-    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)', log_level: 'warn', stopped },
+    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)', ...(opts.redis ? { redis: opts.redis } : {}), log_level: 'warn', stopped },
     ratio,
     cpu_cost_ratio: cpuRatio,
     // (information) the same ratio for the route's floor (422, unknown schema): the most any create could reach here
@@ -1062,6 +1090,8 @@ function printTable(r) {
     .filter(([, s]) => !s.skipped && s.app_threads_cpu_pct)
     .map(([n, s]) => `${n} ${Object.entries(s.app_threads_cpu_pct).map(([g, v]) => `${g} ${v}`).join(', ')}`);
   if (perThread.length > 0) console.log(`app CPU % by thread: ${perThread.join('; ')}`);
+  const redisCpu = Object.entries(r.steps).filter(([, s]) => s.redis_server_cpu_ms_per_request != null);
+  if (redisCpu.length > 0) console.log(`redis-server CPU ms per request: ${redisCpu.map(([k, s]) => `${k} ${s.redis_server_cpu_ms_per_request}`).join('; ')}`);
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
   if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
   const stalls = Object.entries(r.steps).filter(([, s]) => s.stalled_seconds > 0);

@@ -103,16 +103,24 @@ export class RedisConnection {
     try {
       return { ok: true, value: await op(this.client) };
     } catch (e) {
-      if (isReplyError(e)) {
-        const message = describe(e);
-        if (!this.replyErrorsLogged.has(message)) {
-          this.replyErrorsLogged.add(message);
-          this.logger.error({ err: e }, 'Redis refused a command');
-        }
-      } else {
-        this.markDown(describe(e));
-      }
+      this.failed(e);
       return { ok: false, error: e };
+    }
+  }
+
+  /**
+   * Judges a command's failure (for the commands of a pipeline, which fail one by one): a Redis
+   * reply error (a bug) is logged once per message; anything else marks Redis down.
+   */
+  failed(e: unknown): void {
+    if (isReplyError(e)) {
+      const message = describe(e);
+      if (!this.replyErrorsLogged.has(message)) {
+        this.replyErrorsLogged.add(message);
+        this.logger.error({ err: e }, 'Redis refused a command');
+      }
+    } else {
+      this.markDown(describe(e));
     }
   }
 
