@@ -539,7 +539,6 @@ function gitInfo() {
 // ---------------------------------------------------------------------------------------------
 // the app under test
 
-/** A throwaway database on the server of `adminUrl`; `drop()` removes it. */
 /** The pid of the redis-server behind `url` when it runs on this machine (its /proc entry is readable), else null. */
 async function localRedisPid(url) {
   const { Redis } = require(path.join(REPO, 'node_modules/ioredis'));
@@ -555,6 +554,7 @@ async function localRedisPid(url) {
   }
 }
 
+/** A throwaway database on the server of `adminUrl`; `drop()` removes it. */
 function createPgDatabase(adminUrl) {
   return createThrowawayDatabase(adminUrl, `offers_bench_${crypto.randomBytes(4).toString('hex')}`);
 }
