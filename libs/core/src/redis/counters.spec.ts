@@ -126,6 +126,22 @@ describeRedis('SharedCounters on a real Redis (a redis-server of its own)', () =
     expect(redis.available).toBe(true); // a refused command is a bug, not Redis down
   });
 
+  it('a failure in its own code leaves no decision waiting: the batch is decided in memory', async () => {
+    const failed = jest.spyOn(redis, 'failed').mockImplementation(() => {
+      throw new Error('a bug');
+    });
+    try {
+      await redis.client.set('unit:rl:{clobbered-2}', 'not a number');
+      const before = counters.memory.size;
+      const rs = await Promise.all([counters.throttle('clobbered-2', 1000, 5, 0), counters.throttle('other', 1000, 5, 0)]);
+      expect(rs.map((r) => r.hits)).toEqual([1, 1]);
+      expect(failed).toHaveBeenCalledTimes(1);
+      expect(counters.memory.size).toBe(before + 2);
+    } finally {
+      failed.mockRestore();
+    }
+  });
+
   it('falls back to memory at once when Redis is gone', async () => {
     server.kill('SIGKILL');
     for (let i = 0; i < 100 && redis.available; i++) await new Promise((r) => setTimeout(r, 20));

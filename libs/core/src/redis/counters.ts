@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { RedisConnection } from './redis-connection';
 
@@ -174,6 +175,7 @@ interface PendingThrottle {
   limit: number;
   blockMs: number;
   resolve: (r: ThrottleResult) => void;
+  settled?: boolean;
 }
 
 /**
@@ -208,7 +210,11 @@ export class SharedCounters implements Counters {
   private readonly flushThrottles = (): void => {
     const batch = this.pending;
     this.pending = [];
-    void this.sendThrottles(batch);
+    this.sendThrottles(batch).catch((e: unknown) => {
+      // a bug, not Redis (its failures are answers of run): no request is left waiting for it
+      new Logger('SharedCounters').error({ err: e }, 'rate-limit decisions failed; taken in memory');
+      for (const t of batch) if (!t.settled) t.resolve(this.memory.throttleSync(t.key, t.windowMs, t.limit, t.blockMs));
+    });
   };
 
   private async sendThrottles(batch: PendingThrottle[]): Promise<void> {
@@ -236,12 +242,15 @@ export class SharedCounters implements Counters {
       // a decision that Redis did not take (the batch failed, or this script did) is taken in memory
       const [error, reply] = replies?.[i] ?? [null, undefined];
       if (error) redis.failed(error);
+      let decision: ThrottleResult;
       if (!error && Array.isArray(reply)) {
         const [hits, ttl, blocked, blockTtl] = reply as number[];
-        t.resolve({ hits, resetInMs: ttl, blocked: blocked === 1, blockResetInMs: blockTtl });
+        decision = { hits, resetInMs: ttl, blocked: blocked === 1, blockResetInMs: blockTtl };
       } else {
-        t.resolve(this.memory.throttleSync(t.key, t.windowMs, t.limit, t.blockMs));
+        decision = this.memory.throttleSync(t.key, t.windowMs, t.limit, t.blockMs);
       }
+      t.settled = true;
+      t.resolve(decision);
     }
   }
 
