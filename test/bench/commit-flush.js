@@ -2,10 +2,10 @@
 'use strict';
 /**
  * Micro-benchmark of the event loop's group commit on a SQLite file (synchronous=FULL), in one
- * process: `concurrency` callers each loop on `TransactionRunner.run` with a small write, as
- * confirms do, while a 1 ms timer measures how long the event loop is held (its delay: what every
- * other request waits). Reports commits per second, the latency of `run` (to its settling), the
- * event loop's delay and its utilisation.
+ * process: `concurrency` callers each loop on `TransactionRunner.run` with a confirm-sized write,
+ * while a 1 ms timer measures how long the event loop is held (its delay: what every other
+ * request waits). Reports the calls committed per second, the latency of `run` (to its settling),
+ * the event loop's delay and utilisation, and the process's CPU per call.
  *
  * Written to measure an asynchronous flush of those commits (synchronous=NORMAL on the main
  * connection, the WAL fdatasync'ed on libuv's thread pool before the calls settle): tried and left
@@ -73,7 +73,6 @@ async function main() {
     }
   };
   // warm-up
-  stop = false;
   const warm = Array.from({ length: CONCURRENCY }, caller);
   await new Promise((r) => setTimeout(r, 1000));
   stop = true;
@@ -103,7 +102,7 @@ async function main() {
       main_connection_synchronous: mainSync,
       concurrency: CONCURRENCY,
       updates_per_call: UPDATES,
-      commits_per_s: Math.round(done / elapsed),
+      calls_per_s: Math.round(done / elapsed),
       run_latency_ms: { p50: pct(latencies, 50).toFixed(2), p99: pct(latencies, 99).toFixed(2), max: latencies[latencies.length - 1].toFixed(2) },
       event_loop_delay_ms: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
       event_loop_utilization: Number(elu.utilization.toFixed(3)),
