@@ -17,20 +17,14 @@ const os = require('node:os');
 const path = require('node:path');
 
 function summarise(file, requests) {
+  const { frameLabel } = require('./profile');
   const profile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const self = new Map();
   const inclusive = new Map();
   let total = 0;
-  const short = (url) => {
-    if (!url) return '';
-    const nm = url.lastIndexOf('node_modules/');
-    if (nm >= 0) return url.slice(nm);
-    const dist = url.indexOf('/dist/');
-    return dist >= 0 ? url.slice(dist + 1) : url;
-  };
   const walk = (node, above) => {
-    const f = node.callFrame;
-    const key = `${f.functionName || '(anonymous)'}  ${short(f.url)}:${f.lineNumber + 1}`;
+    const { fn, where } = frameLabel(node.callFrame);
+    const key = `${fn}  ${where}`;
     const size = node.selfSize || 0;
     total += size;
     self.set(key, (self.get(key) || 0) + size);

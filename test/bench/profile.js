@@ -219,7 +219,7 @@ function summarise(file, windows = [], top = 25) {
   return { text: parts.join('\n'), json };
 }
 
-module.exports = { summarise, analyse };
+module.exports = { summarise, analyse, frameLabel };
 
 if (require.main === module) {
   const file = process.argv[2];
