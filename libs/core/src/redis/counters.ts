@@ -191,6 +191,7 @@ interface PendingThrottle {
  */
 export class SharedCounters implements Counters {
   readonly memory = new MemoryCounters();
+  private readonly logger = new Logger(SharedCounters.name);
   private pending: PendingThrottle[] = [];
 
   constructor(private readonly redis: RedisConnection | null) {}
@@ -212,7 +213,7 @@ export class SharedCounters implements Counters {
     this.pending = [];
     this.sendThrottles(batch).catch((e: unknown) => {
       // a bug, not Redis (its failures are answers of run): no request is left waiting for it
-      new Logger('SharedCounters').error({ err: e }, 'rate-limit decisions failed; taken in memory');
+      this.logger.error({ err: e }, 'rate-limit decisions failed; taken in memory');
       for (const t of batch) if (!t.settled) t.resolve(this.memory.throttleSync(t.key, t.windowMs, t.limit, t.blockMs));
     });
   };
