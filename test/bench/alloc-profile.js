@@ -9,6 +9,9 @@
  *    `alloc-<time>.heapprofile` into ALLOC_PROFILE_DIR (default: the system's temp dir).
  *    For example, during a `--quick` run's create step:
  *      kill -USR2 <app pid>; sleep 6; kill -USR2 <app pid>
+ *    With ALLOC_PROFILE_PROMOTED=1 in the app's environment (run.js `--env ALLOC_PROFILE_PROMOTED=1`)
+ *    the objects the young generation's collections free are left out: what remains is what
+ *    outlived them (promoted to the old generation, collected by a mark-compact or still live).
  * 2. `node test/bench/alloc-profile.js <file.heapprofile> [requests]`: bytes by function (self and
  *    inclusive), per request when given the number of requests of the sampled window.
  */
@@ -60,11 +63,13 @@ if (require.main === module) {
     const session = new inspector.Session();
     session.connect();
     const dir = process.env.ALLOC_PROFILE_DIR || os.tmpdir();
+    // ALLOC_PROFILE_PROMOTED=1: only what outlived the young generation (promoted to the old one)
+    const promotedOnly = process.env.ALLOC_PROFILE_PROMOTED === '1';
     let sampling = false;
     process.on('SIGUSR2', () => {
       if (!sampling) {
         sampling = true;
-        session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, (err) => {
+        session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promotedOnly }, (err) => {
           if (err) console.error(`alloc-profile: ${err.message}`);
         });
         return;
