@@ -8,7 +8,6 @@ import {
   ApiSecurity,
   ApiTags,
   ApiUnprocessableEntityResponse,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InvalidError, type Bundle, type BundleSchema, type OfferConfig } from '@app/core';
@@ -193,5 +192,3 @@ export class BundlesController {
     return this.bundles.deleteOfferConfig(code, id, { actor, requestId });
   }
 }
-
-export const BUNDLE_SCHEMA_REF = getSchemaPath('Bundle');
