@@ -40,6 +40,9 @@
  *   --quick          health and create offer only (for comparing changes; not a full result)
  *   --with-confirm   with --quick: the confirm steps too (create and confirm paced together; confirm)
  *   --with-idempotency with --quick: the create step with X-Idempotency-Key too
+ *   --curve F,F,...  after the create step, create offer paced (open loop, evenly spaced) at each
+ *                    fraction F of the req/s it just reached, e.g. --curve 0.25,0.5,0.75,0.9: latency
+ *                    against load, and the highest of those rates whose p99 meets the target
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
@@ -71,6 +74,9 @@ const CREATE_QUERY = '?extra_fields=tax,commission,benefits';
 const POOL_CAP = 500000;
 /** informational steps: not counted in the targets or in the memory figure */
 const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced'];
+/** the steps of --curve: create offer paced at a fraction of its saturated req/s (informational too) */
+const CURVE_STEP = /^create_offer_at_(\d+)pct$/;
+const isInfoStep = (name) => INFO_STEPS.includes(name) || CURVE_STEP.test(name);
 
 const TARGETS = { ratio: 0.5, createP99Ms: 30, non2xx: 0, rssGrowthPct: 10 };
 
@@ -105,6 +111,15 @@ function parseArgs(argv) {
     else if (flag === '--quick') opts.quick = true;
     else if (flag === '--with-confirm') opts.withConfirm = true;
     else if (flag === '--with-idempotency') opts.withIdempotency = true;
+    else if (flag === '--curve') {
+      opts.curve = String(value())
+        .split(',')
+        .map((f) => num('--curve', f.trim(), 0.01));
+      if (opts.curve.some((f) => f > 1)) {
+        console.error('--curve takes fractions of the saturated req/s, each in (0, 1]');
+        process.exit(2);
+      }
+    }
     else if (flag === '--env') {
       const pair = value();
       const eq = pair.indexOf('=');
@@ -735,6 +750,16 @@ async function main() {
     steps.create_offer.experiment_variants = variants;
     if (firstFailure) steps.create_offer.first_failure = firstFailure;
 
+    // 2a. (information, --curve) latency against load: create offer paced at fractions of the
+    // req/s just reached, open loop (runPaced), so each rate's latency is what a partner sees at
+    // that load, not the closed loop's connections ÷ throughput
+    for (const f of opts.curve ?? []) {
+      const rate = Math.max(1, Math.round(steps.create_offer.req_per_s * f));
+      const name = `create_offer_at_${Math.round(f * 100)}pct`;
+      steps[name] = await runStep(app, `create offer at ${rate} req/s, evenly spaced (${Math.round(f * 100)} % of that)`, { ...base, pacedLoads: [{ rate, request: createReq }] }, opts);
+      steps[name].paced_rate = rate;
+    }
+
     // 2b. (information) create offer on ONE connection: the latency of a request that does not
     // queue behind 49 others — at 50 closed-loop connections latency ≈ 50 ÷ throughput
     if (!opts.quick) steps.create_offer_1_connection = await runStep(app, 'create offer, 1 connection', { ...createOpts, connections: 1 }, opts);
@@ -762,8 +787,8 @@ async function main() {
     );
 
     // 2e. (information) create offer with X-Idempotency-Key, a new key per request: what a partner
-    // that sends a key with every create (to retry safely, spec §3.6) gets. The key is claimed in a
-    // transaction of the event loop before the offer is built; its response is stored with the offer
+    // that sends a key with every create (to retry safely, spec §3.6) gets. The key is read before
+    // the offer is built; its record, with the response, is committed in the offer's transaction
     if (!opts.quick || opts.withIdempotency) {
       const runId = crypto.randomUUID().slice(0, 8);
       let n = 0;
@@ -946,7 +971,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
   // memory over the run after warm-up: from the start of the measured create-offer run to the end
   // of the last measured step (health is before any offer work, so it is not counted)
   const hot = Object.entries(steps)
-    .filter(([name, s]) => !s.skipped && name !== 'health' && !INFO_STEPS.includes(name))
+    .filter(([name, s]) => !s.skipped && name !== 'health' && !isInfoStep(name))
     .map(([, s]) => s);
   const rssBase = create.rss_mb.before;
   const rssEnd = hot.at(-1).rss_mb.after;
@@ -1035,12 +1060,32 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
       steps.create_offer_route_floor && !steps.create_offer_route_floor.skipped && health.req_per_s > 0
         ? Math.round((steps.create_offer_route_floor.req_per_s / health.req_per_s) * 1000) / 1000
         : null,
+    ...(opts.curve ? { latency_curve: latencyCurve(steps) } : {}),
     steps,
     rss_mb: { after_setup: rssAtStart, end: rssAtEnd },
     targets,
     all_targets_met: Object.values(targets).every((t) => t.met),
     notes,
   };
+}
+
+/**
+ * --curve: create's latency at each paced rate, in order of rate, and the highest rate whose p99
+ * met the target (null when none did). A rate the app did not keep up with shows as a req/s below it.
+ */
+function latencyCurve(steps) {
+  const points = Object.entries(steps)
+    .filter(([name, s]) => CURVE_STEP.test(name) && !s.skipped)
+    .map(([name, s]) => ({
+      percent_of_saturation: Number(CURVE_STEP.exec(name)[1]),
+      paced_rate: s.paced_rate,
+      req_per_s: s.req_per_s,
+      ...s.latency_ms,
+      non_2xx: s.non_2xx,
+    }))
+    .sort((a, b) => a.paced_rate - b.paced_rate);
+  const within = points.filter((p) => p.p99 !== null && p.p99 <= TARGETS.createP99Ms && p.non_2xx === 0);
+  return { points, p99_target_ms: TARGETS.createP99Ms, p99_met_up_to_req_per_s: within.length > 0 ? within.at(-1).paced_rate : null };
 }
 
 function printTable(r) {
@@ -1056,6 +1101,8 @@ function printTable(r) {
     confirm: 'POST offers/{id}/confirm',
   };
   for (const [name, s] of Object.entries(r.steps)) {
+    const curve = CURVE_STEP.exec(name);
+    if (curve) label[name] = `  same, paced at ${curve[1]} % of its req/s (info)`;
     if (s.skipped) {
       rows.push([label[name] || name, `skipped: ${s.skipped}`, '', '', '', '', '', '']);
       continue;
@@ -1098,6 +1145,13 @@ function printTable(r) {
   if (redisCpu.length > 0) console.log(`redis-server CPU ms per request: ${redisCpu.map(([k, s]) => `${k} ${s.redis_server_cpu_ms_per_request}`).join('; ')}`);
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
   if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
+  if (r.latency_curve) {
+    const c = r.latency_curve;
+    console.log(
+      `create offer against load (paced, evenly spaced): ${c.points.map((p) => `${p.paced_rate} req/s p50 ${p.p50} / p90 ${p.p90} / p99 ${p.p99} ms`).join('; ')}` +
+        `; p99 <= ${c.p99_target_ms} ms ${c.p99_met_up_to_req_per_s === null ? 'at none of these rates' : `up to ${c.p99_met_up_to_req_per_s} req/s`}`,
+    );
+  }
   const stalls = Object.entries(r.steps).filter(([, s]) => s.stalled_seconds > 0);
   for (const [name, s] of stalls) console.log(`note: ${name}: ${s.stalled_seconds} second(s) with no response completed`);
   for (const n of r.notes) console.log(`note: ${n}`);
