@@ -753,11 +753,14 @@ async function main() {
     // 2a. (information, --curve) latency against load: create offer paced at fractions of the
     // req/s just reached, open loop (runPaced), so each rate's latency is what a partner sees at
     // that load, not the closed loop's connections ÷ throughput
+    const pacedCreate = async (fraction, of) => {
+      const rate = Math.max(1, Math.round(steps.create_offer.req_per_s * fraction));
+      const step = await runStep(app, `create offer at ${rate} req/s, evenly spaced (${of})`, { ...base, pacedLoads: [{ rate, request: createReq }] }, opts);
+      return { ...step, paced_rate: rate };
+    };
     for (const f of opts.curve ?? []) {
-      const rate = Math.max(1, Math.round(steps.create_offer.req_per_s * f));
       const name = `create_offer_at_${Math.round(f * 100)}pct`;
-      steps[name] = await runStep(app, `create offer at ${rate} req/s, evenly spaced (${Math.round(f * 100)} % of that)`, { ...base, pacedLoads: [{ rate, request: createReq }] }, opts);
-      steps[name].paced_rate = rate;
+      if (!steps[name]) steps[name] = await pacedCreate(f, `${Math.round(f * 100)} % of that`);
     }
 
     // 2b. (information) create offer on ONE connection: the latency of a request that does not
@@ -768,11 +771,7 @@ async function main() {
     // (runPaced: evenly spaced requests, up to 50 connections): latency under a steady load the
     // machine can carry, rather than at saturation, where the closed loop makes latency ≈
     // connections ÷ throughput. What a partner's checkout sees on a busy day.
-    if (!opts.quick) {
-      const rate = Math.max(1, Math.round(steps.create_offer.req_per_s / 2));
-      steps.create_offer_half_rate = await runStep(app, `create offer at ${rate} req/s, evenly spaced (half of that)`, { ...base, pacedLoads: [{ rate, request: createReq }] }, opts);
-      steps.create_offer_half_rate.paced_rate = rate;
-    }
+    if (!opts.quick) steps.create_offer_half_rate = await pacedCreate(0.5, 'half of that');
 
     // 2d. (information) the route's own floor: the same request with an unknown schema passes the
     // body limit and JSON parsing, API-key auth, the rate limit and the schema lookup, then answers
