@@ -46,6 +46,9 @@
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
+ *   --admin          first, an operator's requests on the app at rest (admin preview with the bundle
+ *                    in force, with a candidate bundle, and bundle writes): ms per request, and the
+ *                    CPU of the app's main thread each one takes (what partner requests wait behind)
  *   --redis URL      with Redis (REDIS_URL, as on a fleet; a fresh REDIS_KEY_PREFIX per run):
  *                    shared rate limits and configuration cache. When the server runs on this
  *                    machine, its CPU per request is reported too (redis_server_cpu_ms_per_request).
@@ -111,6 +114,7 @@ function parseArgs(argv) {
     else if (flag === '--quick') opts.quick = true;
     else if (flag === '--with-confirm') opts.withConfirm = true;
     else if (flag === '--with-idempotency') opts.withIdempotency = true;
+    else if (flag === '--admin') opts.admin = true;
     else if (flag === '--curve') {
       opts.curve = String(value())
         .split(',')
@@ -658,6 +662,55 @@ async function setupPartner(app) {
   return { apiKey: key.json.key, bundleVersion: put.json && put.json.version, sampleOffer: probe.json };
 }
 
+const ADMIN_REQUESTS = 60;
+
+/**
+ * (--admin) What an operator's requests cost, on the app at rest, before any load: the admin
+ * preview (spec §4.8) with the bundle in force; with a candidate bundle whose schema is the one in
+ * force (an operator editing pricing or content); with a candidate whose schema changes each time;
+ * and bundle writes (one config renamed each time, so each is a new version; the benchmark then
+ * runs on the last, which prices as the first). One request at a time: ms per request, and the
+ * CPU each one takes on the app's main thread (what partner requests queue behind) and in all.
+ */
+async function adminSteps(app) {
+  const headers = { 'X-Admin-Key': app.adminKey };
+  const previewPath = `/admin/partners/${PARTNER}/offers/preview${CREATE_QUERY}`;
+  const request = benchRequest(0);
+  const candidate = (i, change) => {
+    const bundle = structuredClone(BENCH_BUNDLE);
+    change(bundle, `${i} ${crypto.randomUUID()}`);
+    return bundle;
+  };
+  const kinds = {
+    preview_in_force: () => ['POST', previewPath, { request }],
+    preview_candidate_same_schema: (i) => ['POST', previewPath, { request, bundle: candidate(i, (b, tag) => (b.offer_configs[0].name = tag)) }],
+    preview_candidate_new_schema: (i) => ['POST', previewPath, { request, bundle: candidate(i, (b, tag) => (b.schemas[0].json_schema.description = tag)) }],
+    bundle_write_same_schema: (i) => ['PUT', `/admin/partners/${PARTNER}/bundle`, candidate(i, (b, tag) => (b.offer_configs[0].name = tag))],
+  };
+  const steps = {};
+  for (const [name, make] of Object.entries(kinds)) {
+    const times = [];
+    const cpu0 = { main: threadCpu(app.child.pid)?.main ?? null, app: cpuSeconds(app.child.pid) };
+    for (let i = 0; i < ADMIN_REQUESTS; i++) {
+      const [method, url, body] = make(i);
+      const t0 = performance.now();
+      const r = await http(app.base, method, url, { headers, body });
+      times.push(performance.now() - t0);
+      if (r.status !== 200 || (method === 'POST' && r.json?.status !== 200)) throw new Error(`${name}: ${method} ${url} → ${r.status}: ${r.text.slice(0, 2000)}`);
+    }
+    const main = threadCpu(app.child.pid)?.main ?? null;
+    const all = cpuSeconds(app.child.pid);
+    times.sort((a, b) => a - b);
+    steps[name] = {
+      latency_ms: { p50: r1(pct(times, 0.5)), p90: r1(pct(times, 0.9)), max: r1(times[times.length - 1]) },
+      main_thread_cpu_ms: main === null || cpu0.main === null ? null : r1((main - cpu0.main) / 1e6 / ADMIN_REQUESTS),
+      app_cpu_ms: all === null || cpu0.app === null ? null : r1(((all - cpu0.app) * 1000) / ADMIN_REQUESTS),
+    };
+    console.log(`- admin ${name}: ${steps[name].latency_ms.p50} ms p50, main thread ${steps[name].main_thread_cpu_ms} ms CPU per request`);
+  }
+  return { requests_each: ADMIN_REQUESTS, steps };
+}
+
 /** 'present' | 'missing' — one request on an unknown offer: a route-level 404 `not_found` means no route. */
 async function probeConfirm(app, apiKey) {
   const r = await http(app.base, 'POST', `/x/partners/${PARTNER}/offers/${crypto.randomUUID()}/confirm/`, {
@@ -704,6 +757,8 @@ async function main() {
       `Bundle v${setup.bundleVersion} written for ${PARTNER}; live key created; sample offer: config ${setup.sampleOffer.offer_config_id}, ` +
         `${setup.sampleOffer.products.length} products, errors ${JSON.stringify(setup.sampleOffer.errors)}`,
     );
+
+    const admin = opts.admin ? await adminSteps(app) : null;
 
     const base = {
       url: `http://${HOST}:${app.port}`,
@@ -862,6 +917,7 @@ async function main() {
     const rssAtEnd = rssDetail(app.child.pid);
     const e = await stopApp(app);
     const results = buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped: e, loadBefore });
+    if (admin) results.admin = admin;
 
     if (opts.profile) {
       const created = fs.readdirSync(PROFILES).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
@@ -1144,6 +1200,12 @@ function printTable(r) {
   if (redisCpu.length > 0) console.log(`redis-server CPU ms per request: ${redisCpu.map(([k, s]) => `${k} ${s.redis_server_cpu_ms_per_request}`).join('; ')}`);
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
   if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
+  if (r.admin) {
+    console.log(`operator requests on the app at rest (${r.admin.requests_each} each, one at a time): ms p50 / p90 / max; CPU ms per request of the main thread, of the app`);
+    for (const [name, a] of Object.entries(r.admin.steps)) {
+      console.log(`  ${name.padEnd(30)} ${a.latency_ms.p50} / ${a.latency_ms.p90} / ${a.latency_ms.max}; CPU ${a.main_thread_cpu_ms} main, ${a.app_cpu_ms} app`);
+    }
+  }
   if (r.latency_curve) {
     const c = r.latency_curve;
     console.log(

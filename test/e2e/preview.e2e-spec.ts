@@ -5,7 +5,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
-import { createKey, goldBundle, goldRequest, MAIN_PRODUCT, price, putBundle, UUID } from '../support/offer-bundles';
+import { partnerSchemaCompileCount } from '@app/schemas';
+import { bodySchema, createKey, GOLD_SCHEMA, goldBundle, goldRequest, MAIN_PRODUCT, price, putBundle, UUID } from '../support/offer-bundles';
 
 describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
   let t: TestApp;
@@ -140,6 +141,33 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
     expect(live.body.offer.products[0].details.finance.price.total_amount).toBe(50);
     const versions = await request(t.http).get('/admin/partners/PRV/bundle/versions').set('X-Admin-Key', TEST_ADMIN_KEY).expect(200);
     expect(versions.body).toHaveLength(1);
+  });
+
+  it('a candidate bundle costs no schema compile while only its configs change; a changed schema is compiled once, and used', async () => {
+    const edited = (premium: string) => {
+      const candidate = goldBundle('PRV');
+      candidate.offer_configs[0].products = [{ ...MAIN_PRODUCT, pricing: { ...MAIN_PRODUCT.pricing, premium } }];
+      return candidate;
+    };
+    const before = partnerSchemaCompileCount();
+    // an operator editing pricing: the schema is the one in force, compiled when it was written
+    for (const [premium, total] of [['context.premium * 2.0', 100], ['context.premium * 3.0', 150]] as const) {
+      const res = await preview('PRV', { request: goldRequest({ premium: 50 }), bundle: edited(premium) }).expect(200);
+      expect(res.body.offer.products[0].details.finance.price.total_amount).toBe(total);
+    }
+    expect(partnerSchemaCompileCount() - before).toBe(0);
+
+    // a schema that now requires `destination`: checked, compiled once, and the preview validates with it
+    const changed = edited('context.premium * 2.0');
+    changed.schemas[0].json_schema = bodySchema((GOLD_SCHEMA.properties as { context: { properties: Record<string, unknown> } }).context.properties, ['premium', 'destination']);
+    for (let i = 0; i < 2; i++) {
+      const res = await preview('PRV', { request: goldRequest({ premium: 50 }), bundle: changed }).expect(200);
+      expect(res.body).toEqual(expect.objectContaining({ status: 422, error: expect.objectContaining({ code: 'offer_validation_error', errors: { '/context/destination': ['is required'] } }) }));
+    }
+    expect(partnerSchemaCompileCount() - before).toBe(1);
+    // the schema in force still validates as before
+    const live = await preview('PRV', { request: goldRequest({ premium: 50 }) }).expect(200);
+    expect(live.body.status).toBe(200);
   });
 
   it('a candidate bundle for a partner that does not exist yet can be previewed', async () => {

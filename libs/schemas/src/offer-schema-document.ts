@@ -2,7 +2,7 @@
  * Write-time checks of a partner offer schema (spec §4.1): draft-07 only, no remote `$ref`,
  * ≤ 256 kB, every `pattern` a valid regex without catastrophic backtracking, and it compiles.
  */
-import { partnerAjv } from './partner-ajv';
+import { compilePartnerSchema } from './partner-ajv';
 import { checkRegexSafety } from './regex-safety';
 
 export const MAX_OFFER_SCHEMA_BYTES = 256 * 1024;
@@ -127,16 +127,13 @@ export function findOfferSchemaProblems(jsonSchema: unknown): OfferSchemaProblem
   return problems;
 }
 
-/** Compile and forget (the validator cache compiles its own copy when the schema is used). */
+/** Ajv's message when the schema does not compile (a schema that does is kept compiled, by content, for its use). */
 function compileError(jsonSchema: Json): string | undefined {
-  const ajv = partnerAjv();
   try {
-    ajv.compile(jsonSchema);
+    compilePartnerSchema(jsonSchema);
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
-  } finally {
-    ajv.removeSchema(jsonSchema);
   }
 }
 

@@ -3,7 +3,8 @@
  * Draft-07 (Ajv's default), all formats, every error, schema defaults applied. Never `loadSchema`:
  * offer schemas are self-contained (remote `$ref` is refused when they are written).
  */
-import Ajv from 'ajv';
+import { hash } from 'node:crypto';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 export type PartnerAjv = Ajv;
@@ -28,4 +29,54 @@ let instance: Ajv | undefined;
 export function partnerAjv(): Ajv {
   instance ??= createPartnerAjv();
   return instance;
+}
+
+/** How many distinct schema texts keep their compiled validator (the most recently used). */
+export const COMPILED_BY_CONTENT_MAX = 32;
+/** sha256 of the schema's JSON text → the validator compiled from it, and the object Ajv keeps it under */
+const byContent = new Map<string, { validate: ValidateFunction; schema: object }>();
+let compiles = 0;
+
+/**
+ * A partner schema compiled by Ajv, once per content: the same JSON text gets the same validator,
+ * whichever object carries it. A bundle write checks that its schemas compile and then loads
+ * them; an admin preview of a candidate bundle checks it and then builds with it; a preview
+ * repeated while an operator edits the bundle's pricing sends the same schemas again. Each would
+ * otherwise compile the schema anew (~5 ms of the event loop for a schema of ~20 fields).
+ * Throws Ajv's error when the schema does not compile (not remembered).
+ */
+export function compilePartnerSchema(jsonSchema: object): ValidateFunction {
+  const text = JSON.stringify(jsonSchema);
+  const key = hash('sha256', text);
+  const hit = byContent.get(key);
+  if (hit) {
+    // most recently used last, so the first key is the one to evict
+    byContent.delete(key);
+    byContent.set(key, hit);
+    return hit.validate;
+  }
+  const ajv = partnerAjv();
+  compiles++;
+  // Ajv caches by object: compile a private copy of the text hashed, which no caller can change
+  const schema = JSON.parse(text) as object;
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(schema);
+  } catch (err) {
+    ajv.removeSchema(schema);
+    throw err;
+  }
+  if (byContent.size >= COMPILED_BY_CONTENT_MAX) {
+    const [oldest, entry] = byContent.entries().next().value as [string, { schema: object }];
+    byContent.delete(oldest);
+    // Ajv keeps compiled schemas by object; a validator already handed out keeps working without it
+    ajv.removeSchema(entry.schema);
+  }
+  byContent.set(key, { validate, schema });
+  return validate;
+}
+
+/** Real Ajv compiles by compilePartnerSchema since the process started (a content hit does not count). */
+export function partnerSchemaCompileCount(): number {
+  return compiles;
 }

@@ -6,7 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { escapePointerToken } from './offer-schema-document';
-import { partnerAjv } from './partner-ajv';
+import { compilePartnerSchema } from './partner-ajv';
 
 /** JSON pointer of the failing value (`/context/trip_cost`; `/` for the body itself) → messages. */
 export type BodyValidationErrors = Record<string, string[]>;
@@ -66,14 +66,15 @@ function toValidator(validate: ValidateFunction): BodyValidator {
 
 @Injectable()
 export class SchemaValidatorCache {
-  private readonly entries = new Map<string, { schema: object; validator: BodyValidator }>();
-  /** how many keys use each schema object (Ajv caches compiled schemas by object) */
-  private readonly schemaRefs = new Map<object, number>();
-  private compiles = 0;
+  private readonly entries = new Map<string, BodyValidator>();
+  private misses = 0;
 
-  /** Real Ajv compiles done by this cache (a lookup hit does not count). */
+  /**
+   * Validators this cache had to make (a lookup hit does not count). Each is an Ajv compile unless
+   * the same schema content was compiled recently (compilePartnerSchema).
+   */
   get compileCount(): number {
-    return this.compiles;
+    return this.misses;
   }
 
   get size(): number {
@@ -87,24 +88,18 @@ export class SchemaValidatorCache {
    */
   getValidator(cacheKey: string, jsonSchema: object): BodyValidator {
     const hit = this.entries.get(cacheKey);
-    if (hit) return hit.validator;
-    this.compiles++;
-    const validator = toValidator(partnerAjv().compile(jsonSchema));
-    if (this.entries.size >= MAX_ENTRIES) this.evict(this.entries.keys().next().value);
-    this.entries.set(cacheKey, { schema: jsonSchema, validator });
-    this.schemaRefs.set(jsonSchema, (this.schemaRefs.get(jsonSchema) ?? 0) + 1);
+    if (hit) return hit;
+    this.misses++;
+    const validator = toValidator(compilePartnerSchema(jsonSchema));
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(cacheKey, validator);
     return validator;
   }
 
-  /** A validator for one use (a preview's candidate schema): compiled, then released from Ajv. */
+  /** A validator for one use (a preview's candidate schema), not kept under a key. */
   compileOnce(jsonSchema: object): BodyValidator {
-    this.compiles++;
-    const ajv = partnerAjv();
-    try {
-      return toValidator(ajv.compile(jsonSchema));
-    } finally {
-      ajv.removeSchema(jsonSchema);
-    }
+    this.misses++;
+    return toValidator(compilePartnerSchema(jsonSchema));
   }
 
   /** Drops every entry whose key starts with `prefix` (e.g. `${partnerId}:`); all when empty. Returns how many. */
@@ -112,25 +107,10 @@ export class SchemaValidatorCache {
     let dropped = 0;
     for (const key of [...this.entries.keys()]) {
       if (key.startsWith(prefix)) {
-        this.evict(key);
+        this.entries.delete(key);
         dropped++;
       }
     }
     return dropped;
-  }
-
-  private evict(key: string | undefined): void {
-    if (key === undefined) return;
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    const refs = (this.schemaRefs.get(entry.schema) ?? 1) - 1;
-    if (refs > 0) {
-      this.schemaRefs.set(entry.schema, refs);
-      return;
-    }
-    this.schemaRefs.delete(entry.schema);
-    // Ajv keeps compiled schemas keyed by the schema object: let it go with the last key using it
-    partnerAjv().removeSchema(entry.schema);
   }
 }
