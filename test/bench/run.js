@@ -601,7 +601,9 @@ async function startApp(opts, tmp) {
       HOST,
       ADMIN_API_KEY: adminKey,
       SEED_DEMO: 'false',
-      LOG_LEVEL: 'warn',
+      // the app's default level (info: a line per request, buffered); --env LOG_LEVEL=warn as
+      // every run before the eighth session of 2026-12-03
+      LOG_LEVEL: 'info',
       DEMO_KEY_PATH: path.join(tmp, 'demo-key.txt'),
       ...(opts.env ?? {}),
     },
@@ -1107,7 +1109,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
       load_avg_before: loadBefore,
       load_avg_after: os.loadavg().map((x) => Math.round(x * 100) / 100),
     },
-    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)', ...(opts.redis ? { redis: opts.redis } : {}), log_level: 'warn', stopped },
+    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)', ...(opts.redis ? { redis: opts.redis } : {}), log_level: (opts.env && opts.env.LOG_LEVEL) || 'info', stopped },
     ratio,
     cpu_cost_ratio: cpuRatio,
     // (information) the same ratio for the route's floor (422, unknown schema): the most any create could reach here

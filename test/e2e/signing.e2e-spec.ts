@@ -7,12 +7,11 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { AppConfig, Bundle } from '@app/core';
 import { deriveKeyId } from '@app/partners';
+import { logDestination } from '../../apps/api/src/common/logging';
 import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
 import { createPgDatabase, startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
 
@@ -92,11 +91,10 @@ const withoutErrorId = (body: Record<string, unknown>): Record<string, unknown> 
   return rest;
 };
 
-/** Sends every later log line of the app (the real pino-http config) to `lines`, at level info. */
+/** Sends every later log line of the app (its real loggers: the request log and the app's) to `lines`. */
 function captureLogs(lines: string[]): void {
-  const root = PinoLogger.root as unknown as pino.Logger & Record<symbol, unknown>;
-  root[pino.symbols.streamSym] = { write: (s: string) => lines.push(s) };
-  root.level = 'info';
+  const stdout = logDestination(false) as unknown as { write: (s: string) => boolean };
+  stdout.write = (s: string) => lines.push(s) > 0;
 }
 
 describe('signed requests, XCover-compatible (e2e)', () => {

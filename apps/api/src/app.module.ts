@@ -13,7 +13,7 @@ import { HealthController } from './ops/health.controller';
 import { HttpMetrics } from './ops/metrics';
 import { ShutdownState } from './ops/shutdown';
 import { TestHooksController, testHooksEnabled } from './ops/test-hooks.controller';
-import { requestIdOf } from './common/request-id';
+import { logDestination, loggerOptions } from './common/logging';
 import { AdminApiModule } from './admin-api/admin-api.module';
 import { PartnerApiModule } from './partner-api/partner-api.module';
 
@@ -28,22 +28,10 @@ export class AppModule {
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
-            // request lines are logged at info: above that level the request logger has nothing
-            // to write, so it is not installed at all (no routes: Nest mounts nothing). Excluding
-            // every path instead still mounted it, and cost a path match per request.
-            ...(['info', 'debug', 'trace'].includes(config.logLevel) ? {} : { forRoutes: [] }),
-            pinoHttp: {
-              level: config.logLevel,
-              genReqId: (req) => requestIdOf(req as never),
-              // Bodies and headers are never logged: they hold keys and personal data.
-              serializers: {
-                req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-              },
-              redact: ['req.headers', 'res.headers'],
-              customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-              autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
-            },
+            // the app's logger only: nestjs-pino mounts no middleware (configureApp mounts the
+            // request log itself, without nestjs-pino's per-request context; see common/logging.ts)
+            forRoutes: [],
+            pinoHttp: [loggerOptions(config), logDestination(config.logSync)],
           }),
         }),
         TypeOrmModule.forRootAsync({

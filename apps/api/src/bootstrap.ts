@@ -13,6 +13,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { flagNulEscapes, rejectNulCharacters, rejectNulInUrl } from './common/nul-characters';
 import { requireJsonBody } from './common/content-type.middleware';
 import { requestIdMiddleware } from './common/request-id';
+import { requestLogger } from './common/logging';
 import { ExpressPrototypesAdapter } from './common/express-prototypes.adapter';
 import { ErrorEnvelopeDto } from './common/error-envelope';
 import { ProductErrorDto } from './partner-api/dto/offer.dto';
@@ -41,6 +42,8 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   // flat parameters only (repeated ones become arrays): no nested objects from the query string
   app.set('query parser', 'simple');
   app.use(requestIdMiddleware);
+  const requestLog = requestLogger(config);
+  if (requestLog) app.use(requestLog);
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(rejectNulInUrl);

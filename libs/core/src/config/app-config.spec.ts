@@ -20,6 +20,7 @@ describe('loadConfig (spec §6)', () => {
       appEncryptionKey: undefined,
       signatureMaxSkewS: 900,
       logLevel: 'info',
+      logSync: false,
     });
   });
 
@@ -38,12 +39,14 @@ describe('loadConfig (spec §6)', () => {
       LOG_LEVEL: 'DEBUG',
       SQLITE_SYNCHRONOUS: 'normal',
       PG_NAMED_STATEMENTS: 'false',
+      LOG_SYNC: 'true',
     });
     expect(c.port).toBe(8080);
     expect(c.seedDemo).toBe(false);
     expect(c.apiPrefixes).toEqual(['/x', '/v2']);
     expect(c.appEncryptionKey?.length).toBe(32);
     expect(c.logLevel).toBe('debug');
+    expect(c.logSync).toBe(true);
     expect(c.sqliteSynchronous).toBe('NORMAL');
     expect(c.pgNamedStatements).toBe(false);
   });
@@ -51,13 +54,13 @@ describe('loadConfig (spec §6)', () => {
   it('refuses bad values, naming every variable at fault', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', SEED_DEMO: 'maybe', DATABASE_URL: 'mysql://x', APP_ENCRYPTION_KEY: 'c2hvcnQ=', LOG_LEVEL: 'loud', API_PREFIXES: '/admin' });
+      loadConfig({ PORT: 'eighty', SEED_DEMO: 'maybe', DATABASE_URL: 'mysql://x', APP_ENCRYPTION_KEY: 'c2hvcnQ=', LOG_LEVEL: 'loud', API_PREFIXES: '/admin', LOG_SYNC: 'sometimes' });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigValidationError);
     const message = (err as Error).message;
-    for (const name of ['PORT', 'SEED_DEMO', 'DATABASE_URL', 'APP_ENCRYPTION_KEY', 'LOG_LEVEL', 'API_PREFIXES']) {
+    for (const name of ['PORT', 'SEED_DEMO', 'DATABASE_URL', 'APP_ENCRYPTION_KEY', 'LOG_LEVEL', 'API_PREFIXES', 'LOG_SYNC']) {
       expect(message).toContain(name);
     }
   });

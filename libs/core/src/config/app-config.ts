@@ -39,6 +39,8 @@ export interface AppConfig {
   appEncryptionKeysOld?: EncryptionKeyEntry[];
   signatureMaxSkewS: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** LOG_SYNC: write each log line as it is logged (default: buffered, 4 kB or 1 s, flushed at exit) */
+  logSync: boolean;
   authFailLimitPerMin: number;
   /** OFFER_BUILD_THREADS: worker threads building offers off the event loop (0 = in process) */
   offerBuildThreads: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     appEncryptionKeysOld,
     signatureMaxSkewS: int('SIGNATURE_MAX_SKEW_S', 900, 1, 86400),
     logLevel: logLevel as AppConfig['logLevel'],
+    logSync: bool('LOG_SYNC', false),
     authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),
     offerBuildThreads: int('OFFER_BUILD_THREADS', defaultBuildThreads(), 0, 64),
     nodeEnv: str('NODE_ENV', 'production') as string,
