@@ -40,15 +40,15 @@
  *   --quick          health and create offer only (for comparing changes; not a full result)
  *   --with-confirm   with --quick: the confirm steps too (create and confirm paced together; confirm)
  *   --with-idempotency with --quick: the create step with X-Idempotency-Key too
+ *   --admin          first, an operator's requests on the app at rest (admin preview with the bundle
+ *                    in force, with a candidate bundle, and bundle writes): ms per request, and the
+ *                    CPU of the app's main thread each one takes (what partner requests wait behind)
  *   --curve F,F,...  after the create step, create offer paced (open loop, evenly spaced) at each
  *                    fraction F of the req/s it just reached, e.g. --curve 0.25,0.5,0.75,0.9: latency
  *                    against load, and the highest of those rates whose p99 meets the target
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
  *                    for the run and dropped after it. Write results elsewhere with --out.
- *   --admin          first, an operator's requests on the app at rest (admin preview with the bundle
- *                    in force, with a candidate bundle, and bundle writes): ms per request, and the
- *                    CPU of the app's main thread each one takes (what partner requests wait behind)
  *   --redis URL      with Redis (REDIS_URL, as on a fleet; a fresh REDIS_KEY_PREFIX per run):
  *                    shared rate limits and configuration cache. When the server runs on this
  *                    machine, its CPU per request is reported too (redis_server_cpu_ms_per_request).
