@@ -20,7 +20,8 @@ function comparable(body: Record<string, unknown>): unknown {
     JSON.stringify(body)
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
       .replace(/"expires_at":"[^"]+"/, '"expires_at":"<t>"')
-      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00/g, '<now>'),
+      // (formatApiDate leaves out the milliseconds when they are zero: one create in a thousand)
+      .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+00:00/g, '<now>'),
   );
 }
 
@@ -128,8 +129,8 @@ describe('Create Offer on build threads (e2e)', () => {
   });
 
   it('stores each offer exactly as the in-process build does: offer, quotes and conversion rows', async () => {
-    // on a SQLite file the thread inserts them itself; on PostgreSQL they come back to the event loop
-    expect(threaded.app.get(OfferBuilder).storesInThreads).toBe(!threaded.config.databaseUrl);
+    // the thread inserts them itself, on the SQLite file or on PostgreSQL (integration run)
+    expect(threaded.app.get(OfferBuilder).storesInThreads).toBe(true);
     const rows = async (t: TestApp, key: string) => {
       const offer = await createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: 'ROWS-1' }), QUERY).expect(200);
       const id = offer.body.id as string;

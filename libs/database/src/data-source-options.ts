@@ -31,7 +31,7 @@ export function parsePgTimestampAsUtc(value: string): Date {
  * - the session runs in UTC (`-c timezone=UTC`), so `DEFAULT now()` columns and any SQL date
  *   arithmetic agree.
  */
-function pgUtcOptions(): Record<string, unknown> {
+export function pgUtcOptions(): Record<string, unknown> {
   pgDefaults.parseInputDatesAsUTC = true;
   return {
     options: '-c timezone=UTC',

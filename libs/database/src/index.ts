@@ -6,5 +6,6 @@ export { fastSelect } from './select-rows';
 export { fastUpdate, greaterThan, oneOf, type UpdateCondition } from './update-rows';
 export { fastInsert, fastInsertUnlessConflict, insertRows, insertStatements, JsonText, partialRow, portableInsertPlan, statementsFromPlan, type InsertPlan } from './insert-rows';
 export { SqliteTransactions, type SqliteWriteTarget } from './sqlite-transactions';
+export { PgTransactions, type PostgresWriteTarget } from './pg-transactions';
 export { SqliteWriteLock } from './write-lock';
 export { isRowNotChanged, ROW_NOT_CHANGED, RowNotChangedError, SqliteWriteError, type SqlStatement } from './sqlite-write-worker';

@@ -51,10 +51,12 @@ export async function fastInsertUnlessConflict<E extends ObjectLiteral>(manager:
 
 /**
  * How a column's value becomes a bound parameter: `as-is` (types every driver binds unchanged),
- * `sqlite-datetime` (TypeORM's SQLite datetime text), `json` (simple-json: JSON text, or a
- * JsonText's own), `driver` (the driver's preparePersistentValue: needs TypeORM's metadata).
+ * `sqlite-datetime` (TypeORM's SQLite datetime text), `pg-timestamp` (a Date bound as it is:
+ * node-pg writes it in UTC, see pgUtcOptions, as TypeORM's driver would after its own
+ * conversion, which leaves a Date a Date), `json` (simple-json: JSON text, or a JsonText's own),
+ * `driver` (the driver's preparePersistentValue: needs TypeORM's metadata).
  */
-type ColumnKind = 'as-is' | 'sqlite-datetime' | 'json' | 'driver';
+type ColumnKind = 'as-is' | 'sqlite-datetime' | 'pg-timestamp' | 'json' | 'driver';
 
 interface ColumnPlan {
   name: string;
@@ -120,6 +122,7 @@ function planFor(connection: DataSource, meta: EntityMetadata): EntityPlan {
       if (AS_IS.has(c.type)) kind = 'as-is';
       else if (c.type === 'simple-json') kind = 'json';
       else if (sqlite && (c.type === 'datetime' || c.type === Date)) kind = 'sqlite-datetime';
+      else if (postgres && (c.type === 'timestamp' || c.type === Date)) kind = 'pg-timestamp';
     }
     const whenUndefined: ColumnPlan['whenUndefined'] =
       c.isCreateDate || c.isUpdateDate ? 'now' : c.default !== undefined && typeof c.default !== 'function' ? { value: c.default } : 'null';
@@ -210,6 +213,9 @@ function toParam(plan: InsertPlan, c: ColumnPlan, i: number, value: unknown, typ
       if (text !== undefined) return text;
       break;
     }
+    case 'pg-timestamp':
+      if (value instanceof Date) return value;
+      break;
     default:
   }
   if (!typeorm) throw new Error(`${plan.tableName}.${c.name}: this value needs TypeORM's driver to be stored`);

@@ -23,7 +23,7 @@ export function namedStatementsOption(enabled: boolean): Record<string, boolean>
   return { [NAMED_STATEMENTS_KEY]: enabled };
 }
 
-function namedStatementsEnabled(options: DataSourceOptions): boolean {
+export function namedStatementsEnabled(options: DataSourceOptions): boolean {
   if (options.type !== 'postgres') return false;
   const extra = options.extra as Record<string, unknown> | undefined;
   return extra?.[NAMED_STATEMENTS_KEY] !== false;
@@ -36,7 +36,8 @@ function namedStatementsEnabled(options: DataSourceOptions): boolean {
 const MAX_NAMED = 2000;
 const names = new Map<string, string>();
 
-function nameOf(sql: string): string | undefined {
+/** the named statement for a SQL text (undefined past MAX_NAMED texts: run it unnamed) */
+export function statementName(sql: string): string | undefined {
   let name = names.get(sql);
   if (name === undefined && names.size < MAX_NAMED) {
     name = `hot_${hash('sha1', sql)}`;
@@ -58,7 +59,7 @@ export async function preparedQuery(manager: EntityManager, sql: string, params:
   const own = manager.queryRunner ? undefined : manager.connection.createQueryRunner();
   const runner = (manager.queryRunner ?? own) as QueryRunner;
   try {
-    const name = namedStatementsEnabled(manager.connection.options) ? nameOf(sql) : undefined;
+    const name = namedStatementsEnabled(manager.connection.options) ? statementName(sql) : undefined;
     if (name === undefined) {
       const result = await runner.query(sql, [...params], true);
       return { rows: (result.records ?? []) as Array<Record<string, unknown>>, affected: result.affected ?? 0 };

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { preparedQuery } from './prepared-query';
+import type { PostgresWriteTarget } from './pg-transactions';
+import { namedStatementsEnabled, preparedQuery } from './prepared-query';
 import { RowNotChangedError, SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
 import type { SqliteWriteTarget } from './sqlite-transactions';
 import { SqliteWriteLock } from './write-lock';
@@ -28,6 +29,9 @@ import { SqliteWriteLock } from './write-lock';
  * every call that had succeeded in it. Order is kept: calls join a group only while nothing else
  * is queued behind it.
  */
+/** connections of each writing thread's own pool on PostgreSQL (postgresWriteTarget) */
+const THREAD_PG_CONNECTIONS = 4;
+
 /** `run` calls at most per shared transaction (see group commit above) */
 const MAX_GROUP = 32;
 
@@ -71,6 +75,23 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
    */
   get sqliteWriteTarget(): SqliteWriteTarget | undefined {
     return this.target;
+  }
+
+  /**
+   * For a thread that writes to the PostgreSQL database itself, on a pool of its own of
+   * THREAD_PG_CONNECTIONS connections: the URL and the main pool's settings. Undefined on SQLite,
+   * and when the data source was not configured by URL.
+   */
+  get postgresWriteTarget(): PostgresWriteTarget | undefined {
+    const o = this.dataSource.options;
+    if (o.type !== 'postgres' || !o.url) return undefined;
+    const extra = (o.extra ?? {}) as { connectionTimeoutMillis?: unknown };
+    return {
+      url: o.url,
+      max: THREAD_PG_CONNECTIONS,
+      connectionTimeoutMillis: typeof extra.connectionTimeoutMillis === 'number' ? extra.connectionTimeoutMillis : 2000,
+      namedStatements: namedStatementsEnabled(o),
+    };
   }
 
   /** true when `runStatements` writes through the worker thread */

@@ -4,6 +4,7 @@ import type { CompiledSchemas } from '../compiled-schemas';
 import { OfferValidationError } from '../offers.errors';
 import { OfferBuildHost } from './offer-build.host';
 import { configKey, receiveError, sendError } from './offer-build.protocol';
+import { isDatabaseUnavailable } from '../../../../apps/api/src/common/database-unavailable';
 
 function active(partnerId: string, version: number): ActiveConfig {
   return { partnerId, partnerCode: partnerId.toUpperCase(), version, defaultSchema: null, rateLimits: {} as ActiveConfig['rateLimits'], schemas: [], configs: [] };
@@ -64,5 +65,22 @@ describe('errors across threads', () => {
     expect(e.name).toBe('TypeError');
     expect(e.message).toBe('offer build thread: boom');
     expect(e.stack).toContain('offer-build.host.spec');
+  });
+});
+
+describe('a database that cannot be reached, across threads', () => {
+  it.each([
+    ['a lost connection (node-pg says it in its message only)', new Error('Connection terminated unexpectedly')],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['the server shutting down', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+    ['no connection within the timeout', new Error('timeout exceeded when trying to connect')],
+  ])('%s still reads as the database unavailable (503) on the event loop', (_name, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(true);
+    expect(isDatabaseUnavailable(receiveError(structuredClone(sendError(err))))).toBe(true);
+  });
+
+  it('a row the database refused does not', () => {
+    const refused = Object.assign(new Error('duplicate key value violates unique constraint "offers_pkey"'), { code: '23505' });
+    expect(isDatabaseUnavailable(receiveError(structuredClone(sendError(refused))))).toBe(false);
   });
 });

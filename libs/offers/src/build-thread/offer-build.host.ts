@@ -1,9 +1,9 @@
 import type { ActiveConfig } from '@app/bundles';
-import { JsonText, SqliteTransactions, type SqliteWriteTarget, type SqlStatement } from '@app/database';
+import { isRowNotChanged, JsonText, PgTransactions, SqliteTransactions, type SqlStatement } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
 import { offerStatementsFromPlans, withResponse, type OfferInsert, type OfferInsertPlans, type WithOffer } from '../offer-rows';
 import { prepareOffer, type PreparedOffer } from '../prepare-offer';
-import { sendError, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
+import { sendError, type FromBuildThread, type StoreTarget, type ToBuildThread } from './offer-build.protocol';
 
 /** configurations kept per partner: the one in force and a few older ones still being answered */
 const KEEP_PER_PARTNER = 4;
@@ -15,12 +15,42 @@ const REPLY_EVERY = 4;
  * the event loop sat idle ~12 % of the time waiting for a large batch's answers).
  */
 const STORE_EVERY = 8;
+/**
+ * Offers per transaction at most on an asynchronous store (PostgreSQL): what was built while all
+ * its connections were busy goes in one transaction when one is free (group commit).
+ */
+const MAX_PER_ASYNC_TRANSACTION = 64;
 
-/** Where a thread stores offers: synchronous transactions (SqliteTransactions), or a fake in tests. */
+/**
+ * Where a thread stores offers: synchronous transactions (SqliteTransactions: the thread waits for
+ * each commit), asynchronous ones (PgTransactions: `concurrency` transactions at once, the thread
+ * builds meanwhile), or a fake in tests.
+ */
 export interface OfferStore {
-  /** the statements in one transaction, all or none; throws when it fails */
-  run(statements: readonly SqlStatement[]): void;
-  close(): void;
+  /** the statements in one transaction, all or none; throws (or rejects) when it fails */
+  run(statements: readonly SqlStatement[]): void | Promise<void>;
+  close(): void | Promise<void>;
+  /** an asynchronous store: how many transactions it runs at once; undefined for a synchronous one */
+  readonly concurrency?: number;
+}
+
+/** PostgreSQL refused the rows themselves (data exception, integrity violation): another transaction without them may pass */
+const PG_ROW_REFUSED = /^(22|23)[0-9A-Z]{3}$/;
+
+/**
+ * When a transaction of several offers fails on an asynchronous store, each is tried alone only if
+ * the failure may be one row's: a database that cannot be reached fails them all at once instead of
+ * once each, after a connection timeout each.
+ */
+function mayBeOneRows(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return isRowNotChanged(e) || (typeof code === 'string' && PG_ROW_REFUSED.test(code));
+}
+
+function openStoreFor(target: StoreTarget): OfferStore {
+  if ('sqlite' in target) return new SqliteTransactions(target.sqlite);
+  const pg = new PgTransactions(target.postgres);
+  return { run: (s) => pg.run(s), close: () => pg.close(), concurrency: target.postgres.max };
 }
 
 type Build = Extract<ToBuildThread, { t: 'build' }>;
@@ -32,25 +62,52 @@ interface ToStore {
   also?: WithOffer;
 }
 
+function toInsert({ prepared: p, also }: ToStore): OfferInsert {
+  return {
+    offer: { ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) },
+    quotes: p.quotes,
+    ...(also ? { also: [withResponse(also, p.json)] } : {}),
+  };
+}
+
+function stored(i: ToStore): FromBuildThread {
+  return { t: 'stored', id: i.id, json: i.prepared.json };
+}
+
+function failed(i: ToStore, e: unknown): FromBuildThread {
+  return { t: 'failed', id: i.id, error: sendError(e) };
+}
+
 /**
  * What runs inside an offer build thread: the configurations it was sent, compiled once each,
- * and the offers it is asked to build and, on SQLite, to store. Plain code, so it is tested
- * without a thread.
+ * and the offers it is asked to build and to store. Plain code, so it is tested without a thread.
  *
- * Storing: the offers of a batch (what the event loop sent in one go, and what queued behind it)
- * are inserted in transactions of up to STORE_EVERY offers, each answered `stored` once it is
- * committed; when such a transaction fails, each of its offers is tried in one of its own, so one
- * bad row fails only its request. A thread that cannot open the database answers `built` (the rows) instead, and the
- * event loop stores them.
+ * Storing on SQLite (synchronous): the offers of a batch (what the event loop sent in one go, and
+ * what queued behind it) are inserted in transactions of up to STORE_EVERY offers, each answered
+ * `stored` once it is committed. On PostgreSQL (asynchronous): each group of STORE_EVERY built
+ * offers goes to a free connection of the thread's pool at once; while all are busy, the offers
+ * built meanwhile wait and go together in the next transaction (up to
+ * MAX_PER_ASYNC_TRANSACTION), and the thread goes on building. When a transaction fails, each of
+ * its offers is tried in one of its own, so one bad row fails only its request (on PostgreSQL only
+ * when the database refused rows, not when it cannot be reached: then all fail at once). A thread
+ * that cannot open the database answers `built` (the rows) instead, and the event loop stores them.
  */
 export class OfferBuildHost {
   private readonly configs = new Map<string, ActiveConfig>();
   private readonly keysByPartner = new Map<string, string[]>();
   private storage: { store: OfferStore; plans: OfferInsertPlans } | undefined;
+  /** built offers waiting for a transaction of an asynchronous store */
+  private queue: ToStore[] = [];
+  /** transactions of an asynchronous store under way */
+  private inFlight = 0;
+  /** called once no transaction is under way and none is waiting (see close) */
+  private whenIdle: Array<() => void> = [];
+  /** `close` was received: no more storing, the store closes once idle */
+  private closing = false;
 
   constructor(
     private readonly compiled: CompiledSchemas,
-    private readonly openStore: (target: SqliteWriteTarget) => OfferStore = (target) => new SqliteTransactions(target),
+    private readonly openStore: (target: StoreTarget) => OfferStore = openStoreFor,
   ) {}
 
   get configCount(): number {
@@ -66,22 +123,30 @@ export class OfferBuildHost {
     let replies: FromBuildThread[] = [];
     let toStore: ToStore[] = [];
     const flush = (): void => {
-      if (toStore.length > 0) replies.push(...this.store(toStore));
+      if (toStore.length > 0) replies.push(...this.storeOrQueue(toStore, send));
       toStore = [];
       if (replies.length > 0) send(replies);
       replies = [];
     };
     for (const m of batch) {
-      if (m.t === 'build' && m.store && this.storage) {
+      if (m.t === 'build' && m.store && this.storage && !this.closing) {
         const built = this.build(m);
         if ('prepared' in built) toStore.push({ id: m.id, prepared: built.prepared, also: m.also });
         else replies.push(built.reply);
         if (toStore.length >= STORE_EVERY) flush();
       } else if (m.t === 'close') {
         flush();
-        this.storage?.store.close();
-        this.storage = undefined;
-        replies.push({ t: 'closed' });
+        this.closing = true;
+        // answered once the transactions under way are committed and the connections closed
+        this.idle(() => {
+          const closing = this.storage?.store.close();
+          this.storage = undefined;
+          if (closing instanceof Promise) {
+            void closing.catch(() => undefined).then(() => send([{ t: 'closed' }]));
+          } else {
+            send([{ t: 'closed' }]);
+          }
+        });
       } else {
         const reply = this.handle(m);
         if (reply) replies.push(reply);
@@ -110,6 +175,7 @@ export class OfferBuildHost {
       return null;
     }
     if (m.t === 'close') return { t: 'closed' };
+    // (a `store` build answered with its rows, e.g. one that came after `close`)
     const built = this.build(m);
     if (!('prepared' in built)) return built.reply;
     const { requestJson: _sent, ...prepared } = built.prepared;
@@ -126,8 +192,9 @@ export class OfferBuildHost {
     }
   }
 
-  private openStorage(target: SqliteWriteTarget, plans: OfferInsertPlans): void {
-    this.storage?.store.close();
+  private openStorage(target: StoreTarget, plans: OfferInsertPlans): void {
+    // (sent once per thread, before any `store` build: nothing is under way on an earlier store)
+    void Promise.resolve(this.storage?.store.close()).catch(() => undefined);
     this.storage = undefined;
     try {
       this.storage = { store: this.openStore(target), plans };
@@ -136,28 +203,73 @@ export class OfferBuildHost {
     }
   }
 
-  private store(items: ToStore[]): FromBuildThread[] {
+  /**
+   * A synchronous store commits the offers now and returns their answers; an asynchronous one
+   * queues them for its next free connection (pump) and answers them through `send` once committed.
+   */
+  private storeOrQueue(items: ToStore[], send: (replies: FromBuildThread[]) => void): FromBuildThread[] {
     const storage = this.storage as { store: OfferStore; plans: OfferInsertPlans };
-    const insert = ({ prepared: p, also }: ToStore): OfferInsert => ({
-      offer: { ...p.offer, request: new JsonText(p.requestJson), response: new JsonText(p.json) },
-      quotes: p.quotes,
-      ...(also ? { also: [withResponse(also, p.json)] } : {}),
-    });
-    const stored = (i: ToStore): FromBuildThread => ({ t: 'stored', id: i.id, json: i.prepared.json });
+    if (storage.store.concurrency === undefined) return this.store(storage, items);
+    this.queue.push(...items);
+    this.pump(storage, send);
+    return [];
+  }
+
+  private pump(storage: { store: OfferStore; plans: OfferInsertPlans }, send: (replies: FromBuildThread[]) => void): void {
+    const max = storage.store.concurrency ?? 1;
+    while (this.queue.length > 0 && this.inFlight < max) {
+      const items = this.queue.splice(0, MAX_PER_ASYNC_TRANSACTION);
+      this.inFlight++;
+      void this.storeAsync(storage, items).then((replies) => {
+        this.inFlight--;
+        send(replies);
+        this.pump(storage, send);
+        if (this.inFlight === 0 && this.queue.length === 0) for (const done of this.whenIdle.splice(0)) done();
+      });
+    }
+  }
+
+  /** runs `done` once no transaction is under way or waiting (at once on a synchronous store) */
+  private idle(done: () => void): void {
+    if (this.inFlight === 0 && this.queue.length === 0) done();
+    else this.whenIdle.push(done);
+  }
+
+  private store(storage: { store: OfferStore; plans: OfferInsertPlans }, items: ToStore[]): FromBuildThread[] {
     try {
-      storage.store.run(offerStatementsFromPlans(storage.plans, items.map(insert)));
+      storage.store.run(offerStatementsFromPlans(storage.plans, items.map(toInsert)));
       return items.map(stored);
     } catch (e) {
-      if (items.length === 1) return [{ t: 'failed', id: items[0].id, error: sendError(e) }];
+      if (items.length === 1) return [failed(items[0], e)];
     }
     return items.map((i) => {
       try {
-        storage.store.run(offerStatementsFromPlans(storage.plans, [insert(i)]));
+        storage.store.run(offerStatementsFromPlans(storage.plans, [toInsert(i)]));
         return stored(i);
       } catch (e) {
-        return { t: 'failed', id: i.id, error: sendError(e) };
+        return failed(i, e);
       }
     });
+  }
+
+  /** As `store`, awaiting each transaction; never rejects (a failure is its offers' answer). */
+  private async storeAsync(storage: { store: OfferStore; plans: OfferInsertPlans }, items: ToStore[]): Promise<FromBuildThread[]> {
+    try {
+      await storage.store.run(offerStatementsFromPlans(storage.plans, items.map(toInsert)));
+      return items.map(stored);
+    } catch (e) {
+      if (items.length === 1 || !mayBeOneRows(e)) return items.map((i) => failed(i, e));
+    }
+    const replies: FromBuildThread[] = [];
+    for (const i of items) {
+      try {
+        await storage.store.run(offerStatementsFromPlans(storage.plans, [toInsert(i)]));
+        replies.push(stored(i));
+      } catch (e) {
+        replies.push(failed(i, e));
+      }
+    }
+    return replies;
   }
 
   private keep(key: string, active: ActiveConfig): void {

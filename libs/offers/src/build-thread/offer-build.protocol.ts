@@ -1,6 +1,6 @@
 import { DomainError, type ErrorDetails, type ErrorKind, type ErrorType } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
-import type { SqliteWriteTarget } from '@app/database';
+import type { PostgresWriteTarget, SqliteWriteTarget } from '@app/database';
 import type { OfferInsertPlans, WithOffer } from '../offer-rows';
 import type { OfferCaller, OfferQuery } from '../offer-engine.types';
 import type { PreparedOffer } from '../prepare-offer';
@@ -21,10 +21,13 @@ export type ToBuildThread =
    * commits with the offer it stores (an idempotency key's record).
    */
   | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean; also?: WithOffer }
-  /** where and how to store offers (before the first `store` build): the SQLite file and the INSERT plans */
-  | { t: 'storage'; target: SqliteWriteTarget; plans: OfferInsertPlans }
+  /** where and how to store offers (before the first `store` build): the database and the INSERT plans */
+  | { t: 'storage'; target: StoreTarget; plans: OfferInsertPlans }
   /** finish what was sent before, close the database connection, answer `closed` */
   | { t: 'close' };
+
+/** The database a thread stores offers in: the app's SQLite file, or its PostgreSQL database. */
+export type StoreTarget = { sqlite: SqliteWriteTarget } | { postgres: PostgresWriteTarget };
 
 /** A built offer on its way back: the request text stays with the sender. */
 export type BuiltOfferReply = Omit<PreparedOffer, 'requestJson'>;
@@ -66,7 +69,9 @@ export function receiveError(sent: SentError): Error {
     e.name = sent.name;
     return e;
   }
-  const e: Error & { code?: string } = new Error(`offer build thread: ${sent.message}`);
+  // the original message and code as `cause`: what tells a database that cannot be reached (503)
+  const cause = { name: sent.name, message: sent.message, ...(sent.code !== undefined ? { code: sent.code } : {}) };
+  const e: Error & { code?: string } = new Error(`offer build thread: ${sent.message}`, { cause });
   e.name = sent.name;
   if (sent.code !== undefined) e.code = sent.code;
   if (sent.stack) e.stack = `${e.name}: ${e.message}\n${sent.stack.split('\n').slice(1).join('\n')}`;

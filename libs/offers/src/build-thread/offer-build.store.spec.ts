@@ -73,7 +73,7 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
 
   it('the offers of a batch are committed together, then answered `stored` with the response stored', async () => {
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()));
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     expect(host.storing).toBe(true);
     const { replies, sends } = run(host, [build(1, 'A-1'), build(2, 'A-2'), build(3, 'A-3'), build(4, 'A-4'), build(5, 'A-5')]);
     // one transaction for these five, answered once it is committed (not four, then one)
@@ -110,7 +110,7 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
       close: () => undefined,
     };
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     const { replies } = run(host, [build(1, 'OK-1'), build(2, 'BAD'), build(3, 'OK-3')]);
     expect(statements).toHaveLength(4);
     expect(replies.map((r) => [r.t, 'id' in r ? r.id : null])).toEqual([
@@ -124,7 +124,7 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
   it("an offer's `also` statement commits in the offer's transaction, with the response text in its place; a failed offer's does not", async () => {
     await ds.query('CREATE TABLE IF NOT EXISTS completions (tag TEXT, body TEXT)');
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()));
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     const also = (tag: string) => ({ statement: { sql: 'INSERT INTO completions (body, tag) VALUES (?, ?)', params: [null, tag] }, responseParam: 0 });
     const bad = { ...build(2, 'X'), request: JSON.stringify({ ...DEMO_TRAVEL_REQUEST, customer: 'nope' }), also: also('C-2') } as ToBuildThread;
     const { replies } = run(host, [{ ...build(1, 'C-1'), also: also('C-1') } as ToBuildThread, bad, build(3, 'C-3')]);
@@ -148,7 +148,7 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
       close: () => undefined,
     };
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     const also = (tag: string) => ({ statement: { sql: 'UPDATE completions SET body = ? WHERE tag = ?', params: [null, tag] }, responseParam: 0 });
     const { replies } = run(host, [{ ...build(1, 'OK-1'), also: also('T-1') } as ToBuildThread, { ...build(2, 'BAD'), also: also('T-2') } as ToBuildThread]);
     expect(replies.map((r) => r.t)).toEqual(['stored', 'failed']);
@@ -161,7 +161,7 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
     const events: string[] = [];
     const store: OfferStore = { run: (s) => void events.push(`commit ${s[0].params.length > 0 ? 'offers' : ''}`), close: () => undefined };
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     host.handleBatch(
       Array.from({ length: 19 }, (_, i) => build(i + 1, `G-${i}`)),
       (replies) => events.push(`send ${replies.map((r) => ('id' in r ? r.id : '')).join(',')}`),
@@ -179,7 +179,7 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
   it('a request that fails validation is answered with its error and nothing is written for it', () => {
     const statements: SqlStatement[][] = [];
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => ({ run: (s) => void statements.push([...s]), close: () => undefined }));
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     const bad = { ...build(1, 'X'), request: JSON.stringify({ ...DEMO_TRAVEL_REQUEST, customer: 'nope' }) } as ToBuildThread;
     const { replies } = run(host, [bad, build(2, 'Y')]);
     expect(replies.find((r) => 'id' in r && r.id === 1)).toMatchObject({ t: 'failed', error: { domain: true, code: 'offer_validation_error' } });
@@ -194,8 +194,156 @@ describe('OfferBuildHost storing offers (SQLite, in the thread)', () => {
     const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => {
       throw new Error('unable to open database file');
     });
-    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }]);
+    run(host, [{ t: 'config', key: KEY, active }, { t: 'storage', target: { sqlite: target }, plans }]);
     expect(host.storing).toBe(false);
     expect(run(host, [build(1, 'Z')]).replies).toMatchObject([{ t: 'built', id: 1, prepared: { offer: { partnerTransactionId: 'Z' } } }]);
+  });
+});
+
+describe('OfferBuildHost storing offers on an asynchronous store (PostgreSQL, in the thread)', () => {
+  /** a store whose transactions finish when the test says: each run waits for `finish` */
+  function pendingStore(concurrency: number) {
+    const runs: Array<{ statements: SqlStatement[]; finish: (error?: Error) => void }> = [];
+    const events: string[] = [];
+    const store: OfferStore = {
+      concurrency,
+      run: (statements) =>
+        new Promise<void>((resolve, reject) => {
+          runs.push({ statements: [...statements], finish: (error) => (error ? reject(error) : resolve()) });
+        }),
+      close: () => {
+        events.push('store closed');
+        return Promise.resolve();
+      },
+    };
+    return { store, runs, events };
+  }
+  /** the offers' partner transaction ids in a transaction's INSERT INTO offers */
+  const transactionIds = (statements: SqlStatement[]): string[] =>
+    statements[0].params.filter((p): p is string => typeof p === 'string' && /^[A-Z]+-\d+$/.test(p));
+  const settle = () => new Promise((r) => setImmediate(r));
+  // plans and target are not used by a fake store; the SQLite plans build the statements
+  let dir: string;
+  let ds: DataSource;
+  let plans: OfferInsertPlans;
+  const target = { postgres: { url: 'postgres://unused', max: 1, connectionTimeoutMillis: 100, namedStatements: true } };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'offer-store-async-'));
+    ds = new DataSource({ type: 'better-sqlite3', database: join(dir, 'plans.sqlite'), entities: [OfferEntity, QuoteEntity, OfferVariantEntity], synchronize: true });
+    await ds.initialize();
+    plans = { offers: portableInsertPlan(ds, OfferEntity)!, quotes: portableInsertPlan(ds, QuoteEntity)!, variants: portableInsertPlan(ds, OfferVariantEntity)! };
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function hostWith(store: OfferStore) {
+    const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()), () => store);
+    const sent: FromBuildThread[][] = [];
+    const send = (r: FromBuildThread[]) => void sent.push(r);
+    host.handleBatch([{ t: 'config', key: KEY, active }, { t: 'storage', target, plans }], send);
+    return { host, sent, send };
+  }
+
+  it('answers once committed; what is built while every connection is busy goes in one transaction when one is free', async () => {
+    const { store, runs } = pendingStore(1);
+    const { host, sent, send } = hostWith(store);
+    host.handleBatch([build(1, 'A-1'), build(2, 'A-2'), build(3, 'A-3')], send);
+    expect(runs).toHaveLength(1);
+    expect(transactionIds(runs[0].statements)).toEqual(['A-1', 'A-2', 'A-3']);
+    // nothing answered before the commit
+    expect(sent.flat().filter((r) => r.t !== 'ack')).toEqual([]);
+    // two more batches while the only connection is busy: they wait, together
+    host.handleBatch([build(4, 'B-4'), build(5, 'B-5')], send);
+    host.handleBatch([build(6, 'B-6')], send);
+    expect(runs).toHaveLength(1);
+    runs[0].finish();
+    await settle();
+    expect(sent.at(-1)?.map((r) => [r.t, 'id' in r ? r.id : 0])).toEqual([
+      ['stored', 1],
+      ['stored', 2],
+      ['stored', 3],
+    ]);
+    expect(runs).toHaveLength(2);
+    expect(transactionIds(runs[1].statements)).toEqual(['B-4', 'B-5', 'B-6']);
+    runs[1].finish();
+    await settle();
+    expect(sent.at(-1)?.map((r) => r.t)).toEqual(['stored', 'stored', 'stored']);
+    const stored = sent.flat().filter((r): r is Extract<FromBuildThread, { t: 'stored' }> => r.t === 'stored');
+    expect(stored.map((r) => JSON.parse(r.json).partner_transaction_id)).toEqual(['A-1', 'A-2', 'A-3', 'B-4', 'B-5', 'B-6']);
+  });
+
+  it('runs up to `concurrency` transactions at once', async () => {
+    const { store, runs } = pendingStore(2);
+    const { host, send } = hostWith(store);
+    host.handleBatch([build(1, 'C-1')], send);
+    host.handleBatch([build(2, 'C-2')], send);
+    host.handleBatch([build(3, 'C-3')], send);
+    expect(runs.map((r) => transactionIds(r.statements))).toEqual([['C-1'], ['C-2']]);
+    runs[1].finish();
+    await settle();
+    expect(runs.map((r) => transactionIds(r.statements))).toEqual([['C-1'], ['C-2'], ['C-3']]);
+    runs[0].finish();
+    runs[2].finish();
+    await settle();
+  });
+
+  it('a database that cannot be reached fails the whole transaction at once, without a retry per offer', async () => {
+    const { store, runs } = pendingStore(1);
+    const { host, sent, send } = hostWith(store);
+    host.handleBatch([build(1, 'D-1'), build(2, 'D-2'), build(3, 'D-3')], send);
+    runs[0].finish(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    await settle();
+    expect(runs).toHaveLength(1);
+    const failed = sent.flat().filter((r) => r.t === 'failed');
+    expect(failed.map((r) => ('id' in r ? r.id : 0))).toEqual([1, 2, 3]);
+    expect(failed[0]).toMatchObject({ error: { domain: false, code: 'ECONNREFUSED' } });
+  });
+
+  it('rows the database refused (SQLSTATE 22, 23, or a key committed elsewhere): each offer tried alone, only the bad one fails', async () => {
+    for (const code of ['23505', '22001', 'ROW_NOT_CHANGED']) {
+      const { store, runs } = pendingStore(1);
+      const { host, sent, send } = hostWith(store);
+      host.handleBatch([build(1, 'E-1'), build(2, 'EBAD-2'), build(3, 'E-3')], send);
+      runs[0].finish(Object.assign(new Error('refused'), { code }));
+      for (let i = 1; i <= 3; i++) {
+        await settle();
+        expect(runs).toHaveLength(i + 1);
+        const ids = transactionIds(runs[i].statements);
+        runs[i].finish(ids[0] === 'EBAD-2' ? Object.assign(new Error('refused'), { code }) : undefined);
+      }
+      await settle();
+      expect(sent.flat().filter((r) => r.t !== 'ack').map((r) => [r.t, 'id' in r ? r.id : 0])).toEqual([
+        ['stored', 1],
+        ['failed', 2],
+        ['stored', 3],
+      ]);
+    }
+  });
+
+  it('close: answered `closed` after the transactions under way are committed and answered, and the store is closed', async () => {
+    const { store, runs, events } = pendingStore(1);
+    const { host, sent, send } = hostWith(store);
+    host.handleBatch([build(1, 'F-1')], send);
+    host.handleBatch([build(2, 'F-2'), { t: 'close' }], send);
+    // builds after close are not stored here: answered with their rows
+    host.handleBatch([build(3, 'F-3')], send);
+    expect(sent.flat().map((r) => r.t)).toEqual(['built']);
+    await settle();
+    expect(sent.flat().map((r) => r.t)).toEqual(['built']);
+    runs[0].finish();
+    await settle();
+    runs[1].finish();
+    await settle();
+    expect(events).toEqual(['store closed']);
+    expect(sent.flat().map((r) => [r.t, 'id' in r ? r.id : 0])).toEqual([
+      ['built', 3],
+      ['stored', 1],
+      ['stored', 2],
+      ['closed', 0],
+    ]);
+    expect(host.storing).toBe(false);
   });
 });

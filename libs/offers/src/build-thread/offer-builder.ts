@@ -4,22 +4,22 @@ import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, closeThread, type AppConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
-import { JsonText, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget } from '@app/database';
+import { JsonText, SqliteWriteLock, TransactionRunner } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
 import { resolveSchemaId } from '../offer-engine';
 import { withResponse, type OfferInsertPlans, type WithOffer } from '../offer-rows';
 import { OfferWriter } from '../offer-writer';
 import { OffersRepository } from '../offers.repository';
 import { prepareOffer, type PreparedOffer, type PrepareOfferInput } from '../prepare-offer';
-import { configKey, receiveError, type FromBuildThread, type ToBuildThread } from './offer-build.protocol';
+import { configKey, receiveError, type FromBuildThread, type StoreTarget, type ToBuildThread } from './offer-build.protocol';
 
 const RESTART_DELAY_MS = 5000;
 /** how long a closing thread may take to finish what it was sent before it is ended */
 const CLOSE_GRACE_MS = 5000;
 
-/** Where build threads store offers themselves (a SQLite file), see OfferBuildHost. */
+/** Where build threads store offers themselves (the SQLite file, or the PostgreSQL database), see OfferBuildHost. */
 interface Storage {
-  target: SqliteWriteTarget;
+  target: StoreTarget;
   plans: OfferInsertPlans;
 }
 
@@ -125,7 +125,7 @@ class BuildThread {
       if (this.pending.size === 0 && this.acks.size === 0) worker.ref();
       if (storage && !this.storageSent) {
         this.storageSent = true;
-        this.writeLock ??= new SqliteWriteLock(storage.target.lock);
+        if ('sqlite' in storage.target) this.writeLock ??= new SqliteWriteLock(storage.target.sqlite.lock);
         this.send(worker, { t: 'storage', target: storage.target, plans: storage.plans });
       }
       const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), store: storage !== undefined, also, resent: false };
@@ -266,8 +266,10 @@ class BuildThread {
  * threads, so the event loop only parses, authenticates and answers: on a machine with a core to
  * spare, Create Offer's CPU work runs beside the HTTP work instead of after it. On a SQLite file
  * the threads also store the offers they build (one transaction per batch, on a connection of
- * their own, under the write lock the event loop's transactions take), so the rows never cross to
- * the event loop; elsewhere (PostgreSQL) the rows come back and OfferWriter stores them. With 0
+ * their own, under the write lock the event loop's transactions take); on PostgreSQL they store
+ * them on a pool of their own (PgTransactions, group commit over its connections). Either way the
+ * rows never cross to the event loop. On in-memory SQLite the rows come back and OfferWriter
+ * stores them. With 0
  * threads everything runs in process (same code, same results). Each thread holds the
  * configurations it is sent (in force ones first, at load, see warm) and compiles them itself.
  */
@@ -334,10 +336,15 @@ export class OfferBuilder implements OnModuleDestroy {
     return thread;
   }
 
-  /** on a SQLite file (known once the database is up), what the threads need to store offers */
+  /**
+   * What the threads need to store offers: on a SQLite file (known once the database is up) or on
+   * PostgreSQL; undefined on in-memory SQLite, where the event loop stores them
+   */
   private storageForThreads(): Storage | undefined {
     if (this.storage) return this.storage;
-    const target = this.tx.sqliteWriteTarget;
+    const sqlite = this.tx.sqliteWriteTarget;
+    const postgres = sqlite ? undefined : this.tx.postgresWriteTarget;
+    const target: StoreTarget | undefined = sqlite ? { sqlite } : postgres ? { postgres } : undefined;
     if (!target) return undefined;
     if (this.plans === undefined) this.plans = this.repo.insertPlans() ?? null;
     if (this.plans === null) return undefined;
