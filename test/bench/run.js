@@ -48,7 +48,9 @@
  *                    against load, and the highest of those rates whose p99 meets the target
  *   --postgres URL   run on PostgreSQL instead of SQLite: URL is an admin connection (e.g.
  *                    postgres://postgres@127.0.0.1:5432/postgres); a fresh database is created
- *                    for the run and dropped after it. Write results elsewhere with --out.
+ *                    for the run and dropped after it. Write results elsewhere with --out. When the
+ *                    server runs on this machine, its CPU per request is reported too
+ *                    (postgres_server_cpu_ms_per_request: every `postgres` process).
  *   --redis URL      with Redis (REDIS_URL, as on a fleet; a fresh REDIS_KEY_PREFIX per run):
  *                    shared rate limits and configuration cache. When the server runs on this
  *                    machine, its CPU per request is reported too (redis_server_cpu_ms_per_request).
@@ -331,6 +333,33 @@ function cpuSeconds(pid) {
   }
 }
 
+/**
+ * CPU seconds of every PostgreSQL server process on this machine (comm `postgres`: the postmaster,
+ * its background processes and the backends), by pid. The app's pools keep their backends for the
+ * whole run, so a step's delta (postgresCpuDelta) is the server's CPU for that step.
+ */
+function postgresCpu() {
+  const out = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+    } catch {
+      continue;
+    }
+    const seconds = cpuSeconds(entry);
+    if (seconds !== null) out.set(entry, seconds);
+  }
+  return out;
+}
+
+/** seconds of server CPU between two postgresCpu() readings (a backend started since counts from zero) */
+function postgresCpuDelta(start, end) {
+  let total = 0;
+  for (const [pid, seconds] of end) total += seconds - (start.get(pid) ?? 0);
+  return total;
+}
+
 const pct = (sorted, q) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : null);
 const r1 = (x) => (x === null || x === undefined ? null : Math.round(x * 10) / 10);
 
@@ -411,7 +440,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
   const startMeasuring = () => {
     phase = 'measure';
     process.stdout.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s (${answered.size}/${connections} connections answered), measuring ${opts.duration} s`);
-    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), redisCpuStart: opts.redisPid ? cpuSeconds(opts.redisPid) : null, schedStart: schedstat(pid), threadsStart: threadCpu(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
+    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), redisCpuStart: opts.redisPid ? cpuSeconds(opts.redisPid) : null, pgCpuStart: opts.postgresLocal ? postgresCpu() : null, schedStart: schedstat(pid), threadsStart: threadCpu(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
     let lastCpu = window.cpuStart;
     let lastT = process.hrtime.bigint();
     sampler = setInterval(() => {
@@ -431,7 +460,7 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     if (phase !== 'measure') return;
     phase = 'done';
     clearInterval(sampler);
-    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), redisCpuEnd: opts.redisPid ? cpuSeconds(opts.redisPid) : null, schedEnd: schedstat(pid), threadsEnd: threadCpu(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
+    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), redisCpuEnd: opts.redisPid ? cpuSeconds(opts.redisPid) : null, pgCpuEnd: opts.postgresLocal ? postgresCpu() : null, schedEnd: schedstat(pid), threadsEnd: threadCpu(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
     if (instance) instance.stop();
   };
   const control = setInterval(() => {
@@ -523,6 +552,9 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     // --redis with the server on this machine: its CPU, which shares the two cores
     ...(window.redisCpuStart != null && window.redisCpuEnd != null && m.count > 0
       ? { redis_server_cpu_ms_per_request: Math.round(((window.redisCpuEnd - window.redisCpuStart) * 1e6) / m.count) / 1000 }
+      : {}),
+    ...(window.pgCpuStart && window.pgCpuEnd && m.count > 0
+      ? { postgres_server_cpu_ms_per_request: Math.round((postgresCpuDelta(window.pgCpuStart, window.pgCpuEnd) * 1e6) / m.count) / 1000 }
       : {}),
     // the JS thread: running, runnable but waiting for a core (other processes, the load generator),
     // or off CPU (blocked in a syscall such as fsync, or idle: then the load generator is the limit)
@@ -746,7 +778,9 @@ async function main() {
     if (opts.postgres) {
       pgDatabase = await createPgDatabase(opts.postgres);
       opts.databaseUrl = pgDatabase.url;
-      console.log(`PostgreSQL database ${pgDatabase.name} created for this run`);
+      // a server on this machine: its CPU per request is reported (postgres_server_cpu_ms_per_request)
+      opts.postgresLocal = postgresCpu().size > 0;
+      console.log(`PostgreSQL database ${pgDatabase.name} created for this run${opts.postgresLocal ? ' (server processes on this machine)' : ''}`);
     }
     if (opts.redis) {
       opts.redisPid = await localRedisPid(opts.redis);
@@ -1200,6 +1234,8 @@ function printTable(r) {
   if (perThread.length > 0) console.log(`app CPU % by thread: ${perThread.join('; ')}`);
   const redisCpu = Object.entries(r.steps).filter(([, s]) => s.redis_server_cpu_ms_per_request != null);
   if (redisCpu.length > 0) console.log(`redis-server CPU ms per request: ${redisCpu.map(([k, s]) => `${k} ${s.redis_server_cpu_ms_per_request}`).join('; ')}`);
+  const pgCpu = Object.entries(r.steps).filter(([, s]) => s.postgres_server_cpu_ms_per_request != null);
+  if (pgCpu.length > 0) console.log(`PostgreSQL server CPU ms per request: ${pgCpu.map(([k, s]) => `${k} ${s.postgres_server_cpu_ms_per_request}`).join('; ')}`);
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
   if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
   if (r.admin) {
