@@ -1,6 +1,7 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { preparedQuery } from './prepared-query';
+import type { SqlStatement } from './sqlite-write-worker';
 import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
 /** A condition of fastUpdate other than equality: the column is one of these values. */
@@ -82,6 +83,17 @@ export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & st
   set: { readonly [P in S]: E[P] },
   where: { readonly [P in W]: UpdateCondition<E[P]> },
 ): Promise<number> {
+  const statement = updateStatement(manager, target, set, where);
+  return statement ? (await preparedQuery(manager, statement.sql, statement.params)).affected : 0;
+}
+
+/** fastUpdate's statement, to run later or with others (runTogether); null when it can match no row (oneOf([])). */
+export function updateStatement<E extends ObjectLiteral, S extends keyof E & string, W extends keyof E & string>(
+  manager: EntityManager,
+  target: EntityTarget<E>,
+  set: { readonly [P in S]: E[P] },
+  where: { readonly [P in W]: UpdateCondition<E[P]> },
+): SqlStatement | null {
   const meta = manager.connection.getMetadata(target);
   const setKeys = Object.keys(set) as S[];
   if (setKeys.length === 0) throw new Error(`fastUpdate: nothing to set on ${meta.name}`);
@@ -94,7 +106,7 @@ export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & st
       if (v === null || v === undefined) throw new Error(`fastUpdate: ${meta.name}.${k} is compared with ${String(v)}`);
       values.push(v);
     }
-    if (o.op === 'in' && o.count === 0) return 0;
+    if (o.op === 'in' && o.count === 0) return null;
     ops.push([k, o]);
   }
   const plan = planFor(manager, meta, setKeys, ops);
@@ -103,5 +115,5 @@ export async function fastUpdate<E extends ObjectLiteral, S extends keyof E & st
     ...setKeys.map((k, i) => driver.preparePersistentValue(set[k], plan.set[i]) as unknown),
     ...values.map((v, i) => driver.preparePersistentValue(v, plan.where[i]) as unknown),
   ];
-  return (await preparedQuery(manager, plan.sql, params)).affected;
+  return { sql: plan.sql, params };
 }

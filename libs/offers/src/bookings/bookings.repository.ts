@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { fastInsert, fastSelect, fastUpdate, greaterThan, oneOf } from '@app/database';
+import { fastInsert, fastSelect, fastUpdate, greaterThan, insertStatements, oneOf, runTogether, updateStatement } from '@app/database';
 import { BookingEntity } from '../entities/booking.entity';
 import { BookingItemEntity } from '../entities/booking-item.entity';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
@@ -96,23 +96,25 @@ export class BookingsRepository {
     return changed === 1;
   }
 
-  /** Plain multi-row INSERTs (fastInsert): no query builder, no read-back of generated columns. */
-  async insertBooking(manager: EntityManager, booking: NewBooking, items: NewBookingItem[]): Promise<void> {
-    await fastInsert(manager, BookingEntity, [Object.assign(new BookingEntity(), booking)]);
-    await fastInsert(
-      manager,
-      BookingItemEntity,
-      items.map((i) => Object.assign(new BookingItemEntity(), i)),
-    );
-  }
-
-  async markQuotesConfirmed(manager: EntityManager, offerId: string, quoteIds: string[]): Promise<void> {
-    await fastUpdate(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId, id: oneOf(quoteIds) });
-  }
-
-  /** Keeps the analytics rows of the offer in step with it (same transaction as the offer's change). */
-  async markVariantsConfirmed(manager: EntityManager, offerId: string, premiumMinor: number): Promise<void> {
-    await fastUpdate(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor }, { offerId });
+  /**
+   * What a confirm writes once its offer is won (markOfferConfirmed), in the same transaction: the
+   * booking and its items (plain multi-row INSERTs, no read-back), the selected quotes CONFIRMED,
+   * and the offer's analytics rows in step with it. None depends on another's effect, so on
+   * PostgreSQL they go as one statement (runTogether: one round trip instead of four). A unique
+   * constraint that refuses the booking fails them all (isUniqueViolation).
+   */
+  async writeBooking(manager: EntityManager, w: { booking: NewBooking; items: NewBookingItem[]; offerId: string; quoteIds: string[]; premiumMinor: number }): Promise<void> {
+    const connection = manager.connection;
+    await runTogether(manager, [
+      ...insertStatements(connection, BookingEntity, [Object.assign(new BookingEntity(), w.booking)]),
+      ...insertStatements(
+        connection,
+        BookingItemEntity,
+        w.items.map((i) => Object.assign(new BookingItemEntity(), i)),
+      ),
+      updateStatement(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId: w.offerId, id: oneOf(w.quoteIds) }),
+      updateStatement(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor: w.premiumMinor }, { offerId: w.offerId }),
+    ]);
   }
 
   async markVariantsOptedOut(manager: EntityManager, offerId: string): Promise<void> {

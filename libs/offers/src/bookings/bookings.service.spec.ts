@@ -53,9 +53,7 @@ function service(repo: Partial<Record<keyof BookingsRepository, unknown>>) {
     findOffer: async () => offer(),
     findQuotes: async () => [quote],
     markOfferConfirmed: async () => true,
-    insertBooking: async () => undefined,
-    markQuotesConfirmed: async () => undefined,
-    markVariantsConfirmed: async () => undefined,
+    writeBooking: async () => undefined,
     offerState: async () => null,
     isUniqueViolation: (e: unknown) => e === UNIQUE,
     ...repo,
@@ -67,8 +65,8 @@ describe('BookingsService.confirm', () => {
   it('retries with a fresh booking id when a unique constraint refuses the first', async () => {
     const ids: string[] = [];
     const svc = service({
-      insertBooking: async (_m: EntityManager, b: NewBooking) => {
-        ids.push(b.id);
+      writeBooking: async (_m: EntityManager, w: { booking: NewBooking }) => {
+        ids.push(w.booking.id);
         if (ids.length === 1) throw UNIQUE;
       },
     });
@@ -84,7 +82,7 @@ describe('BookingsService.confirm', () => {
     let reads = 0;
     const svc = service({
       findOffer: async () => (++reads === 1 ? offer() : offer({ status: 'CONFIRMED', bookingId: 'AAAAA-BBBBB-INS' })),
-      insertBooking: async () => {
+      writeBooking: async () => {
         throw UNIQUE;
       },
     });
@@ -100,7 +98,7 @@ describe('BookingsService.confirm', () => {
     const svc = service({
       markOfferConfirmed: async () => false,
       offerState: async () => state,
-      insertBooking: async () => {
+      writeBooking: async () => {
         inserted = true;
       },
     });
@@ -111,7 +109,7 @@ describe('BookingsService.confirm', () => {
   it('does not retry other database errors', async () => {
     let calls = 0;
     const svc = service({
-      insertBooking: async () => {
+      writeBooking: async () => {
         calls++;
         throw new Error('disk full');
       },

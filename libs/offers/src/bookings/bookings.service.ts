@@ -116,9 +116,13 @@ export class BookingsService {
         await this.tx.run(async (m) => {
           const won = await this.repo.markOfferConfirmed(m, { partnerId, offerId: offer.id, bookingId: built.booking.id, now });
           if (!won) throw this.stateError(await this.repo.offerState(m, partnerId, offer.id), now);
-          await this.repo.insertBooking(m, built.booking, built.items);
-          await this.repo.markQuotesConfirmed(m, offer.id, selected.map((s) => s.quote.id));
-          await this.repo.markVariantsConfirmed(m, offer.id, built.booking.totalPremiumMinor);
+          await this.repo.writeBooking(m, {
+            booking: built.booking,
+            items: built.items,
+            offerId: offer.id,
+            quoteIds: selected.map((s) => s.quote.id),
+            premiumMinor: built.booking.totalPremiumMinor,
+          });
           if (complete) await complete(m, { status: 200, body: built.response });
         });
         return built.response;
