@@ -55,6 +55,12 @@ function openStoreFor(target: StoreTarget): OfferStore {
 
 type Build = Extract<ToBuildThread, { t: 'build' }>;
 
+/** where this thread stores, and the INSERT plans of the offers' tables */
+interface Storage {
+  store: OfferStore;
+  plans: OfferInsertPlans;
+}
+
 /** a built offer this thread stores: the request's id, and what to commit with it */
 interface ToStore {
   id: number;
@@ -95,7 +101,7 @@ function failed(i: ToStore, e: unknown): FromBuildThread {
 export class OfferBuildHost {
   private readonly configs = new Map<string, ActiveConfig>();
   private readonly keysByPartner = new Map<string, string[]>();
-  private storage: { store: OfferStore; plans: OfferInsertPlans } | undefined;
+  private storage: Storage | undefined;
   /** built offers waiting for a transaction of an asynchronous store */
   private queue: ToStore[] = [];
   /** transactions of an asynchronous store under way */
@@ -208,24 +214,27 @@ export class OfferBuildHost {
    * queues them for its next free connection (pump) and answers them through `send` once committed.
    */
   private storeOrQueue(items: ToStore[], send: (replies: FromBuildThread[]) => void): FromBuildThread[] {
-    const storage = this.storage as { store: OfferStore; plans: OfferInsertPlans };
+    const storage = this.storage as Storage;
     if (storage.store.concurrency === undefined) return this.store(storage, items);
     this.queue.push(...items);
     this.pump(storage, send);
     return [];
   }
 
-  private pump(storage: { store: OfferStore; plans: OfferInsertPlans }, send: (replies: FromBuildThread[]) => void): void {
+  private pump(storage: Storage, send: (replies: FromBuildThread[]) => void): void {
     const max = storage.store.concurrency ?? 1;
     while (this.queue.length > 0 && this.inFlight < max) {
       const items = this.queue.splice(0, MAX_PER_ASYNC_TRANSACTION);
       this.inFlight++;
-      void this.storeAsync(storage, items).then((replies) => {
-        this.inFlight--;
-        send(replies);
-        this.pump(storage, send);
-        if (this.inFlight === 0 && this.queue.length === 0) for (const done of this.whenIdle.splice(0)) done();
-      });
+      void this.storeAsync(storage, items)
+        // (it answers failures itself; this only keeps a bug from leaving requests unanswered)
+        .catch((e: unknown) => items.map((i) => failed(i, e)))
+        .then((replies) => {
+          this.inFlight--;
+          send(replies);
+          this.pump(storage, send);
+          if (this.inFlight === 0 && this.queue.length === 0) for (const done of this.whenIdle.splice(0)) done();
+        });
     }
   }
 
@@ -235,7 +244,7 @@ export class OfferBuildHost {
     else this.whenIdle.push(done);
   }
 
-  private store(storage: { store: OfferStore; plans: OfferInsertPlans }, items: ToStore[]): FromBuildThread[] {
+  private store(storage: Storage, items: ToStore[]): FromBuildThread[] {
     try {
       storage.store.run(offerStatementsFromPlans(storage.plans, items.map(toInsert)));
       return items.map(stored);
@@ -253,7 +262,7 @@ export class OfferBuildHost {
   }
 
   /** As `store`, awaiting each transaction; never rejects (a failure is its offers' answer). */
-  private async storeAsync(storage: { store: OfferStore; plans: OfferInsertPlans }, items: ToStore[]): Promise<FromBuildThread[]> {
+  private async storeAsync(storage: Storage, items: ToStore[]): Promise<FromBuildThread[]> {
     try {
       await storage.store.run(offerStatementsFromPlans(storage.plans, items.map(toInsert)));
       return items.map(stored);
