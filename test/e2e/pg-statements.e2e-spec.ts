@@ -9,9 +9,11 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ALL_ENTITIES } from '../../apps/api/src/entities';
-import { buildDataSourceOptions, fastInsert, fastSelect, fastUpdate, greaterThan, oneOf, TransactionRunner } from '@app/database';
+import { buildDataSourceOptions, fastInsert, fastSelect, fastSelectEach, fastUpdate, greaterThan, oneOf, TransactionRunner } from '@app/database';
 import { newId } from '@app/core';
+import { IdempotencyRecordEntity } from '../../libs/offers/src/entities/idempotency-record.entity';
 import { OfferVariantEntity } from '../../libs/offers/src/entities/offer-variant.entity';
+import { IdempotencyRepository } from '../../libs/offers/src/idempotency.repository';
 import { createPgDatabase } from '../support/app';
 import { pgOnly } from '../support/pg-only';
 
@@ -95,6 +97,47 @@ describePg('fixed SQL as named statements on PostgreSQL', () => {
       expect(await unnamed.query(`SELECT COUNT(*)::int AS n FROM pg_prepared_statements`)).toEqual([{ n: 0 }]);
     } finally {
       await unnamed.destroy();
+    }
+  });
+
+  it('fastSelectEach: several reads in one query, each answered as alone, by the unique index even when planned on an empty table', async () => {
+    const records = ds.getRepository(IdempotencyRecordEntity);
+    const record = (key: string, body: unknown) =>
+      Object.assign(new IdempotencyRecordEntity(), { id: newId(), partnerId, route: 'create_offer', key, requestHash: `h-${key}`, state: 'done', responseStatus: 200, responseBody: body, createdAt, expiresAt: new Date('2026-12-05T07:00:00.000Z') });
+    const scope = (key: string) => ({ partnerId, route: 'create_offer', key });
+    const columns = ['key', 'requestHash', 'responseBody', 'expiresAt'] as const;
+    // planned while the table is empty (six runs: PostgreSQL's generic plan from then on)
+    for (let i = 0; i < 6; i++) expect(await fastSelectEach(ds.manager, IdempotencyRecordEntity, columns, [scope('a'), scope('b')], 1)).toEqual([[], []]);
+    await fastInsert(ds.manager, IdempotencyRecordEntity, [record('a', { id: 'offer-a' }), record('b', [1, 2])]);
+    await fastInsert(ds.manager, IdempotencyRecordEntity, Array.from({ length: 2000 }, (_, i) => record(`filler-${i}`, null)));
+    const found = await fastSelectEach(ds.manager, IdempotencyRecordEntity, columns, [scope('b'), scope('none'), scope('a')], 1);
+    expect(found).toEqual([
+      [{ key: 'b', requestHash: 'h-b', responseBody: [1, 2], expiresAt: new Date('2026-12-05T07:00:00.000Z') }],
+      [],
+      [{ key: 'a', requestHash: 'h-a', responseBody: { id: 'offer-a' }, expiresAt: new Date('2026-12-05T07:00:00.000Z') }],
+    ]);
+    // the plan the pool's connection keeps: one index lookup per read (all three columns), not a scan of the partner's records
+    await ds.query('ANALYZE idempotency_records');
+    const [{ name }] = (await ds.query(`SELECT name FROM pg_prepared_statements WHERE statement LIKE '%UNION ALL%' AND statement LIKE '%idempotency_records%' LIMIT 1`)) as Array<{ name: string }>;
+    const plan = ((await ds.query(`EXPLAIN (FORMAT JSON) EXECUTE ${name}('${partnerId}', 'create_offer', 'a', '${partnerId}', 'create_offer', 'b')`)) as Array<{ 'QUERY PLAN': unknown }>)[0]['QUERY PLAN'];
+    const text = JSON.stringify(plan);
+    expect(text).toContain('uq_idempotency_scope');
+    expect(text).not.toContain('Rows Removed by Filter');
+    expect(text).not.toContain('"Filter"');
+
+    // IdempotencyRepository.peek: the reads of one turn in one query, each answered its own record
+    const repo = new IdempotencyRepository(records);
+    const checkouts = jest.spyOn(ds.driver as unknown as { obtainMasterConnection(): Promise<unknown> }, 'obtainMasterConnection');
+    try {
+      const peeked = await Promise.all([repo.peek(scope('a')), repo.peek(scope('none')), repo.peek(scope('b')), repo.peek({ ...scope('a'), route: 'confirm_offer' })]);
+      expect(peeked.map((r) => r && r.requestHash)).toEqual(['h-a', null, 'h-b', null]);
+      expect(peeked[0]).toEqual({ requestHash: 'h-a', state: 'done', responseStatus: 200, responseBody: { id: 'offer-a' }, createdAt, expiresAt: new Date('2026-12-05T07:00:00.000Z') });
+      expect(checkouts).toHaveBeenCalledTimes(1);
+      // a read alone in its turn: the one-key read
+      expect((await repo.peek(scope('b')))?.responseBody).toEqual([1, 2]);
+      expect(checkouts).toHaveBeenCalledTimes(2);
+    } finally {
+      checkouts.mockRestore();
     }
   });
 

@@ -2,7 +2,7 @@
  * PgTransactions (libs/database): the transactions an offer build thread runs on PostgreSQL on a
  * pool of its own. All or nothing per run, a refused row's SQLSTATE kept, a key committed
  * elsewhere (mustChange) reported as ROW_NOT_CHANGED, timestamps written as UTC, the pool still
- * serving after a failure. PostgreSQL only (integration run); the threads storing offers through
+ * serving after a failure, the writes of a run sent as one statement. PostgreSQL only (integration run); the threads storing offers through
  * it are covered by offer-build-threads, db-down and db-timestamps in the same run.
  */
 import { Client } from 'pg';
@@ -74,6 +74,43 @@ describePg('PgTransactions: a build thread’s own transactions on PostgreSQL', 
     expect(await ids()).toEqual([1, 2, 3, 7, 10, 11, 12]);
     const seen = (await sql.query('SELECT pool, name FROM seen WHERE statement = $1', [insert(0, null, '').sql])).rows;
     expect(seen).toEqual([{ pool: 'named', name: expect.stringMatching(/^hot_[0-9a-f]{40}$/) }]);
+  });
+
+  it('writes go as one statement: alone, a transaction of its own (one round trip); with rows to count, between BEGIN and COMMIT', async () => {
+    const query = jest.spyOn(Client.prototype, 'query');
+    const sent = (): unknown[] =>
+      query.mock.calls.filter((_c, i) => query.mock.contexts[i] !== sql).map(([q]) => (typeof q === 'string' ? q : (q as { text: string }).text));
+    const claims = (a: number, b: number) => ({
+      sql: 'INSERT INTO items (id, at, body) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT DO NOTHING',
+      params: [a, null, 'k', b, null, 'k'],
+      mustChange: true,
+      rows: 2,
+    });
+    const above = async () => (await ids()).filter((id) => id >= 30);
+    try {
+      await tx.run([insert(30, null, 'x'), insert(31, null, 'y')]);
+      expect(sent()).toEqual(['WITH s0 AS (INSERT INTO items (id, at, body) VALUES ($1, $2, $3)) INSERT INTO items (id, at, body) VALUES ($4, $5, $6)']);
+      expect(await above()).toEqual([30, 31]);
+
+      // one part refused: the statement, so the run, stores nothing
+      query.mockClear();
+      await expect(tx.run([insert(32, null, 'z'), insert(30, null, 'dup')])).rejects.toMatchObject({ code: '23505' });
+      expect(sent()).toHaveLength(1);
+      expect(await above()).toEqual([30, 31]);
+
+      // a multi-row claim with one row taken: too few rows, rolled back
+      query.mockClear();
+      await expect(tx.run([insert(33, null, 'z'), claims(34, 30)])).rejects.toMatchObject({ code: ROW_NOT_CHANGED });
+      expect(sent()).toEqual(['BEGIN', expect.stringMatching(/^WITH s0 AS \(INSERT INTO items .* ON CONFLICT DO NOTHING$/), 'ROLLBACK']);
+      expect(await above()).toEqual([30, 31]);
+
+      query.mockClear();
+      await tx.run([insert(33, null, 'z'), claims(34, 35)]);
+      expect(sent()).toEqual(['BEGIN', expect.stringMatching(/^WITH s0 AS/), 'COMMIT']);
+      expect(await above()).toEqual([30, 31, 33, 34, 35]);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('a database that cannot be reached: the run fails with a network error, after at most the connection timeout', async () => {

@@ -11,3 +11,4 @@ export * from './redis';
 export * from './ids/new-id';
 export * from './memo/recent-values';
 export * from './threads/close-thread';
+export * from './batch/turn-batch';

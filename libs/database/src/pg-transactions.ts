@@ -1,7 +1,8 @@
 import { Pool, type QueryConfig } from 'pg';
 import { pgUtcOptions } from './data-source-options';
 import { statementName } from './prepared-query';
-import { RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
+import { asOneStatement } from './run-together';
+import { changedTooFew, RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
 
 /**
  * What a worker thread needs to write to the app's PostgreSQL database on connections of its own:
@@ -38,15 +39,31 @@ export class PgTransactions {
     this.pool.on('error', () => undefined);
   }
 
-  /** The statements in one transaction: all committed, or none (the promise rejects). */
+  /**
+   * The statements in one transaction: all committed, or none (the promise rejects). Writes that
+   * can go as one statement (asOneStatement) do: without a statement that must change rows, that
+   * statement is the transaction (one round trip instead of BEGIN, one per statement, COMMIT);
+   * with one, it runs between BEGIN and COMMIT, its row count checked before the commit.
+   */
   async run(statements: readonly SqlStatement[]): Promise<void> {
+    const one = asOneStatement(statements);
     const client = await this.pool.connect();
+    if (one && !one.mustChange) {
+      // one statement commits or fails as a whole; a connection it broke is not reused (pg-pool
+      // drops a client that can no longer be queried)
+      try {
+        await client.query(this.query(one));
+      } finally {
+        client.release();
+      }
+      return;
+    }
     let unusable: Error | undefined;
     try {
       await client.query('BEGIN');
-      for (const s of statements) {
+      for (const s of one ? [one] : statements) {
         const r = await client.query(this.query(s));
-        if (s.mustChange && r.rowCount === 0) throw new RowNotChangedError(s.sql);
+        if (changedTooFew(s, r.rowCount ?? 0)) throw new RowNotChangedError(s.sql);
       }
       await client.query('COMMIT');
     } catch (e) {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { combineStatements, runTogether } from './run-together';
+import { asOneStatement, combineStatements, mergeInserts, PG_MAX_PARAMS, runTogether } from './run-together';
 
 describe('combineStatements (PostgreSQL: several writes as one statement)', () => {
   it('puts every statement but the last in a WITH clause, its parameters renumbered after those before it', () => {
@@ -42,6 +42,95 @@ describe('combineStatements (PostgreSQL: several writes as one statement)', () =
     ).toThrow('mustChange');
     expect(() => combineStatements([{ sql: 'UPDATE "b" SET "s" = $2', params: ['x'] }, { sql: 'UPDATE "c" SET "s" = $1', params: ['y'] }])).toThrow('$2 has no parameter');
     expect(() => combineStatements([])).toThrow('no statement');
+  });
+});
+
+describe('combineStatements with a last statement that must change rows', () => {
+  it('keeps its mustChange and rows: the combined row count is the last part\'s', () => {
+    const one = combineStatements([
+      { sql: 'INSERT INTO "a" ("x") VALUES ($1)', params: [1] },
+      { sql: 'INSERT INTO "k" ("k") VALUES ($1), ($2) ON CONFLICT DO NOTHING', params: ['k1', 'k2'], mustChange: true, rows: 2 },
+    ]);
+    expect(one).toEqual({
+      sql: 'WITH s0 AS (INSERT INTO "a" ("x") VALUES ($1)) INSERT INTO "k" ("k") VALUES ($2), ($3) ON CONFLICT DO NOTHING',
+      params: [1, 'k1', 'k2'],
+      mustChange: true,
+      rows: 2,
+    });
+  });
+});
+
+describe('asOneStatement (a PostgreSQL transaction as one statement when it can be)', () => {
+  const insert = { sql: 'INSERT INTO "a" ("x") VALUES ($1)', params: [1] };
+  const claim = { sql: 'INSERT INTO "k" ("k") VALUES ($1) ON CONFLICT DO NOTHING', params: ['k'], mustChange: true };
+
+  it('combines writes, the last of which may have to change rows', () => {
+    expect(asOneStatement([insert, insert])?.sql).toBe('WITH s0 AS (INSERT INTO "a" ("x") VALUES ($1)) INSERT INTO "a" ("x") VALUES ($2)');
+    expect(asOneStatement([insert, claim])).toMatchObject({ mustChange: true, params: [1, 'k'] });
+    expect(asOneStatement([insert])).toBe(insert);
+  });
+
+  it('leaves them apart (undefined) for a read, a mustChange before the last, too many parameters, or nothing', () => {
+    expect(asOneStatement([{ sql: 'SELECT 1', params: [] }, insert])).toBeUndefined();
+    expect(asOneStatement([claim, insert])).toBeUndefined();
+    const wide = { sql: 'INSERT INTO "a" ("x") VALUES ($1)', params: Array.from({ length: PG_MAX_PARAMS - 1 }, () => 0) };
+    expect(asOneStatement([wide, insert])).toBeDefined();
+    expect(asOneStatement([wide, insert, insert])).toBeUndefined();
+    expect(asOneStatement([])).toBeUndefined();
+  });
+});
+
+describe('mergeInserts (one-row inserts of the same text as one multi-row insert)', () => {
+  const pgClaim = (k: string) => ({ sql: 'INSERT INTO "k" ("id", "k") VALUES ($1, $2) ON CONFLICT DO NOTHING', params: [`id-${k}`, k], mustChange: true });
+
+  it('PostgreSQL: numbers the placeholders row after row; each row must insert (`rows`)', () => {
+    expect(mergeInserts([pgClaim('a'), pgClaim('b'), pgClaim('c')])).toEqual([
+      {
+        sql: 'INSERT INTO "k" ("id", "k") VALUES ($1, $2), ($3, $4), ($5, $6) ON CONFLICT DO NOTHING',
+        params: ['id-a', 'a', 'id-b', 'b', 'id-c', 'c'],
+        mustChange: true,
+        rows: 3,
+      },
+    ]);
+  });
+
+  it('SQLite (`?`), and statements that need not change rows: merged without mustChange', () => {
+    const row = (v: number) => ({ sql: 'INSERT INTO "t" ("v", "w") VALUES (?, ?)', params: [v, v * 10] });
+    expect(mergeInserts([row(1), row(2)])).toEqual([{ sql: 'INSERT INTO "t" ("v", "w") VALUES (?, ?), (?, ?)', params: [1, 10, 2, 20] }]);
+  });
+
+  it('merges only consecutive statements of the same text; leaves the rest in order', () => {
+    const other = { sql: 'UPDATE "t" SET "v" = $1', params: [1] };
+    const out = mergeInserts([pgClaim('a'), pgClaim('b'), other, pgClaim('c')]);
+    expect(out.map((s) => [s.params.length, s.rows])).toEqual([
+      [4, 2],
+      [1, undefined],
+      [2, undefined],
+    ]);
+    expect(out[2]).toEqual(pgClaim('c'));
+  });
+
+  it('leaves apart what it cannot merge safely: other shapes, placeholders out of order, mixed mustChange, rows already merged', () => {
+    const multi = { sql: 'INSERT INTO "t" ("v") VALUES ($1), ($2)', params: [1, 2] };
+    expect(mergeInserts([multi, multi])).toEqual([multi, multi]);
+    const swapped = { sql: 'INSERT INTO "t" ("v", "w") VALUES ($2, $1)', params: [1, 2] };
+    expect(mergeInserts([swapped, swapped])).toEqual([swapped, swapped]);
+    const select = { sql: 'SELECT $1', params: [1] };
+    expect(mergeInserts([select, select])).toEqual([select, select]);
+    const loose = { ...pgClaim('b'), mustChange: false };
+    expect(mergeInserts([pgClaim('a'), loose])).toEqual([pgClaim('a'), loose]);
+    const merged = { ...pgClaim('a'), rows: 2 };
+    expect(mergeInserts([merged, merged])).toEqual([merged, merged]);
+  });
+
+  it('splits a long run so that no statement binds more than 16000 parameters', () => {
+    const claims = Array.from({ length: 8001 }, (_, i) => pgClaim(`k${i}`));
+    const out = mergeInserts(claims);
+    expect(out.map((s) => [s.params.length, s.rows])).toEqual([
+      [16000, 8000],
+      [2, 1],
+    ]);
+    expect(out[1].sql).toBe('INSERT INTO "k" ("id", "k") VALUES ($1, $2) ON CONFLICT DO NOTHING');
   });
 });
 

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { BookEntity, SQL_TEST_ENTITIES, type Book } from '../../../test/support/sql-entities';
-import { fastSelect } from './select-rows';
+import { fastSelect, fastSelectEach } from './select-rows';
 
 describe('fastSelect', () => {
   let ds: DataSource;
@@ -65,5 +65,37 @@ describe('fastSelect', () => {
   it('refuses a property that is not a plain column of the entity', async () => {
     await expect(fastSelect(ds.manager, BookEntity, ['shelf'], { id: 'a' })).rejects.toThrow('BookEntity.shelf is not a plain column');
     await expect(fastSelect(ds.manager, BookEntity, ['id'], { nope: 1 } as unknown as { id: string })).rejects.toThrow('BookEntity.nope is not a plain column');
+  });
+
+  describe('fastSelectEach (several reads of one shape in one query)', () => {
+    it('answers each filter with what fastSelect alone answers, in the filters\' order, the limit per filter', async () => {
+      const filters = [{ shelfKey: 's2' }, { shelfKey: 'none' }, { shelfKey: 's1' }, { shelfKey: 's2' }];
+      const each = await fastSelectEach(ds.manager, BookEntity, columns, filters);
+      const alone = await Promise.all(filters.map((f) => fastSelect(ds.manager, BookEntity, columns, f)));
+      expect(each.map((rows) => rows.map((r) => r.id).sort())).toEqual([['c'], [], ['a', 'b'], ['c']]);
+      expect(each.map((rows) => [...rows].sort((x, y) => x.id.localeCompare(y.id)))).toEqual(alone.map((rows) => [...rows].sort((x, y) => x.id.localeCompare(y.id))));
+      expect(each[0][0].dueAt).toBeInstanceOf(Date);
+      const limited = await fastSelectEach(ds.manager, BookEntity, ['id'], [{ shelfKey: 's1' }, { shelfKey: 's2' }], 1);
+      expect(limited.map((rows) => rows.length)).toEqual([1, 1]);
+      expect(await fastSelectEach(ds.manager, BookEntity, ['id'], [])).toEqual([]);
+    });
+
+    it('one query, one SQL text per number of filters, the values bound', async () => {
+      const query = jest.spyOn(ds.createQueryRunner(), 'query');
+      await fastSelectEach(ds.manager, BookEntity, ['id'], [{ id: 'a', shelfKey: 's1' }, { id: 'c', shelfKey: 's2' }], 1);
+      await fastSelectEach(ds.manager, BookEntity, ['id'], [{ id: 'b', shelfKey: 's1' }, { id: 'x', shelfKey: 's9' }], 1);
+      const part = (f: number) => `SELECT * FROM (SELECT ${f} AS "fast_select_filter", "id" FROM "books" WHERE "id" = ? AND "shelf_key" = ? LIMIT 1) AS "f${f}"`;
+      expect(query.mock.calls.map((c) => c[0])).toEqual([`${part(0)} UNION ALL ${part(1)}`, `${part(0)} UNION ALL ${part(1)}`]);
+      expect(query.mock.calls.map((c) => c[1])).toEqual([
+        ['a', 's1', 'c', 's2'],
+        ['b', 's1', 'x', 's9'],
+      ]);
+      query.mockRestore();
+    });
+
+    it('refuses filters of different columns, and a comparison with null', async () => {
+      await expect(fastSelectEach(ds.manager, BookEntity, ['id'], [{ id: 'a' }, { shelfKey: 's1' } as unknown as { id: string }])).rejects.toThrow('every filter compares id');
+      await expect(fastSelectEach(ds.manager, BookEntity, ['id'], [{ id: 'a' }, { id: null as unknown as string }])).rejects.toThrow('BookEntity.id is compared with null');
+    });
   });
 });

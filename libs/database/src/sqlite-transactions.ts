@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
+import { changedTooFew, RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
 import { SqliteWriteLock } from './write-lock';
 
 /**
@@ -52,7 +52,7 @@ export class SqliteTransactions {
       try {
         for (const s of statements) {
           const r = this.prepared(s.sql).run(s.params.map(bindable));
-          if (s.mustChange && r.changes === 0) throw new RowNotChangedError(s.sql);
+          if (changedTooFew(s, r.changes)) throw new RowNotChangedError(s.sql);
         }
         this.commit.run();
       } catch (e) {

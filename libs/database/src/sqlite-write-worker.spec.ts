@@ -79,6 +79,32 @@ describe('SqliteWriteWorker', () => {
     }
   });
 
+  it('a `mustChange` statement of several rows (`rows`) must change each: one row that conflicts fails the call, nothing of it stored', async () => {
+    await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [1, 'a'] }]);
+    const claims = (...ids: number[]) => ({
+      sql: `INSERT INTO t (id, v) VALUES ${ids.map(() => '(?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+      params: ids.flatMap((id) => [id, 'claimed']),
+      mustChange: true,
+      rows: ids.length,
+    });
+    // two of the three rows insert: not enough
+    const failed = worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [9, 'x'] }, claims(2, 1, 3)]);
+    await expect(failed).rejects.toMatchObject({ code: 'ROW_NOT_CHANGED' });
+    expect(rows()).toEqual([{ id: 1, v: 'a', flag: null }]);
+    await worker.execute([claims(2, 3)]);
+    expect(rows()).toHaveLength(3);
+
+    const thread = new SqliteTransactions({ path, synchronous: 2, foreignKeys: true, busyTimeoutMs: 1000, lock: new SqliteWriteLock().buffer });
+    try {
+      expect(() => thread.run([claims(4, 3)])).toThrow(RowNotChangedError);
+      expect(rows()).toHaveLength(3);
+      thread.run([claims(4, 5)]);
+      expect(rows()).toHaveLength(5);
+    } finally {
+      thread.close();
+    }
+  });
+
   it('a bad statement is an error, not a crash', async () => {
     await expect(worker.execute([{ sql: 'INSERT INTO nope VALUES (1)', params: [] }])).rejects.toThrow(/no such table: nope/);
     await worker.execute([{ sql: 'INSERT INTO t (id, v) VALUES (1, ?)', params: ['ok'] }]);
@@ -194,6 +220,10 @@ describe('TransactionRunner with the write worker', () => {
         { sql: 'INSERT INTO u (id, v) VALUES (1, ?) ON CONFLICT DO NOTHING', params: ['again'], mustChange: true },
       ]);
       await expect(failed).rejects.toBeInstanceOf(RowNotChangedError);
+      expect(await ds.query('SELECT id, v FROM u ORDER BY id')).toEqual([{ id: 1, v: 'a' }]);
+      // a statement of several rows must change each of them (`rows`)
+      const claims = { sql: 'INSERT INTO u (id, v) VALUES (3, ?), (1, ?) ON CONFLICT DO NOTHING', params: ['c', 'again'], mustChange: true, rows: 2 };
+      await expect(tx.runStatements([claims])).rejects.toBeInstanceOf(RowNotChangedError);
       expect(await ds.query('SELECT id, v FROM u ORDER BY id')).toEqual([{ id: 1, v: 'a' }]);
     } finally {
       await ds.destroy();

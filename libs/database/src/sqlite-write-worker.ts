@@ -11,6 +11,13 @@ export interface SqlStatement {
    * statements honours it (this worker, SqliteTransactions, TransactionRunner.runStatements).
    */
   mustChange?: boolean;
+  /** with `mustChange`: how many rows it must change (a multi-row insert: each of its rows); 1 when absent */
+  rows?: number;
+}
+
+/** true when a `mustChange` statement changed fewer rows than it must */
+export function changedTooFew(s: SqlStatement, changed: number): boolean {
+  return s.mustChange === true && changed < (s.rows ?? 1);
 }
 
 /** The code of a transaction that failed because a `mustChange` statement changed no row. */
@@ -94,7 +101,7 @@ parentPort.on('message', (msg) => {
     try {
       for (const s of msg.statements) {
         const r = prepared(s.sql).run(s.params.map(bindable));
-        if (s.mustChange && r.changes === 0) throw Object.assign(new Error('the statement changed no row: ' + s.sql.slice(0, 120)), { code: '${ROW_NOT_CHANGED}' });
+        if (s.mustChange && r.changes < (s.rows ?? 1)) throw Object.assign(new Error('the statement changed no row: ' + s.sql.slice(0, 120)), { code: '${ROW_NOT_CHANGED}' });
       }
       commit.run();
     } catch (e) {

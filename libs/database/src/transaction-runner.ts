@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresWriteTarget } from './pg-transactions';
 import { namedStatementsEnabled, preparedQuery } from './prepared-query';
-import { RowNotChangedError, SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
+import { changedTooFew, RowNotChangedError, SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
 import type { SqliteWriteTarget } from './sqlite-transactions';
 import { SqliteWriteLock } from './write-lock';
 
@@ -163,7 +163,7 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       return this.run(async (m) => {
         for (const s of statements) {
           const r = await preparedQuery(m, s.sql, s.params);
-          if (s.mustChange && r.affected === 0) throw new RowNotChangedError(s.sql);
+          if (changedTooFew(s, r.affected)) throw new RowNotChangedError(s.sql);
         }
       });
     }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThan, Repository } from 'typeorm';
-import { fastInsertUnlessConflict, fastSelect, fastUpdate, insertStatements, JsonText, type SqlStatement } from '@app/database';
+import { TurnBatch } from '@app/core';
+import { fastInsertUnlessConflict, fastSelect, fastSelectEach, fastUpdate, insertStatements, JsonText, type SqlStatement } from '@app/database';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 
 export interface IdempotencyScope {
@@ -27,22 +28,8 @@ export class IdempotencyRepository {
 
   /** Every create and confirm with a key reads this: fixed SQL (fastSelect), not the query builder. */
   async find(manager: EntityManager, scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
-    const [row] = await fastSelect(
-      manager,
-      IdempotencyRecordEntity,
-      ['requestHash', 'state', 'responseStatus', 'responseBody', 'createdAt', 'expiresAt'],
-      scopeOf(scope),
-      1,
-    );
-    if (!row) return null;
-    return {
-      requestHash: row.requestHash,
-      state: row.state === 'done' ? 'done' : 'in_progress',
-      responseStatus: row.responseStatus,
-      responseBody: row.responseBody,
-      createdAt: row.createdAt,
-      expiresAt: row.expiresAt,
-    };
+    const [row] = await fastSelect(manager, IdempotencyRecordEntity, RECORD_COLUMNS, scopeOf(scope), 1);
+    return row ? recordOf(row) : null;
   }
 
   /** Claims the scope; false when someone holds it already (unique constraint `uq_idempotency_scope`). */
@@ -56,9 +43,24 @@ export class IdempotencyRepository {
     await fastUpdate(manager, IdempotencyRecordEntity, { state: 'done', responseStatus: status, responseBody: body }, scopeOf(scope));
   }
 
-  /** find, outside any transaction */
+  /**
+   * find, outside any transaction. On PostgreSQL the reads asked during one turn of the event loop
+   * go as one query (a round trip costs the server and the event loop more than the lookup by the
+   * unique index itself); on SQLite each runs at once, in process.
+   */
   peek(scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
-    return this.find(this.records.manager, scope);
+    if (this.records.manager.connection.options.type !== 'postgres') return this.find(this.records.manager, scope);
+    return this.peeks.add(scope);
+  }
+
+  private readonly peeks = new TurnBatch<IdempotencyScope, IdempotencyRecord | null>((scopes) => this.findMany(scopes), PEEKS_PER_QUERY);
+
+  /** the records of the scopes, in their order (null where there is none): one query */
+  private async findMany(scopes: readonly IdempotencyScope[]): Promise<Array<IdempotencyRecord | null>> {
+    const manager = this.records.manager;
+    if (scopes.length === 1) return [await this.find(manager, scopes[0])];
+    const found = await fastSelectEach(manager, IdempotencyRecordEntity, RECORD_COLUMNS, scopes.map(scopeOf), 1);
+    return found.map(([row]) => (row ? recordOf(row) : null));
   }
 
   /**
@@ -93,4 +95,22 @@ export class IdempotencyRepository {
 
 function scopeOf(scope: IdempotencyScope): Pick<IdempotencyRecordEntity, 'partnerId' | 'route' | 'key'> {
   return { partnerId: scope.partnerId, route: scope.route, key: scope.key };
+}
+
+/** at most this many keys per query of peeks asked together (a few SQL texts, each kept prepared) */
+const PEEKS_PER_QUERY = 16;
+
+const RECORD_COLUMNS = ['requestHash', 'state', 'responseStatus', 'responseBody', 'createdAt', 'expiresAt'] as const;
+
+type RecordRow = Pick<IdempotencyRecordEntity, (typeof RECORD_COLUMNS)[number]>;
+
+function recordOf(row: RecordRow): IdempotencyRecord {
+  return {
+    requestHash: row.requestHash,
+    state: row.state === 'done' ? 'done' : 'in_progress',
+    responseStatus: row.responseStatus,
+    responseBody: row.responseBody,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+  };
 }

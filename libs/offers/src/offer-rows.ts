@@ -1,5 +1,5 @@
 import type { InsertPlan, SqlStatement } from '@app/database';
-import { statementsFromPlan } from '@app/database';
+import { mergeInserts, statementsFromPlan } from '@app/database';
 import { offerVariantRows } from './analytics/offer-variants';
 import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OfferEntity } from './entities/offer.entity';
@@ -29,9 +29,12 @@ export function withResponse(w: WithOffer, json: string): SqlStatement {
   return { ...w.statement, params };
 }
 
-/** the items' `also` statements, in order: each offer's after all the rows */
+/**
+ * the items' `also` statements, in order, after all the rows; the same one-row insert for several
+ * offers (their idempotency keys' records) as one multi-row insert, each of whose rows must insert
+ */
 export function alsoStatements(items: readonly OfferInsert[]): SqlStatement[] {
-  return items.flatMap((i) => i.also ?? []);
+  return mergeInserts(items.flatMap((i) => i.also ?? []));
 }
 
 /** The rows Create Offer inserts for some offers: the offers, their quotes, their conversion rows. */
