@@ -9,7 +9,7 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ALL_ENTITIES } from '../../apps/api/src/entities';
-import { buildDataSourceOptions, fastInsert, fastSelect, fastSelectEach, fastUpdate, greaterThan, oneOf, TransactionRunner } from '@app/database';
+import { buildDataSourceOptions, fastInsert, fastSelect, fastSelectEach, fastUpdate, greaterThan, LookupInTurns, oneOf, TransactionRunner } from '@app/database';
 import { newId } from '@app/core';
 import { IdempotencyRecordEntity } from '../../libs/offers/src/entities/idempotency-record.entity';
 import { OfferVariantEntity } from '../../libs/offers/src/entities/offer-variant.entity';
@@ -138,6 +138,29 @@ describePg('fixed SQL as named statements on PostgreSQL', () => {
       expect(checkouts).toHaveBeenCalledTimes(2);
     } finally {
       checkouts.mockRestore();
+    }
+  });
+
+  it('LookupInTurns: the lookups of one turn in one query (at most `max`), each answered its row; a failure fails each lookup', async () => {
+    const [x, y, z] = [newId(), newId(), newId()];
+    await fastInsert(ds.manager, OfferVariantEntity, [variant(x, 0), variant(y, 0)]);
+    const reads = new LookupInTurns<OfferVariantEntity, 'offerId' | 'ordinal', 'offerId' | 'ordinal'>(ds.manager, OfferVariantEntity, ['offerId', 'ordinal'], 2);
+    const checkouts = jest.spyOn(ds.driver as unknown as { obtainMasterConnection(): Promise<unknown> }, 'obtainMasterConnection');
+    try {
+      const found = await Promise.all([reads.read({ offerId: x, ordinal: 0 }), reads.read({ offerId: y, ordinal: 0 }), reads.read({ offerId: z, ordinal: 0 })]);
+      expect(found).toEqual([{ offerId: x, ordinal: 0 }, { offerId: y, ordinal: 0 }, undefined]);
+      // at most two per query: three lookups, two queries
+      expect(checkouts).toHaveBeenCalledTimes(2);
+    } finally {
+      checkouts.mockRestore();
+    }
+    const failing = jest.spyOn(ds.driver as unknown as { obtainMasterConnection(): Promise<unknown> }, 'obtainMasterConnection').mockRejectedValueOnce(new Error('pool gone'));
+    try {
+      const settled = await Promise.allSettled([reads.read({ offerId: x, ordinal: 0 }), reads.read({ offerId: y, ordinal: 0 })]);
+      expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+      expect(await reads.read({ offerId: y, ordinal: 0 })).toEqual({ offerId: y, ordinal: 0 });
+    } finally {
+      failing.mockRestore();
     }
   });
 

@@ -2,7 +2,7 @@ export * from './data-source-options';
 export { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations';
 export { TransactionRunner } from './transaction-runner';
 export { DatabaseModule } from './database.module';
-export { fastSelect, fastSelectEach } from './select-rows';
+export { fastSelect, fastSelectEach, LookupInTurns } from './select-rows';
 export { fastUpdate, greaterThan, oneOf, updateStatement, type UpdateCondition } from './update-rows';
 export { combineStatements, mergeInserts, runTogether } from './run-together';
 export { fastInsert, fastInsertUnlessConflict, insertRows, insertStatements, JsonText, partialRow, portableInsertPlan, statementsFromPlan, type InsertPlan } from './insert-rows';

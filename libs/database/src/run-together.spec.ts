@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { asOneStatement, combineStatements, mergeInserts, PG_MAX_PARAMS, runTogether } from './run-together';
+import { RowNotChangedError } from './sqlite-write-worker';
 
 describe('combineStatements (PostgreSQL: several writes as one statement)', () => {
   it('puts every statement but the last in a WITH clause, its parameters renumbered after those before it', () => {
@@ -168,5 +169,16 @@ describe('runTogether on SQLite: the statements one after the other, in the tran
 
   it('nothing to run: no query', async () => {
     await expect(runTogether(ds.manager, [null, null])).resolves.toBeUndefined();
+  });
+
+  it('with a guard: the writes run only after the guard changed a row; else RowNotChangedError, the writes not run', async () => {
+    const guard = { sql: 'UPDATE a SET n = ? WHERE id = ? AND n = ?', params: [5, 'x', 1] };
+    await ds.transaction((m) => runTogether(m, [{ sql: 'INSERT INTO a (id, n) VALUES (?, ?)', params: ['g1', 0] }, null], guard));
+    await expect(ds.transaction((m) => runTogether(m, [{ sql: 'INSERT INTO a (id, n) VALUES (?, ?)', params: ['g2', 0] }], guard))).rejects.toBeInstanceOf(RowNotChangedError);
+    expect(await ds.query('SELECT id, n FROM a ORDER BY id')).toEqual([
+      { id: 'g1', n: 0 },
+      { id: 'x', n: 5 },
+    ]);
+    await expect(runTogether(ds.manager, [], { sql: 'INSERT INTO a (id, n) VALUES (?, ?)', params: ['g3', 0] })).rejects.toThrow('the guard must be an UPDATE');
   });
 });

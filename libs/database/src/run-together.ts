@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { preparedQuery } from './prepared-query';
-import type { SqlStatement } from './sqlite-write-worker';
+import { RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
 
 /** a bound parameter of a PostgreSQL statement: `$1`, `$2`… (fixed SQL built from metadata holds no `$` elsewhere) */
 const PLACEHOLDER = /\$(\d+)/g;
@@ -17,12 +17,26 @@ const DATA_MODIFYING = /^\s*(INSERT|UPDATE|DELETE)\b/i;
 export function combineStatements(statements: readonly SqlStatement[]): SqlStatement {
   if (statements.length === 0) throw new Error('combineStatements: no statement');
   if (statements.length === 1) return statements[0];
-  const params: unknown[] = [];
   const lastIndex = statements.length - 1;
-  const parts = statements.map((s, index) => {
-    if (!DATA_MODIFYING.test(s.sql)) throw new Error(`combineStatements: not an INSERT, UPDATE or DELETE: ${s.sql.slice(0, 60)}`);
+  statements.forEach((s, index) => {
     // the statement's row count is its last part's: only that part may have to change rows
     if (s.mustChange && index !== lastIndex) throw new Error('combineStatements: only the last statement may be mustChange (the row count is its own)');
+  });
+  const { parts, params } = renumbered(statements);
+  const last = parts.pop() as string;
+  const { mustChange, rows } = statements[lastIndex];
+  return {
+    sql: `WITH ${parts.map((p, i) => `s${i} AS (${p})`).join(', ')} ${last}`,
+    params,
+    ...(mustChange ? { mustChange, ...(rows !== undefined ? { rows } : {}) } : {}),
+  };
+}
+
+/** the statements' texts, each one's placeholders numbered after those before it, and all their parameters */
+function renumbered(statements: readonly SqlStatement[]): { parts: string[]; params: unknown[] } {
+  const params: unknown[] = [];
+  const parts = statements.map((s) => {
+    if (!DATA_MODIFYING.test(s.sql)) throw new Error(`combineStatements: not an INSERT, UPDATE or DELETE: ${s.sql.slice(0, 60)}`);
     const offset = params.length;
     params.push(...s.params);
     return s.sql.replace(PLACEHOLDER, (_m, n: string) => {
@@ -31,13 +45,7 @@ export function combineStatements(statements: readonly SqlStatement[]): SqlState
       return `$${i + offset}`;
     });
   });
-  const last = parts.pop() as string;
-  const { mustChange, rows } = statements[lastIndex];
-  return {
-    sql: `WITH ${parts.map((p, i) => `s${i} AS (${p})`).join(', ')} ${last}`,
-    params,
-    ...(mustChange ? { mustChange, ...(rows !== undefined ? { rows } : {}) } : {}),
-  };
+  return { parts, params };
 }
 
 /** PostgreSQL binds at most this many parameters per statement (the protocol's 16-bit count) */
@@ -114,18 +122,48 @@ function mergeRun(run: readonly SqlStatement[]): SqlStatement[] {
   return out;
 }
 
+/** what the guard's check fails with on PostgreSQL: this text, cast to an integer (SQLSTATE 22P02) */
+const GUARD_FAILED = 'guard changed no row';
+
 /**
- * Writes whose order does not matter, in the manager's transaction: on PostgreSQL as one statement
+ * Writes whose order does not matter, all or nothing: on PostgreSQL as one statement
  * (combineStatements: one round trip), elsewhere one after the other (SQLite runs them in process,
- * and has no data-modifying WITH).
+ * and has no data-modifying WITH) in the manager's transaction, which the caller must then hold.
+ *
+ * With a `guard` (a conditional UPDATE that must change a row, as "this offer is still
+ * confirmable"), the writes stand only if it did: RowNotChangedError, nothing written, when it
+ * changed no row. The writes must not depend on each other's effects nor on the guard's (see
+ * combineStatements). On PostgreSQL the guard is the first part of the statement and a final
+ * SELECT fails the statement when the guard's part returned no row; elsewhere the guard runs
+ * first. On PostgreSQL outside a transaction the statement is a transaction of its own: one round
+ * trip instead of BEGIN, the guard, the writes, COMMIT.
  */
-export async function runTogether(manager: EntityManager, statements: ReadonlyArray<SqlStatement | null>): Promise<void> {
+export async function runTogether(manager: EntityManager, statements: ReadonlyArray<SqlStatement | null>, guard?: SqlStatement): Promise<void> {
+  if (guard && !/^\s*UPDATE\b/i.test(guard.sql)) throw new Error('runTogether: the guard must be an UPDATE');
   const present = statements.filter((s): s is SqlStatement => s !== null);
-  if (present.length === 0) return;
-  if (manager.connection.options.type === 'postgres') {
+  if (manager.connection.options.type !== 'postgres') {
+    if (guard && (await preparedQuery(manager, guard.sql, guard.params)).affected === 0) throw new RowNotChangedError(guard.sql);
+    for (const s of present) await preparedQuery(manager, s.sql, s.params);
+    return;
+  }
+  if (!guard) {
+    if (present.length === 0) return;
     const one = combineStatements(present);
     await preparedQuery(manager, one.sql, one.params);
     return;
   }
-  for (const s of present) await preparedQuery(manager, s.sql, s.params);
+  const { parts, params } = renumbered([{ sql: `${guard.sql} RETURNING 1`, params: guard.params }, ...present]);
+  // the guard's part is s0; the check fails the statement (22P02, GUARD_FAILED) when it returned no row
+  const sql = `WITH ${parts.map((p, i) => `s${i} AS (${p})`).join(', ')} SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM s0) THEN '1' ELSE '${GUARD_FAILED}' END AS integer) AS guarded`;
+  try {
+    await preparedQuery(manager, sql, params);
+  } catch (e) {
+    if (isGuardFailure(e)) throw new RowNotChangedError(guard.sql);
+    throw e;
+  }
+}
+
+function isGuardFailure(e: unknown): boolean {
+  const driverError = (e as { driverError?: { code?: unknown; message?: unknown } } | null)?.driverError ?? (e as { code?: unknown; message?: unknown } | null);
+  return driverError?.code === '22P02' && typeof driverError.message === 'string' && driverError.message.includes(GUARD_FAILED);
 }

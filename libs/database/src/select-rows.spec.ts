@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { BookEntity, SQL_TEST_ENTITIES, type Book } from '../../../test/support/sql-entities';
-import { fastSelect, fastSelectEach } from './select-rows';
+import { fastSelect, fastSelectEach, LookupInTurns } from './select-rows';
 
 describe('fastSelect', () => {
   let ds: DataSource;
@@ -90,6 +90,15 @@ describe('fastSelect', () => {
         ['a', 's1', 'c', 's2'],
         ['b', 's1', 'x', 's9'],
       ]);
+      query.mockRestore();
+    });
+
+    it('LookupInTurns on SQLite: each lookup at once, as fastSelect with LIMIT 1 (in process, nothing to share)', async () => {
+      const query = jest.spyOn(ds.createQueryRunner(), 'query');
+      const reads = new LookupInTurns<BookEntity, 'id', 'shelfKey'>(ds.manager, BookEntity, ['id']);
+      const [s1, s2] = await Promise.all([reads.read({ shelfKey: 's2' }), reads.read({ shelfKey: 'none' })]);
+      expect([s1, s2]).toEqual([{ id: 'c' }, undefined]);
+      expect(query.mock.calls.map((c) => c[0])).toEqual(Array(2).fill('SELECT "id" FROM "books" WHERE "shelf_key" = ? LIMIT 1'));
       query.mockRestore();
     });
 

@@ -1,5 +1,6 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { TurnBatch } from '@app/core';
 import { preparedQuery } from './prepared-query';
 import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
@@ -126,4 +127,38 @@ function eachSql(manager: EntityManager, meta: EntityMetadata, one: SelectPlan, 
     parts.push(`SELECT * FROM (${read}) AS ${sql.escape(`f${f}`)}`);
   }
   return parts.join(' UNION ALL ');
+}
+
+/**
+ * A lookup of at most one row by a unique key (`SELECT … WHERE key = ? LIMIT 1`, as fastSelect)
+ * for a read that comes in crowds (one per request of a busy route): on PostgreSQL the lookups
+ * asked during one turn of the event loop go as one query (fastSelectEach, at most `max` per
+ * query; a lookup alone in its turn as fastSelect), since a round trip costs the server and the
+ * event loop more than a lookup by key; on SQLite, in process, each runs at once. Only for unique
+ * keys: each part of the union is then an index lookup whatever the statistics (a union of reads
+ * of many rows each, the quotes of several offers, was planned as a parallel scan here). The
+ * filters must name the same columns in the same order.
+ */
+export class LookupInTurns<E extends ObjectLiteral, K extends keyof E & string, W extends keyof E & string> {
+  private readonly batch: TurnBatch<{ readonly [P in W]: E[P] }, Pick<E, K> | undefined> | undefined;
+
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly target: EntityTarget<E>,
+    private readonly columns: readonly K[],
+    max = 16,
+  ) {
+    if (manager.connection.options.type === 'postgres') {
+      this.batch = new TurnBatch<{ readonly [P in W]: E[P] }, Pick<E, K> | undefined>(async (filters) => {
+        if (filters.length === 1) return [(await fastSelect(manager, target, columns, filters[0], 1))[0]];
+        return (await fastSelectEach(manager, target, columns, filters, 1)).map(([row]) => row);
+      }, max);
+    }
+  }
+
+  /** the row, or undefined */
+  async read(filter: { readonly [P in W]: E[P] }): Promise<Pick<E, K> | undefined> {
+    if (this.batch) return this.batch.add(filter);
+    return (await fastSelect(this.manager, this.target, this.columns, filter, 1))[0];
+  }
 }

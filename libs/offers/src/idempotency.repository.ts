@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThan, Repository } from 'typeorm';
-import { TurnBatch } from '@app/core';
-import { fastInsertUnlessConflict, fastSelect, fastSelectEach, fastUpdate, insertStatements, JsonText, type SqlStatement } from '@app/database';
+import { fastInsertUnlessConflict, fastSelect, fastUpdate, LookupInTurns, insertStatements, JsonText, type SqlStatement } from '@app/database';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 
 export interface IdempotencyScope {
@@ -24,7 +23,11 @@ export interface IdempotencyRecord {
 /** Storage of spec §3.6 records; every method runs in the caller's transaction (peek: in none; recordStatement: in a writer's). */
 @Injectable()
 export class IdempotencyRepository {
-  constructor(@InjectRepository(IdempotencyRecordEntity) private readonly records: Repository<IdempotencyRecordEntity>) {}
+  private readonly peeks: LookupInTurns<IdempotencyRecordEntity, (typeof RECORD_COLUMNS)[number], 'partnerId' | 'route' | 'key'>;
+
+  constructor(@InjectRepository(IdempotencyRecordEntity) private readonly records: Repository<IdempotencyRecordEntity>) {
+    this.peeks = new LookupInTurns(records.manager, IdempotencyRecordEntity, RECORD_COLUMNS);
+  }
 
   /** Every create and confirm with a key reads this: fixed SQL (fastSelect), not the query builder. */
   async find(manager: EntityManager, scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
@@ -45,22 +48,11 @@ export class IdempotencyRepository {
 
   /**
    * find, outside any transaction. On PostgreSQL the reads asked during one turn of the event loop
-   * go as one query (a round trip costs the server and the event loop more than the lookup by the
-   * unique index itself); on SQLite each runs at once, in process.
+   * go as one query (LookupInTurns); on SQLite each runs at once, in process.
    */
-  peek(scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
-    if (this.records.manager.connection.options.type !== 'postgres') return this.find(this.records.manager, scope);
-    return this.peeks.add(scope);
-  }
-
-  private readonly peeks = new TurnBatch<IdempotencyScope, IdempotencyRecord | null>((scopes) => this.findMany(scopes), PEEKS_PER_QUERY);
-
-  /** the records of the scopes, in their order (null where there is none): one query */
-  private async findMany(scopes: readonly IdempotencyScope[]): Promise<Array<IdempotencyRecord | null>> {
-    const manager = this.records.manager;
-    if (scopes.length === 1) return [await this.find(manager, scopes[0])];
-    const found = await fastSelectEach(manager, IdempotencyRecordEntity, RECORD_COLUMNS, scopes.map(scopeOf), 1);
-    return found.map(([row]) => (row ? recordOf(row) : null));
+  async peek(scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
+    const row = await this.peeks.read(scopeOf(scope));
+    return row ? recordOf(row) : null;
   }
 
   /**
@@ -96,9 +88,6 @@ export class IdempotencyRepository {
 function scopeOf(scope: IdempotencyScope): Pick<IdempotencyRecordEntity, 'partnerId' | 'route' | 'key'> {
   return { partnerId: scope.partnerId, route: scope.route, key: scope.key };
 }
-
-/** at most this many keys per query of peeks asked together (a few SQL texts, each kept prepared) */
-const PEEKS_PER_QUERY = 16;
 
 const RECORD_COLUMNS = ['requestHash', 'state', 'responseStatus', 'responseBody', 'createdAt', 'expiresAt'] as const;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { fastInsert, fastSelect, fastUpdate, greaterThan, insertStatements, oneOf, runTogether, updateStatement } from '@app/database';
+import { fastInsert, fastSelect, fastUpdate, greaterThan, insertStatements, oneOf, LookupInTurns, runTogether, updateStatement } from '@app/database';
 import { BookingEntity } from '../entities/booking.entity';
 import { BookingItemEntity } from '../entities/booking-item.entity';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
@@ -25,6 +25,18 @@ export interface OfferForBooking {
   response: unknown;
 }
 
+/** What a confirm writes (BookingsRepository.confirmOffer). */
+export interface Confirmation {
+  partnerId: string;
+  offerId: string;
+  now: Date;
+  booking: NewBooking;
+  items: NewBookingItem[];
+  quoteIds: string[];
+  /** the booking's total premium, for the analytics rows */
+  premiumMinor: number;
+}
+
 export interface OfferState {
   status: OfferStatus;
   bookingId: string | null;
@@ -40,32 +52,40 @@ export interface NewOptOut {
   createdAt: Date;
 }
 
+const OFFER_FOR_BOOKING = ['id', 'partnerId', 'offerConfigId', 'status', 'bookingId', 'expiresAt', 'currency', 'partnerTransactionId', 'request', 'response'] as const;
+const BOOKABLE_QUOTE = ['id', 'productCode', 'productName', 'currency', 'premiumMinor', 'taxMinor', 'priceMinor', 'policyStart', 'policyEnd', 'pdsUrl'] as const;
+
 /** The states an offer can be confirmed from (spec §3.2: an opted-out offer may still be confirmed). */
 const CONFIRMABLE: OfferStatus[] = ['OFFERED', 'OPTED_OUT'];
 
 /** Storage of confirm, opt-out and bookings; the only file of bookings/ that touches TypeORM. */
 @Injectable()
 export class BookingsRepository {
+  /**
+   * The two reads of every confirm are fixed SQL, kept prepared (fastSelect), not the query
+   * builder; on PostgreSQL the offers of the confirms of one turn of the event loop are read
+   * together (LookupInTurns: one round trip for all).
+   */
+  private readonly offerReads: LookupInTurns<OfferEntity, (typeof OFFER_FOR_BOOKING)[number], 'id' | 'partnerId'>;
+
   constructor(
     @InjectRepository(OfferEntity) private readonly offers: Repository<OfferEntity>,
     @InjectRepository(QuoteEntity) private readonly quotes: Repository<QuoteEntity>,
     @InjectRepository(BookingEntity) private readonly bookings: Repository<BookingEntity>,
-  ) {}
-
-  /** The two reads of every confirm: fixed SQL, kept prepared (fastSelect), not the query builder. */
-  async findOffer(partnerId: string, offerId: string): Promise<OfferForBooking | null> {
-    const [row] = await fastSelect(
-      this.offers.manager,
-      OfferEntity,
-      ['id', 'partnerId', 'offerConfigId', 'status', 'bookingId', 'expiresAt', 'currency', 'partnerTransactionId', 'request', 'response'],
-      { id: offerId, partnerId },
-      1,
-    );
-    return row ?? null;
+  ) {
+    this.offerReads = new LookupInTurns(offers.manager, OfferEntity, OFFER_FOR_BOOKING);
   }
 
-  /** The offer's state as the transaction sees it (after a conditional update matched nothing). */
-  async offerState(manager: EntityManager, partnerId: string, offerId: string): Promise<OfferState | null> {
+  async findOffer(partnerId: string, offerId: string): Promise<OfferForBooking | null> {
+    return (await this.offerReads.read({ id: offerId, partnerId })) ?? null;
+  }
+
+  /**
+   * The offer's state as `manager` sees it: in an opt-out's transaction after its conditional
+   * update matched nothing, or after a confirm found the offer not confirmable (outside that
+   * confirm's transaction, which wrote nothing).
+   */
+  async offerState(partnerId: string, offerId: string, manager: EntityManager = this.offers.manager): Promise<OfferState | null> {
     const row = await manager.getRepository(OfferEntity).findOne({
       where: { id: offerId, partnerId },
       select: { id: true, status: true, bookingId: true, expiresAt: true },
@@ -74,47 +94,48 @@ export class BookingsRepository {
   }
 
   async findQuotes(offerId: string): Promise<BookableQuote[]> {
-    return fastSelect(
-      this.quotes.manager,
-      QuoteEntity,
-      ['id', 'productCode', 'productName', 'currency', 'premiumMinor', 'taxMinor', 'priceMinor', 'policyStart', 'policyEnd', 'pdsUrl'],
-      { offerId },
-    );
+    return fastSelect(this.quotes.manager, QuoteEntity, BOOKABLE_QUOTE, { offerId });
   }
 
   /**
-   * The state change that makes "one booking per offer" hold under any concurrency: only one
-   * transaction can move a live, unbooked offer to CONFIRMED (the others match no row).
+   * Confirms the offer with its booking, all or nothing (runTogether with a guard). First the state change that
+   * makes "one booking per offer" hold under any concurrency: only one confirm can move a live,
+   * unbooked offer to CONFIRMED (the others match no row: RowNotChangedError, nothing written).
+   * Then what it writes once the offer is won: the booking and its items (plain multi-row INSERTs,
+   * no read-back), the selected quotes CONFIRMED, and the offer's analytics rows in step with it.
+   * None depends on another's effect. A unique constraint that refuses the booking fails it all
+   * (isUniqueViolation). In `manager`'s transaction (SQLite needs one); on PostgreSQL the default
+   * manager, outside any transaction, makes it one statement, a transaction of its own
+   * (confirmsAtOnce).
    */
-  async markOfferConfirmed(manager: EntityManager, a: { partnerId: string; offerId: string; bookingId: string; now: Date }): Promise<boolean> {
-    const changed = await fastUpdate(
+  async confirmOffer(c: Confirmation, manager: EntityManager = this.offers.manager): Promise<void> {
+    const connection = manager.connection;
+    const guard = updateStatement(
       manager,
       OfferEntity,
-      { status: 'CONFIRMED', bookingId: a.bookingId, updatedAt: a.now },
-      { id: a.offerId, partnerId: a.partnerId, status: oneOf(CONFIRMABLE), expiresAt: greaterThan(a.now) },
+      { status: 'CONFIRMED', bookingId: c.booking.id, updatedAt: c.now },
+      { id: c.offerId, partnerId: c.partnerId, status: oneOf(CONFIRMABLE), expiresAt: greaterThan(c.now) },
     );
-    return changed === 1;
-  }
-
-  /**
-   * What a confirm writes once its offer is won (markOfferConfirmed), in the same transaction: the
-   * booking and its items (plain multi-row INSERTs, no read-back), the selected quotes CONFIRMED,
-   * and the offer's analytics rows in step with it. None depends on another's effect, so on
-   * PostgreSQL they go as one statement (runTogether: one round trip instead of four). A unique
-   * constraint that refuses the booking fails them all (isUniqueViolation).
-   */
-  async writeBooking(manager: EntityManager, w: { booking: NewBooking; items: NewBookingItem[]; offerId: string; quoteIds: string[]; premiumMinor: number }): Promise<void> {
-    const connection = manager.connection;
-    await runTogether(manager, [
-      ...insertStatements(connection, BookingEntity, [Object.assign(new BookingEntity(), w.booking)]),
+    if (!guard) throw new Error('confirmOffer: no confirmable state');
+    await runTogether(
+      manager,
+      [
+      ...insertStatements(connection, BookingEntity, [Object.assign(new BookingEntity(), c.booking)]),
       ...insertStatements(
         connection,
         BookingItemEntity,
-        w.items.map((i) => Object.assign(new BookingItemEntity(), i)),
+        c.items.map((i) => Object.assign(new BookingItemEntity(), i)),
       ),
-      updateStatement(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId: w.offerId, id: oneOf(w.quoteIds) }),
-      updateStatement(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor: w.premiumMinor }, { offerId: w.offerId }),
-    ]);
+      updateStatement(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId: c.offerId, id: oneOf(c.quoteIds) }),
+        updateStatement(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor: c.premiumMinor }, { offerId: c.offerId }),
+      ],
+      guard,
+    );
+  }
+
+  /** true where confirmOffer is all or nothing without a transaction (PostgreSQL: one statement) */
+  get confirmsAtOnce(): boolean {
+    return this.offers.manager.connection.options.type === 'postgres';
   }
 
   async markVariantsOptedOut(manager: EntityManager, offerId: string): Promise<void> {

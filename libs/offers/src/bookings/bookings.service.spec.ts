@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '@app/core';
-import type { TransactionRunner } from '@app/database';
+import { RowNotChangedError, type TransactionRunner } from '@app/database';
 import type { IdempotencyService } from '../idempotency.service';
 import type { BookableQuote, NewBooking } from './booking-builder';
 import { BookingHooks } from './booking-hooks';
@@ -52,8 +52,8 @@ function service(repo: Partial<Record<keyof BookingsRepository, unknown>>) {
   const full = {
     findOffer: async () => offer(),
     findQuotes: async () => [quote],
-    markOfferConfirmed: async () => true,
-    writeBooking: async () => undefined,
+    confirmOffer: async () => undefined,
+    confirmsAtOnce: false,
     offerState: async () => null,
     isUniqueViolation: (e: unknown) => e === UNIQUE,
     ...repo,
@@ -65,8 +65,8 @@ describe('BookingsService.confirm', () => {
   it('retries with a fresh booking id when a unique constraint refuses the first', async () => {
     const ids: string[] = [];
     const svc = service({
-      writeBooking: async (_m: EntityManager, w: { booking: NewBooking }) => {
-        ids.push(w.booking.id);
+      confirmOffer: async (c: { booking: NewBooking }) => {
+        ids.push(c.booking.id);
         if (ids.length === 1) throw UNIQUE;
       },
     });
@@ -82,7 +82,7 @@ describe('BookingsService.confirm', () => {
     let reads = 0;
     const svc = service({
       findOffer: async () => (++reads === 1 ? offer() : offer({ status: 'CONFIRMED', bookingId: 'AAAAA-BBBBB-INS' })),
-      writeBooking: async () => {
+      confirmOffer: async () => {
         throw UNIQUE;
       },
     });
@@ -94,22 +94,48 @@ describe('BookingsService.confirm', () => {
     ['expired meanwhile', { status: 'OFFERED', bookingId: null, expiresAt: NOW }, 'offer_expired'],
     ['gone', null, 'offer_not_found'],
   ])('when the conditional update matches nothing (%s) the state read in the transaction decides', async (_n, state, code) => {
-    let inserted = false;
+    const read: unknown[][] = [];
     const svc = service({
-      markOfferConfirmed: async () => false,
-      offerState: async () => state,
-      writeBooking: async () => {
-        inserted = true;
+      confirmOffer: async () => {
+        throw new RowNotChangedError('UPDATE "offers" …');
+      },
+      offerState: async (...args: unknown[]) => {
+        read.push(args);
+        return state;
       },
     });
     await expect(svc.confirm(cmd)).rejects.toMatchObject({ code });
-    expect(inserted).toBe(false);
+    // read once, outside the confirm's transaction (which wrote nothing)
+    expect(read).toEqual([['p1', 'o1']]);
+  });
+
+  it.each([
+    ['PostgreSQL without an idempotency record: one statement, no transaction', true, 0, [undefined]],
+    ['SQLite: in a transaction of the runner', false, 1, ['tx-manager']],
+  ])('%s', async (_n, atOnce, transactions, managers) => {
+    const seen: unknown[] = [];
+    let runs = 0;
+    const svc = service({
+      confirmsAtOnce: atOnce,
+      confirmOffer: async (_c: unknown, m?: unknown) => {
+        seen.push(m);
+      },
+    });
+    (svc as unknown as { tx: TransactionRunner }).tx = {
+      run: <T>(work: (m: EntityManager) => Promise<T>) => {
+        runs++;
+        return work('tx-manager' as unknown as EntityManager);
+      },
+    } as unknown as TransactionRunner;
+    expect((await svc.confirm(cmd)).status).toBe(200);
+    expect(runs).toBe(transactions);
+    expect(seen).toEqual(managers);
   });
 
   it('does not retry other database errors', async () => {
     let calls = 0;
     const svc = service({
-      writeBooking: async () => {
+      confirmOffer: async () => {
         calls++;
         throw new Error('disk full');
       },

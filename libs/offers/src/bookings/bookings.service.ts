@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock, DomainError, InvalidError, localeFor, newId } from '@app/core';
-import { TransactionRunner } from '@app/database';
+import { isRowNotChanged, TransactionRunner } from '@app/database';
 import { formatApiDate } from '@app/quotes';
 import { checkSelection, type ProductRuleResponse } from '@app/rules';
 import { fingerprint, IdempotencyService, type CompleteIdempotency } from '../idempotency.service';
@@ -17,7 +17,7 @@ import {
   OfferExpiredError,
   ProductRulesViolationError,
 } from './bookings.errors';
-import { BookingsRepository, type OfferForBooking, type OfferState } from './bookings.repository';
+import { BookingsRepository, type Confirmation, type OfferForBooking, type OfferState } from './bookings.repository';
 import type { BookingResponse, ConfirmOfferCommand, ConfirmOfferResult, OptOutCommand, PersonInput, PolicyholderInput } from './bookings.types';
 
 export const CONFIRM_ROUTE = 'confirm_offer';
@@ -69,7 +69,7 @@ export class BookingsService {
       if (await this.repo.markOfferOptedOut(m, { partnerId, offerId: cmd.offerId, now })) {
         await this.repo.markVariantsOptedOut(m, cmd.offerId);
       } else {
-        const state = await this.repo.offerState(m, partnerId, cmd.offerId);
+        const state = await this.repo.offerState(partnerId, cmd.offerId, m);
         if (!state) throw new OfferNotFoundError();
         if (state.status === 'CONFIRMED') throw new OfferAlreadyConfirmedError(state.bookingId);
         // already opted out: the repeat is recorded too
@@ -112,21 +112,29 @@ export class BookingsService {
         now,
         newId,
       });
+      const confirmation: Confirmation = {
+        partnerId,
+        offerId: offer.id,
+        now,
+        booking: built.booking,
+        items: built.items,
+        quoteIds: selected.map((s) => s.quote.id),
+        premiumMinor: built.booking.totalPremiumMinor,
+      };
       try {
-        await this.tx.run(async (m) => {
-          const won = await this.repo.markOfferConfirmed(m, { partnerId, offerId: offer.id, bookingId: built.booking.id, now });
-          if (!won) throw this.stateError(await this.repo.offerState(m, partnerId, offer.id), now);
-          await this.repo.writeBooking(m, {
-            booking: built.booking,
-            items: built.items,
-            offerId: offer.id,
-            quoteIds: selected.map((s) => s.quote.id),
-            premiumMinor: built.booking.totalPremiumMinor,
+        if (complete || !this.repo.confirmsAtOnce) {
+          await this.tx.run(async (m) => {
+            await this.repo.confirmOffer(confirmation, m);
+            if (complete) await complete(m, { status: 200, body: built.response });
           });
-          if (complete) await complete(m, { status: 200, body: built.response });
-        });
+        } else {
+          // PostgreSQL, no idempotency record to commit with it: one statement, its own transaction
+          await this.repo.confirmOffer(confirmation);
+        }
         return built.response;
       } catch (e) {
+        // the conditional update matched nothing: nothing was written; the offer's state says why
+        if (isRowNotChanged(e)) throw this.stateError(await this.repo.offerState(partnerId, offer.id), now);
         if (e instanceof DomainError || !this.repo.isUniqueViolation(e) || attempt >= MAX_ID_ATTEMPTS) throw e;
         // a unique constraint refused the booking: another one won (answer as such), or the id collided (retry)
         const after = await this.repo.findOffer(partnerId, offer.id);
