@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThan, Repository } from 'typeorm';
-import { fastInsertUnlessConflict, fastSelect, fastUpdate, LookupInTurns, insertStatements, JsonText, type SqlStatement } from '@app/database';
+import { fastInsertUnlessConflict, fastSelect, fastUpdate, insertStatements, JsonText, LookupInTurns, type SqlStatement } from '@app/database';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 
 export interface IdempotencyScope {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { fastInsert, fastSelect, fastUpdate, greaterThan, insertStatements, oneOf, LookupInTurns, runTogether, updateStatement } from '@app/database';
+import { fastInsert, fastSelect, fastUpdate, greaterThan, insertStatements, LookupInTurns, oneOf, runTogether, updateStatement } from '@app/database';
 import { BookingEntity } from '../entities/booking.entity';
 import { BookingItemEntity } from '../entities/booking-item.entity';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
@@ -98,15 +98,15 @@ export class BookingsRepository {
   }
 
   /**
-   * Confirms the offer with its booking, all or nothing (runTogether with a guard). First the state change that
-   * makes "one booking per offer" hold under any concurrency: only one confirm can move a live,
-   * unbooked offer to CONFIRMED (the others match no row: RowNotChangedError, nothing written).
-   * Then what it writes once the offer is won: the booking and its items (plain multi-row INSERTs,
-   * no read-back), the selected quotes CONFIRMED, and the offer's analytics rows in step with it.
-   * None depends on another's effect. A unique constraint that refuses the booking fails it all
-   * (isUniqueViolation). In `manager`'s transaction (SQLite needs one); on PostgreSQL the default
-   * manager, outside any transaction, makes it one statement, a transaction of its own
-   * (confirmsAtOnce).
+   * Confirms the offer with its booking, all or nothing (runTogether with a guard). The guard is
+   * the state change that makes "one booking per offer" hold under any concurrency: only one
+   * confirm can move a live, unbooked offer to CONFIRMED (the others match no row:
+   * RowNotChangedError, nothing written). Then what is written once the offer is won: the booking
+   * and its items (plain multi-row INSERTs, no read-back), the selected quotes CONFIRMED, and the
+   * offer's analytics rows in step with it. None depends on another's effect. A unique constraint
+   * that refuses the booking fails it all (isUniqueViolation). In `manager`'s transaction (SQLite
+   * needs one); on PostgreSQL the default manager, outside any transaction, makes it one
+   * statement, a transaction of its own (confirmsAtOnce).
    */
   async confirmOffer(c: Confirmation, manager: EntityManager = this.offers.manager): Promise<void> {
     const connection = manager.connection;
@@ -120,13 +120,13 @@ export class BookingsRepository {
     await runTogether(
       manager,
       [
-      ...insertStatements(connection, BookingEntity, [Object.assign(new BookingEntity(), c.booking)]),
-      ...insertStatements(
-        connection,
-        BookingItemEntity,
-        c.items.map((i) => Object.assign(new BookingItemEntity(), i)),
-      ),
-      updateStatement(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId: c.offerId, id: oneOf(c.quoteIds) }),
+        ...insertStatements(connection, BookingEntity, [Object.assign(new BookingEntity(), c.booking)]),
+        ...insertStatements(
+          connection,
+          BookingItemEntity,
+          c.items.map((i) => Object.assign(new BookingItemEntity(), i)),
+        ),
+        updateStatement(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId: c.offerId, id: oneOf(c.quoteIds) }),
         updateStatement(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor: c.premiumMinor }, { offerId: c.offerId }),
       ],
       guard,
