@@ -3,14 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { BUNDLE_JSON_SCHEMA } from '@app/bundles';
 import { APP_CONFIG, AppConfig, InvalidError } from '@app/core';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { flagNulEscapes, rejectNulCharacters, rejectNulInUrl } from './common/nul-characters';
+import { rejectNulCharacters, rejectNulInUrl } from './common/nul-characters';
+import { ADMIN_MAX_JSON_DEPTH, jsonBodyParser, PARTNER_MAX_JSON_DEPTH } from './common/json-body';
 import { requireJsonBody } from './common/content-type.middleware';
 import { requestIdMiddleware } from './common/request-id';
 import { requestLogger } from './common/logging';
@@ -48,10 +48,9 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(rejectNulInUrl);
   app.use(requireJsonBody);
-  const jsonTypes = ['application/json', 'application/*+json'];
-  // bundles are larger than any partner request: the admin surface has its own limit
-  app.use('/admin', express.json({ limit: config.adminMaxBodyBytes, type: jsonTypes, verify: flagNulEscapes }));
-  app.use(express.json({ limit: config.maxBodyBytes, type: jsonTypes, verify: flagNulEscapes }));
+  // bundles are larger and deeper than any partner request: the admin surface has its own limits
+  app.use('/admin', jsonBodyParser({ limitBytes: config.adminMaxBodyBytes, maxDepth: ADMIN_MAX_JSON_DEPTH }));
+  app.use(jsonBodyParser({ limitBytes: config.maxBodyBytes, maxDepth: PARTNER_MAX_JSON_DEPTH }));
   app.use(rejectNulCharacters);
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(

@@ -55,7 +55,8 @@ export function loggerOptions(config: AppConfig): Options {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // error is for our faults (5xx); a client's mistake (4xx) or a client that went away is not
+    customLogLevel: (_req, res, err) => (res.statusCode >= 500 ? 'error' : err ? 'warn' : 'info'),
     autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
   };
 }

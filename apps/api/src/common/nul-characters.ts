@@ -21,16 +21,17 @@ function pointer(path: string, key: string): string {
   return `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-function collect(v: unknown, path: string, out: ErrorDetails, depth: number): void {
-  if (Object.keys(out).length >= MAX_REPORTED || depth > 64) return;
+/** (recursive: the body parser has already refused bodies nested deeper than a few dozen levels) */
+function collect(v: unknown, path: string, out: ErrorDetails): void {
+  if (Object.keys(out).length >= MAX_REPORTED) return;
   if (typeof v === 'string') {
     if (v.includes('\u0000')) out[path] = ['must not contain the NUL character (U+0000)'];
   } else if (Array.isArray(v)) {
-    v.forEach((x, i) => collect(x, `${path}/${i}`, out, depth + 1));
+    v.forEach((x, i) => collect(x, `${path}/${i}`, out));
   } else if (typeof v === 'object' && v !== null) {
     for (const [k, x] of Object.entries(v)) {
       if (k.includes('\u0000')) out[pointer(path, k)] = ['the name must not contain the NUL character (U+0000)'];
-      collect(x, pointer(path, k), out, depth + 1);
+      collect(x, pointer(path, k), out);
     }
   }
 }
@@ -42,7 +43,7 @@ function collect(v: unknown, path: string, out: ErrorDetails, depth: number): vo
 export function rejectNulCharacters(req: Request, _res: Response, next: NextFunction): void {
   if (!(req as unknown as Flagged)[MAYBE_NUL]) return next();
   const errors: ErrorDetails = {};
-  collect(req.body, '', errors, 0);
+  collect(req.body, '', errors);
   if (Object.keys(errors).length === 0) return next();
   next(new InvalidError('validation_error', 'Request validation failed', errors));
 }
