@@ -62,6 +62,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     // offers are built (and on SQLite stored) on one build thread, as by default on a machine
     // with 2+ cores; TEST_OFFER_BUILD_THREADS=0 builds them in process, and a suite may ask
     offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 1),
+    // ready at once: the warm-up has suites of its own (warm-up.e2e-spec.ts)
+    warmupMaxSeconds: 0,
     ...overrides,
   });
   await app.init();

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -6,6 +6,7 @@ import { CacheModule } from '@nestjs/cache-manager';
 import { APP_CONFIG, AppConfig, CoreConfigModule, loadConfig, RedisModule } from '@app/core';
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
+import { OffersModule, OfferWarmUp } from '@app/offers';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { buildDataSourceOptions, DatabaseModule } from '@app/database';
 import { ALL_ENTITIES } from './entities';
@@ -19,7 +20,18 @@ import { PartnerApiModule } from './partner-api/partner-api.module';
 
 /** Composition root. `overrides` lets tests boot the real app on a config of their own. */
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationBootstrap {
+  constructor(private readonly warmUp: OfferWarmUp) {}
+
+  /**
+   * Called after every provider's own bootstrap (migrations have run, the demo seed is written):
+   * the warm-up starts, and /health/ready answers 503 until it is over. Not awaited, so the
+   * server listens (and says "not ready") meanwhile.
+   */
+  onApplicationBootstrap(): void {
+    void this.warmUp.start();
+  }
+
   static forRoot(overrides: Partial<AppConfig> = {}): DynamicModule {
     return {
       module: AppModule,
@@ -48,6 +60,7 @@ export class AppModule {
         RedisModule,
         PartnersModule,
         BundlesModule,
+        OffersModule,
         TerminusModule,
         // routes are mounted per prefix when the module is built, so the prefixes are read here.
         // Express tries routes in the order they were registered: the partner API, which takes

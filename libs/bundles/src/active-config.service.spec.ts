@@ -81,6 +81,40 @@ describe('ActiveConfigService', () => {
     expect((await service.get('p1')).version).toBe(2); // but version 1 was not cached over version 2
   });
 
+  it('requests that miss the cache together share one load (one read, one compile)', async () => {
+    const compiled = jest.fn();
+    service.onLoad(compiled);
+    const hold = deferred<void>();
+    gate = hold.promise;
+    const waiting = Array.from({ length: 50 }, () => service.get('p1'));
+    await flush();
+    hold.resolve();
+    const loaded = await Promise.all(waiting);
+    expect(new Set(loaded.map((c) => c.version))).toEqual(new Set([1]));
+    expect(compiled).toHaveBeenCalledTimes(1);
+    expect((service as unknown as { partners: { getById: jest.Mock } }).partners.getById).toHaveBeenCalledTimes(1);
+  });
+
+  it('a request after a change does not wait for a load that started before it', async () => {
+    const hold = deferred<void>();
+    gate = hold.promise;
+    const before = service.get('p1'); // reads version 1, then waits
+    await flush();
+    version = 2;
+    events.emitChange('p1');
+    const after = service.get('p1');
+    hold.resolve();
+    expect((await before).version).toBe(1);
+    expect((await after).version).toBe(2);
+  });
+
+  it('a shared load that fails fails its waiters, and the next request loads again', async () => {
+    failNext = true;
+    const both = await Promise.allSettled([service.get('p1'), service.get('p1')]);
+    expect(both.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await service.get('p1')).version).toBe(1);
+  });
+
   it('a reload that fails is logged, not an unhandled rejection, and the next request loads again', async () => {
     expect((await service.get('p1')).version).toBe(1);
     const unhandled = jest.fn();

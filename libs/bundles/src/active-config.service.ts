@@ -48,6 +48,12 @@ export class ActiveConfigService implements OnModuleDestroy {
    * old configuration would be served until the TTL ran out.
    */
   private readonly generations = new Map<string, number>();
+  /**
+   * The load under way per partner for requests that missed the cache: requests arriving meanwhile
+   * wait for it instead of each reading the database and compiling the configuration again (an
+   * instance that starts under traffic would otherwise load one partner hundreds of times at once).
+   */
+  private readonly loading = new Map<string, Promise<ActiveConfig>>();
   /** the reload under way per partner, so a writer can wait for it (see settled) */
   private readonly reloads = new Map<string, Promise<void>>();
   /** bumped on a resync: every load under way is then too old to cache */
@@ -91,12 +97,22 @@ export class ActiveConfigService implements OnModuleDestroy {
   async get(partnerId: string): Promise<ActiveConfig> {
     const cached = await this.cache.get<ActiveConfig>(this.key(partnerId));
     if (cached) return cached;
-    return this.load(partnerId, true);
+    const under = this.loading.get(partnerId);
+    if (under) return under;
+    const load = this.load(partnerId, true);
+    this.loading.set(partnerId, load);
+    const done = () => {
+      if (this.loading.get(partnerId) === load) this.loading.delete(partnerId);
+    };
+    load.then(done, done);
+    return load;
   }
 
   /** Drops the cached entry and loads (and warms) the new one at once. */
   refresh(partnerId: string): Promise<void> {
     this.generations.set(partnerId, this.generation(partnerId) + 1);
+    // a load that started before the change may read the old configuration: later requests do not wait for it
+    this.loading.delete(partnerId);
     const reload = (async () => {
       await this.cache.del(this.key(partnerId));
       await this.shared?.del(this.key(partnerId));
@@ -131,6 +147,7 @@ export class ActiveConfigService implements OnModuleDestroy {
   /** Drops the in-process tier (changes may have been missed); loads under way will not cache. */
   private dropLocal(): void {
     this.epoch += 1;
+    this.loading.clear();
     for (const partnerId of this.known) {
       this.cache.del(this.key(partnerId)).catch(() => undefined);
     }

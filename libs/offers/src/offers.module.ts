@@ -22,6 +22,7 @@ import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OptOutEventEntity } from './entities/opt-out-event.entity';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
+import { OfferWarmUp } from './warm-up';
 
 @Module({
   imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
@@ -38,7 +39,8 @@ import { IdempotencyService } from './idempotency.service';
     BookingsService,
     AnalyticsRepository,
     AnalyticsService,
+    OfferWarmUp,
   ],
-  exports: [OffersService, BookingsService, AnalyticsService, BookingHooks, IdempotencyService],
+  exports: [OffersService, BookingsService, AnalyticsService, BookingHooks, IdempotencyService, OfferWarmUp],
 })
 export class OffersModule {}

@@ -74,6 +74,17 @@ export class OffersRepository {
     return offers && quotes && variants ? { offers, quotes, variants } : undefined;
   }
 
+  /** The partner's latest requests (newest first) with the config and key mode each was answered under. */
+  async recentRequests(partnerId: string, limit: number): Promise<Array<{ offerConfigId: string; keyMode: string; request: unknown }>> {
+    const rows = await this.offers.find({
+      where: { partnerId },
+      order: { createdAt: 'DESC' },
+      take: limit,
+      select: { id: true, offerConfigId: true, keyMode: true, request: true },
+    });
+    return rows.map((r) => ({ offerConfigId: r.offerConfigId, keyMode: r.keyMode, request: r.request }));
+  }
+
   async findOffer(partnerId: string, id: string): Promise<StoredOffer | null> {
     const row = await this.offers.findOne({
       where: { id, partnerId },

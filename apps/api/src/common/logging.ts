@@ -55,8 +55,10 @@ export function loggerOptions(config: AppConfig): Options {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    // error is for our faults (5xx); a client's mistake (4xx) or a client that went away is not
-    customLogLevel: (_req, res, err) => (res.statusCode >= 500 ? 'error' : err ? 'warn' : 'info'),
+    // error is for our faults (5xx). A 503 is a state the instance is in (warming up, shutting
+    // down, database unreachable: each reported where it is detected), a 4xx the client's mistake,
+    // an error with a 2xx-4xx a client that went away
+    customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : err ? 'warn' : 'info'),
     autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
   };
 }

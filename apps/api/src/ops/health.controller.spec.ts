@@ -1,18 +1,20 @@
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { RedisConnection } from '@app/core';
+import type { OfferWarmUp } from '@app/offers';
 import { HealthController } from './health.controller';
 import { HttpMetrics } from './metrics';
 import { ShutdownState } from './shutdown';
 
-function controller(o: { db: 'up' | 'down' | 'hang'; redis?: 'up' | 'down'; draining?: boolean }) {
+function controller(o: { db: 'up' | 'down' | 'hang'; redis?: 'up' | 'down'; draining?: boolean; warmingUp?: boolean }) {
   const dataSource = {
     query: () => (o.db === 'up' ? Promise.resolve([{ '?column?': 1 }]) : o.db === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : new Promise(() => undefined)),
   } as unknown as DataSource;
   const redis = o.redis === undefined ? null : ({ available: o.redis === 'up', problem: o.redis === 'up' ? undefined : 'connection reconnecting' } as unknown as RedisConnection);
   const shutdown = new ShutdownState();
   shutdown.draining = o.draining ?? false;
-  return new HealthController(dataSource, new HttpMetrics(false), redis, shutdown);
+  const warmUp = { done: !(o.warmingUp ?? false) } as OfferWarmUp;
+  return new HealthController(dataSource, new HttpMetrics(false), warmUp, redis, shutdown);
 }
 
 async function ready(c: HealthController) {
@@ -26,7 +28,12 @@ describe('GET /health/ready', () => {
   it('ok: database up, no Redis configured', async () => {
     expect(await ready(controller({ db: 'up' }))).toEqual({
       status: 200,
-      body: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
+      body: {
+        status: 'ok',
+        info: { database: { status: 'up' }, warm_up: { status: 'up' } },
+        error: {},
+        details: { database: { status: 'up' }, warm_up: { status: 'up' } },
+      },
     });
   });
 
@@ -56,6 +63,20 @@ describe('GET /health/ready', () => {
     const r = await ready(controller({ db: 'hang' }));
     expect(r.status).toBe(503);
     expect(Date.now() - start).toBeLessThan(3000);
+  });
+
+  it('warming up after start: 503 warming_up, then 200 once the warm-up is over', async () => {
+    const r = await ready(controller({ db: 'up', redis: 'up', warmingUp: true }));
+    expect(r.status).toBe(503);
+    expect(r.body.status).toBe('warming_up');
+    expect(r.body.error.warm_up).toEqual({ status: 'down', message: expect.stringContaining('warming up') });
+    expect((await ready(controller({ db: 'up', redis: 'up', warmingUp: false }))).status).toBe(200);
+  });
+
+  it('database down while warming up: 503 error (the database is the first thing to fix)', async () => {
+    const r = await ready(controller({ db: 'down', warmingUp: true }));
+    expect(r.status).toBe(503);
+    expect(r.body.status).toBe('error');
   });
 
   it('shutting down: 503 so the load balancer stops sending', async () => {

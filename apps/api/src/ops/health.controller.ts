@@ -3,6 +3,7 @@ import { ApiExcludeEndpoint, ApiOkResponse, ApiServiceUnavailableResponse, ApiTa
 import { DataSource } from 'typeorm';
 import type { Response } from 'express';
 import { REDIS, type RedisConnection } from '@app/core';
+import { OfferWarmUp } from '@app/offers';
 import { HttpMetrics } from './metrics';
 import { ShutdownState } from './shutdown';
 
@@ -12,8 +13,8 @@ interface Check {
 }
 
 export interface ReadinessBody {
-  /** ok; degraded (200: Redis configured but unreachable); error (503: database down); shutting_down (503) */
-  status: 'ok' | 'degraded' | 'error' | 'shutting_down';
+  /** ok; degraded (200: Redis configured but unreachable); warming_up (503: just started); error (503: database down); shutting_down (503) */
+  status: 'ok' | 'degraded' | 'warming_up' | 'error' | 'shutting_down';
   info: Record<string, Check>;
   error: Record<string, Check>;
   details: Record<string, Check>;
@@ -27,6 +28,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
+    private readonly warmUp: OfferWarmUp,
     @Optional() @Inject(REDIS) private readonly redis: RedisConnection | null,
     @Optional() private readonly shutdown?: ShutdownState,
   ) {}
@@ -42,25 +44,36 @@ export class HealthController {
    * instance that cannot reach it still serves correctly (rate limits and cache per instance), and
    * Redis is shared, so answering 503 for it would drain every instance at once on one Redis blip
    * — it answers 200 with `status: "degraded"` and `redis: down`, for monitoring to alert on.
+   * A started instance answers 503 `warming_up` until its warm-up is over (OfferWarmUp), so it is
+   * sent traffic only once it serves at speed.
    */
   @Get('health/ready')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({
     description: 'Ready: the database answers. `status` is `degraded` when Redis is configured but unreachable (still served, with per-instance limits and cache)',
-    schema: { example: { status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } }, error: {}, details: { database: { status: 'up' }, redis: { status: 'up' } } } },
+    schema: {
+      example: {
+        status: 'ok',
+        info: { database: { status: 'up' }, redis: { status: 'up' }, warm_up: { status: 'up' } },
+        error: {},
+        details: { database: { status: 'up' }, redis: { status: 'up' }, warm_up: { status: 'up' } },
+      },
+    },
   })
-  @ApiServiceUnavailableResponse({ description: 'Not ready: the database does not answer, or the instance is shutting down' })
+  @ApiServiceUnavailableResponse({ description: 'Not ready: still warming up after start (`warming_up`), the database does not answer, or the instance is shutting down' })
   async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessBody> {
     const details: Record<string, Check> = { database: await this.pingDatabase() };
     if (this.redis) details.redis = this.redis.available ? { status: 'up' } : { status: 'down', message: this.redis.problem };
+    details.warm_up = this.warmUp.done ? { status: 'up' } : { status: 'down', message: 'warming up: rehearsing Create Offer before taking traffic' };
     const info: Record<string, Check> = {};
     const error: Record<string, Check> = {};
     for (const [name, check] of Object.entries(details)) (check.status === 'up' ? info : error)[name] = check;
     let status: ReadinessBody['status'] = 'ok';
     if (details.redis?.status === 'down') status = 'degraded';
+    if (!this.warmUp.done) status = 'warming_up';
     if (details.database.status === 'down') status = 'error';
     if (this.shutdown?.draining) status = 'shutting_down';
-    res.status(status === 'error' || status === 'shutting_down' ? 503 : 200);
+    res.status(status === 'ok' || status === 'degraded' ? 200 : 503);
     return { status, info, error, details };
   }
 

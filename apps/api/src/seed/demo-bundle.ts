@@ -24,6 +24,30 @@ const partner = {
   },
 };
 
+/** A create-offer request for the demo travel config (README curl, tests). */
+export const DEMO_TRAVEL_REQUEST = {
+  schema: 'travel:v1',
+  customer: { language: 'en', currency: 'AUD', country: 'AU', email: 'ada@example.com' },
+  context: {
+    trip_type: 'single',
+    departure_date: '2027-02-01',
+    return_date: '2027-02-15',
+    origin_country: 'AU',
+    destination_country: 'JP',
+    trip_cost: 2500,
+    travellers: 2,
+    cabin_class: 'economy',
+  },
+  partner: { subsidiary: 'web', transaction_id: 'BOOKING-1001', customer_id: 'cust-42' },
+};
+
+/** A create-offer request for the demo parcel config. */
+const DEMO_PARCEL_REQUEST = {
+  schema: 'parcel:v1',
+  customer: { language: 'en', currency: 'AUD', country: 'AU' },
+  context: { carrier: 'auspost', service_level: 'express', declared_value: 320, weight_kg: 1.2, ship_date: '2027-02-01', destination_country: 'AU', contents_category: 'electronics' },
+};
+
 /** The DEMO partner seeded on first start (SEED_DEMO): a travel and a parcel offer. */
 export const DEMO_BUNDLE: Bundle = {
   partner: { code: 'DEMO', name: 'Demo Travel & Parcels', status: 'active', default_schema: 'travel:v1' },
@@ -33,6 +57,8 @@ export const DEMO_BUNDLE: Bundle = {
       description: 'A trip being booked',
       json_schema: {
         $schema: 'http://json-schema.org/draft-07/schema#',
+        // what an instance rehearses when it starts with no stored offer yet (warm-up)
+        examples: [DEMO_TRAVEL_REQUEST],
         type: 'object',
         required: ['customer', 'context'],
         properties: {
@@ -68,6 +94,7 @@ export const DEMO_BUNDLE: Bundle = {
       description: 'A parcel being shipped',
       json_schema: {
         $schema: 'http://json-schema.org/draft-07/schema#',
+        examples: [DEMO_PARCEL_REQUEST],
         type: 'object',
         required: ['customer', 'context'],
         properties: {
@@ -256,21 +283,4 @@ export const DEMO_BUNDLE: Bundle = {
       },
     },
   ],
-};
-
-/** A create-offer request for the demo travel config (README curl, tests). */
-export const DEMO_TRAVEL_REQUEST = {
-  schema: 'travel:v1',
-  customer: { language: 'en', currency: 'AUD', country: 'AU', email: 'ada@example.com' },
-  context: {
-    trip_type: 'single',
-    departure_date: '2027-02-01',
-    return_date: '2027-02-15',
-    origin_country: 'AU',
-    destination_country: 'JP',
-    trip_cost: 2500,
-    travellers: 2,
-    cabin_class: 'economy',
-  },
-  partner: { subsidiary: 'web', transaction_id: 'BOOKING-1001', customer_id: 'cust-42' },
 };

@@ -21,6 +21,7 @@ describe('loadConfig (spec §6)', () => {
       signatureMaxSkewS: 900,
       logLevel: 'info',
       logSync: false,
+      warmupMaxSeconds: 5,
     });
   });
 
@@ -40,8 +41,10 @@ describe('loadConfig (spec §6)', () => {
       SQLITE_SYNCHRONOUS: 'normal',
       PG_NAMED_STATEMENTS: 'false',
       LOG_SYNC: 'true',
+      WARMUP_MAX_SECONDS: '0',
     });
     expect(c.port).toBe(8080);
+    expect(c.warmupMaxSeconds).toBe(0);
     expect(c.seedDemo).toBe(false);
     expect(c.apiPrefixes).toEqual(['/x', '/v2']);
     expect(c.appEncryptionKey?.length).toBe(32);
@@ -69,5 +72,6 @@ describe('loadConfig (spec §6)', () => {
     expect(() => loadConfig({ ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY/);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ MAX_BODY_BYTES: '10' })).toThrow(/MAX_BODY_BYTES/);
+    expect(() => loadConfig({ WARMUP_MAX_SECONDS: '-1' })).toThrow(/WARMUP_MAX_SECONDS/);
   });
 });

@@ -44,6 +44,11 @@ export interface AppConfig {
   authFailLimitPerMin: number;
   /** OFFER_BUILD_THREADS: worker threads building offers off the event loop (0 = in process) */
   offerBuildThreads: number;
+  /**
+   * WARMUP_MAX_SECONDS: after start, the instance rehearses Create Offer for each active partner
+   * until its cost settles (at most this long) before /health/ready answers 200; 0 skips it
+   */
+  warmupMaxSeconds: number;
   nodeEnv: string;
 }
 
@@ -187,6 +192,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logSync: bool('LOG_SYNC', false),
     authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),
     offerBuildThreads: int('OFFER_BUILD_THREADS', defaultBuildThreads(), 0, 64),
+    warmupMaxSeconds: int('WARMUP_MAX_SECONDS', 5, 0, 120),
     nodeEnv: str('NODE_ENV', 'production') as string,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);

@@ -306,6 +306,21 @@ export class OfferBuilder implements OnModuleDestroy {
   }
 
   /**
+   * The offer built and not stored, on every build thread (or here when there are none), then
+   * dropped: what the warm-up runs so that each thread's code is compiled and optimised before
+   * partner traffic arrives. Rejects as Create Offer would (e.g. a request the schema refuses).
+   */
+  async rehearse(active: ActiveConfig, input: PrepareOfferInput): Promise<void> {
+    const threads = this.threads.filter((t) => t.available);
+    if (threads.length === 0) {
+      prepareOffer(this.compiled, active, input);
+      return;
+    }
+    // (each thread is sent the body as JSON text and builds from its own copy)
+    await Promise.all(threads.map((t) => t.build(active, input)));
+  }
+
+  /**
    * Create Offer: the offer built and stored (by a thread when there is one), and its response as
    * JSON text, once it is committed. `also` (an idempotency key's record) is committed in the
    * same transaction as the offer, wherever it is stored.
