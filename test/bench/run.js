@@ -54,6 +54,24 @@
  *   --redis URL      with Redis (REDIS_URL, as on a fleet; a fresh REDIS_KEY_PREFIX per run):
  *                    shared rate limits and configuration cache. When the server runs on this
  *                    machine, its CPU per request is reported too (redis_server_cpu_ms_per_request).
+ *   --cold-start     last, a restarted instance: the run's app is stopped and a new app process is
+ *                    started on the same database (SQLite file or PostgreSQL database, and the same
+ *                    Redis key prefix) with the benchmark partner configured and the run's offers
+ *                    stored. Measures start-to-ready (spawn to the first 200 of GET /health/ready,
+ *                    polled every 20 ms), then, from that 200, create offer paced (open loop,
+ *                    evenly spaced, as --curve) at half the create step's req/s for 20 s: latency
+ *                    by send time in the first 10 s and the next 10 s (steps.cold_start), and the
+ *                    target cold_start_p99: first-window p99 <= 2 × next-window p99 + 10 ms, every
+ *                    request 2xx, and the next window steady, else it is no reference: the p50 of
+ *                    its first 2 s <= 2 × that of its last 2 s + 10 ms (the first window's queue
+ *                    has drained) and it answers >= 95 % of the rate (no queue grows). The new
+ *                    processes run without --profile's profiler.
+ *                    Compare with the app's warm-up off: --env WARMUP_MAX_SECONDS=0
+ *   --cold-rate N    with --cold-start: pace at N req/s instead of half the create step's req/s
+ *   --cold-fresh     with --cold-start: also the same on a brand-new database (SQLite file, or
+ *                    PostgreSQL database, and Redis key prefix of its own) where only the benchmark
+ *                    partner was configured (bundle, live key, one offer) before the restart
+ *                    (steps.cold_start_fresh, target cold_start_fresh_p99)
  */
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -117,6 +135,9 @@ function parseArgs(argv) {
     else if (flag === '--with-confirm') opts.withConfirm = true;
     else if (flag === '--with-idempotency') opts.withIdempotency = true;
     else if (flag === '--admin') opts.admin = true;
+    else if (flag === '--cold-start') opts.coldStart = true;
+    else if (flag === '--cold-fresh') opts.coldFresh = true;
+    else if (flag === '--cold-rate') opts.coldRate = num('--cold-rate', value(), 1);
     else if (flag === '--curve') {
       opts.curve = String(value())
         .split(',')
@@ -143,6 +164,10 @@ function parseArgs(argv) {
       console.error(`unknown option ${a} (try --help)`);
       process.exit(2);
     }
+  }
+  if ((opts.coldFresh || opts.coldRate) && !opts.coldStart) {
+    console.error('--cold-fresh and --cold-rate go with --cold-start');
+    process.exit(2);
   }
   opts.out ??= path.join(RESULTS, opts.profile ? 'latest-profile.json' : 'latest.json');
   if (opts.appRoot) {
@@ -238,20 +263,22 @@ function runAutocannon(opts, onInstance) {
  * app sees bursts at full speed. Latency is counted from the moment a request is issued (within
  * ~1 ms of its turn, the timer's granularity), so a request waiting for a free connection counts
  * that wait. Emits what runStep reads of an autocannon instance: 'response' (client, status, bytes,
- * ms, and the load's label) and 'reqError'; `stop()` ends it.
+ * ms, and the load's label) and 'reqError' (the error), each with the request's issue time last
+ * (performance.now(); `startedAt` is the load's start on that clock); `stop()` ends it.
  */
 function runPaced(opts, onInstance) {
   return new Promise((resolve) => {
     const url = new URL(opts.url);
     const agent = new nodeHttp.Agent({ keepAlive: true, maxSockets: opts.connections });
+    const start = performance.now();
     const loads = opts.pacedLoads.map((l) => ({
       ...l,
       every: 1000 / l.rate,
       sent: 0,
     }));
     const instance = new EventEmitter();
+    instance.startedAt = start;
     const counts = { total: 0, non2xx: 0, errors: 0 };
-    const start = performance.now();
     let inFlight = 0;
     let stopped = false;
     let timer = null;
@@ -283,13 +310,13 @@ function runPaced(opts, onInstance) {
           counts.total++;
           if (res.statusCode < 200 || res.statusCode > 299) counts.non2xx++;
           if (template.onResponse) template.onResponse(res.statusCode, text);
-          instance.emit('response', res.socket, res.statusCode, text.length, ms, label);
+          instance.emit('response', res.socket, res.statusCode, text.length, ms, label, issuedAt);
           done();
         });
         res.on('error', (e) => {
           if (settled) return;
           counts.errors++;
-          instance.emit('reqError', e);
+          instance.emit('reqError', e, issuedAt);
           done();
         });
       });
@@ -297,7 +324,7 @@ function runPaced(opts, onInstance) {
       r.on('error', (e) => {
         if (settled) return;
         counts.errors++;
-        instance.emit('reqError', e);
+        instance.emit('reqError', e, issuedAt);
         done();
       });
       r.end(body);
@@ -610,7 +637,13 @@ function createPgDatabase(adminUrl) {
   return createThrowawayDatabase(adminUrl, `offers_bench_${crypto.randomBytes(4).toString('hex')}`);
 }
 
-async function startApp(opts, tmp) {
+/**
+ * Starts the built app on the SQLite file `<tmp>/bench.sqlite`, or on `databaseUrl` (default: the
+ * run's --postgres database), and polls GET /health/ready every `pollMs` until it answers 200.
+ * `startToReadyMs` is the time from the spawn to that 200; `startToListeningMs`, to the first
+ * answer of any status.
+ */
+async function startApp(opts, tmp, { databaseUrl = opts.databaseUrl, redisPrefix = opts.redisPrefix, pollMs = 100, readyTimeoutS = 60 } = {}) {
   const port = await freePort();
   const adminKey = `bench-admin-${crypto.randomBytes(16).toString('hex')}`;
   const nodeArgs = [...(opts.nodeFlags ?? [])];
@@ -620,6 +653,7 @@ async function startApp(opts, tmp) {
   }
   const logFile = path.join(tmp, 'app.log');
   const log = fs.openSync(logFile, 'a');
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, ENTRY], {
     cwd: tmp, // no stray ./.env is read; every path below is absolute
     env: {
@@ -627,8 +661,8 @@ async function startApp(opts, tmp) {
       HOME: process.env.HOME,
       NODE_ENV: 'production',
       SQLITE_PATH: path.join(tmp, 'bench.sqlite'),
-      ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
-      ...(opts.redis ? { REDIS_URL: opts.redis, REDIS_KEY_PREFIX: `bench-${crypto.randomBytes(4).toString('hex')}:` } : {}),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...(opts.redis ? { REDIS_URL: opts.redis, REDIS_KEY_PREFIX: redisPrefix ?? newRedisPrefix() } : {}),
       PORT: String(port),
       HOST,
       ADMIN_API_KEY: adminKey,
@@ -646,20 +680,37 @@ async function startApp(opts, tmp) {
   let gone = null;
   exited.then((e) => (gone = e));
   const base = `http://${HOST}:${port}`;
-  const deadline = Date.now() + 60000;
+  const deadline = Date.now() + readyTimeoutS * 1000;
+  let listeningAt = null;
   for (;;) {
     if (gone) throw new Error(`the app exited during start (${JSON.stringify(gone)}); log:\n${tail(logFile)}`);
     try {
-      const r = await fetch(`${base}/health/ready`);
+      const r = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(10000) });
+      await r.arrayBuffer();
+      listeningAt ??= performance.now();
       if (r.status === 200) break;
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`the app was not ready within 60 s; log:\n${tail(logFile)}`);
-    await sleep(100);
+    if (Date.now() > deadline) throw new Error(`the app was not ready within ${readyTimeoutS} s; log:\n${tail(logFile)}`);
+    await sleep(pollMs);
   }
-  return { child, port, base, adminKey, exited, logFile, spawnedAtUs: nowUs() };
+  const readyAt = performance.now();
+  return {
+    child,
+    port,
+    base,
+    adminKey,
+    exited,
+    logFile,
+    spawnedAtUs: nowUs(),
+    readyAt,
+    startToReadyMs: readyAt - spawnedAt,
+    startToListeningMs: listeningAt - spawnedAt,
+  };
 }
+
+const newRedisPrefix = () => `bench-${crypto.randomBytes(4).toString('hex')}:`;
 
 function tail(file, n = 40) {
   try {
@@ -756,6 +807,173 @@ async function probeConfirm(app, apiKey) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// cold start (--cold-start)
+
+/** length of each window of the cold-start step, in seconds after ready: the first, then the next */
+const COLD_WINDOW_S = 10;
+const COLD_STEPS = ['cold_start', 'cold_start_fresh'];
+
+/** Create Offer as the create step sends it: the bench requests of `bodies` in turn, with the live key. */
+function createOfferRequest(apiKey, bodies) {
+  let next = 0;
+  return {
+    method: 'POST',
+    path: `/x/partners/${PARTNER}/offers/${CREATE_QUERY}`,
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    setupRequest: (req) => {
+      req.body = bodies[next++ % bodies.length];
+      return req;
+    },
+  };
+}
+
+/**
+ * --cold-start, last in the run (after the run's app was stopped): the restarted instance on the
+ * run's database, and with --cold-fresh the same on a brand-new one. Paced at --cold-rate, or at
+ * half the create step's req/s.
+ */
+async function coldStartSteps(opts, tmp, apiKey, bodies, createRps) {
+  const rate = opts.coldRate ?? Math.max(1, Math.round(createRps * 0.5));
+  const rateSource = opts.coldRate ? '--cold-rate' : `half of create_offer's ${createRps} req/s`;
+  const out = {
+    cold_start: await coldStartStep(opts, "restarted on the run's database", tmp, createOfferRequest(apiKey, bodies), rate, rateSource),
+  };
+  if (opts.coldFresh) out.cold_start_fresh = await freshColdStart(opts, tmp, bodies, rate, rateSource);
+  return out;
+}
+
+/**
+ * (--cold-fresh) A brand-new database (SQLite file in its own directory, or a throwaway PostgreSQL
+ * database; a Redis key prefix of its own) on which an app configured only the benchmark partner
+ * (bundle, live key, one offer through setupPartner's probe) and was stopped; then coldStartStep.
+ */
+async function freshColdStart(opts, tmp, bodies, rate, rateSource) {
+  const dir = path.join(tmp, 'fresh');
+  fs.mkdirSync(dir, { recursive: true });
+  const db = opts.postgres ? await createPgDatabase(opts.postgres) : null;
+  const startOpts = { databaseUrl: db ? db.url : undefined, redisPrefix: newRedisPrefix() };
+  try {
+    const configuring = await startApp({ ...opts, profile: false }, dir, startOpts);
+    let setup;
+    try {
+      setup = await setupPartner(configuring);
+    } finally {
+      await stopApp(configuring);
+    }
+    return await coldStartStep(opts, 'restarted on a brand-new database', dir, createOfferRequest(setup.apiKey, bodies), rate, rateSource, startOpts);
+  } finally {
+    if (db && !opts.keep) await db.drop().catch((e) => console.warn(`could not drop ${db.name}: ${e.message}`));
+  }
+}
+
+/**
+ * A new app process on `dir`'s SQLite file (or `startOpts.databaseUrl`, default the run's
+ * --postgres database): start-to-ready is spawn → first 200 of GET /health/ready, polled every
+ * 20 ms. From that 200, `request` is paced at `rate` req/s (runPaced: open loop, evenly spaced, up
+ * to --connections keep-alive connections, as pacedCreate) for two windows of COLD_WINDOW_S; each
+ * request counts in the window it was sent in, however late its answer. The target: the first
+ * window's p99 at most twice the next window's plus 10 ms, every request of both answered 2xx, and
+ * the next window steady (below). The process runs without --profile's profiler and is stopped at
+ * the end.
+ */
+async function coldStartStep(opts, variant, dir, request, rate, rateSource, startOpts = {}) {
+  process.stdout.write(`- cold start, ${variant}: spawn`);
+  const app = await startApp({ ...opts, profile: false }, dir, { ...startOpts, pollMs: 20, readyTimeoutS: 300 });
+  try {
+    const cpuAtReady = cpuSeconds(app.child.pid);
+    const rssAtReady = rssMb(app.child.pid);
+    process.stdout.write(` → ready ${Math.round(app.startToReadyMs)} ms, create offer at ${rate} req/s for ${2 * COLD_WINDOW_S} s`);
+    const windowMs = COLD_WINDOW_S * 1000;
+    const answers = []; // { sent: ms after ready, ms, status }
+    const failures = []; // { sent, timeout }
+    let firstFailure = null;
+    let firstError = null;
+    const load = {
+      ...request,
+      onResponse: (status, body) => {
+        if ((status < 200 || status > 299) && !firstFailure) firstFailure = { status, body: String(body).slice(0, 1000) };
+      },
+    };
+    await runPaced({ url: app.base, connections: opts.connections, timeout: 30, pacedLoads: [{ rate, request: load }] }, (inst) => {
+      inst.on('response', (_client, status, _bytes, ms, _label, issuedAt) => answers.push({ sent: issuedAt - app.readyAt, ms, status }));
+      inst.on('reqError', (err, issuedAt) => {
+        const message = String(err && err.message);
+        firstError ??= message;
+        failures.push({ sent: issuedAt - app.readyAt, timeout: /timed out/.test(message) });
+      });
+      setTimeout(() => inst.stop(), 2 * windowMs - (inst.startedAt - app.readyAt));
+    });
+
+    const sentIn = (from, to) => (x) => x.sent >= from && x.sent < to;
+    const stats = (from, to) => {
+      const answered = answers.filter(sentIn(from, to));
+      const failed = failures.filter(sentIn(from, to));
+      const lat = answered.map((a) => a.ms).sort((a, b) => a - b);
+      const seconds = (to - from) / 1000;
+      const codes = {};
+      for (const a of answered) codes[a.status] = (codes[a.status] || 0) + 1;
+      return {
+        from_s: from / 1000,
+        to_s: to / 1000,
+        requests: answered.length + failed.length,
+        // sent: the pace kept by this process; answered: responses completed within the window
+        sent_req_per_s: r1((answered.length + failed.length) / seconds),
+        answered_req_per_s: r1(answers.filter((a) => a.sent + a.ms >= from && a.sent + a.ms < to).length / seconds),
+        latency_ms: { p50: r1(pct(lat, 0.5)), p90: r1(pct(lat, 0.9)), p99: r1(pct(lat, 0.99)), max: r1(lat.at(-1) ?? null) },
+        non_2xx: answered.filter((a) => a.status < 200 || a.status > 299).length,
+        errors: failed.filter((f) => !f.timeout).length,
+        timeouts: failed.filter((f) => f.timeout).length,
+        status_codes: codes,
+      };
+    };
+    const first = stats(0, windowMs);
+    const later = stats(windowMs, 2 * windowMs);
+    const perSecond = Array.from({ length: 2 * COLD_WINDOW_S }, (_, i) => answers.filter(sentIn(i * 1000, (i + 1) * 1000)).map((a) => a.ms).sort((a, b) => a - b));
+    const limit = later.latency_ms.p99 === null ? null : r1(2 * later.latency_ms.p99 + 10);
+    const failed = [first, later].reduce((n, w) => n + w.non_2xx + w.errors + w.timeouts, 0);
+    // the next window is a reference only when it is steady: the first window's queue has drained
+    // (a queue raises every latency, so the p50 of its first 2 s is at most twice that of its last
+    // 2 s + 10 ms; p50, not p99, so that one slow moment does not count as a queue) and the app
+    // keeps up with the rate (answers at least 95 % of it, else a queue grows)
+    const p50Of = (seconds) => pct(seconds.flat().sort((a, b) => a - b), 0.5);
+    const laterHead = p50Of(perSecond.slice(COLD_WINDOW_S, COLD_WINDOW_S + 2));
+    const laterTail = p50Of(perSecond.slice(-2));
+    const drained = laterHead !== null && laterTail !== null && laterHead <= 2 * laterTail + 10;
+    const keptUp = later.answered_req_per_s >= 0.95 * later.sent_req_per_s;
+    const steady = drained && keptUp;
+    const s = {
+      variant,
+      start_to_ready_ms: Math.round(app.startToReadyMs),
+      start_to_listening_ms: Math.round(app.startToListeningMs),
+      app_cpu_ms_to_ready: cpuAtReady === null ? null : Math.round(cpuAtReady * 1000),
+      rss_mb_at_ready: rssAtReady,
+      rate,
+      rate_source: rateSource,
+      first,
+      later,
+      // by the second of sending after ready: where the first window's tail comes from
+      per_second_after_ready: { p99_ms: perSecond.map((l) => r1(pct(l, 0.99))), max_ms: perSecond.map((l) => r1(l.at(-1) ?? null)) },
+      target: {
+        rule: `first ${COLD_WINDOW_S} s p99 <= 2 × next ${COLD_WINDOW_S} s p99 + 10 ms, every request 2xx, next window steady`,
+        first_p99_ms: first.latency_ms.p99,
+        limit_ms: limit,
+        failed_requests: failed,
+        later_window_steady: steady,
+        later_window_p50_first_2s_ms: r1(laterHead),
+        later_window_p50_last_2s_ms: r1(laterTail),
+        met: limit !== null && first.latency_ms.p99 !== null && first.latency_ms.p99 <= limit && failed === 0 && steady,
+      },
+      ...(firstFailure ? { first_failure: firstFailure } : {}),
+      ...(firstError ? { first_error: firstError, app_exit: app.child.exitCode ?? app.child.signalCode } : {}),
+    };
+    process.stdout.write(` → p99 ${first.latency_ms.p99} ms in the first ${COLD_WINDOW_S} s, ${later.latency_ms.p99} ms in the next\n`);
+    return s;
+  } finally {
+    await stopApp(app);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // steps
 
 async function main() {
@@ -783,6 +1001,7 @@ async function main() {
       console.log(`PostgreSQL database ${pgDatabase.name} created for this run${opts.postgresLocal ? ' (server processes on this machine)' : ''}`);
     }
     if (opts.redis) {
+      opts.redisPrefix = newRedisPrefix(); // kept by --cold-start's restarted instance, as on a fleet
       opts.redisPid = await localRedisPid(opts.redis);
       console.log(`Redis ${opts.redis}${opts.redisPid ? ` (redis-server pid ${opts.redisPid}, on this machine)` : ''}`);
     }
@@ -810,18 +1029,11 @@ async function main() {
 
     // 2. create offer — bodies varied per request (customer_id spreads experiment variants)
     const bodies = Array.from({ length: 1024 }, (_, i) => JSON.stringify(benchRequest(i + 1)));
-    let next = 0;
     const pool = [];
     let firstFailure = null;
     const variants = {};
     const createReq = {
-      method: 'POST',
-      path: `/x/partners/${PARTNER}/offers/${CREATE_QUERY}`,
-      headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
-      setupRequest: (req) => {
-        req.body = bodies[next++ & 1023];
-        return req;
-      },
+      ...createOfferRequest(setup.apiKey, bodies),
       onResponse: (status, body) => {
         if (status === 200) {
           if (pool.length < POOL_CAP) {
@@ -952,7 +1164,9 @@ async function main() {
 
     const rssAtEnd = rssDetail(app.child.pid);
     const e = await stopApp(app);
-    const results = buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped: e, loadBefore });
+    // --cold-start: new app processes, after the run's app stopped
+    const coldSteps = opts.coldStart ? await coldStartSteps(opts, tmp, setup.apiKey, bodies, steps.create_offer.req_per_s) : {};
+    const results = buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped: e, loadBefore, coldSteps });
     if (admin) results.admin = admin;
 
     if (opts.profile) {
@@ -1051,7 +1265,7 @@ async function confirmStep(app, opts, base, setup, pool, createOpts, createRps) 
 // ---------------------------------------------------------------------------------------------
 // results
 
-function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }) {
+function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore, coldSteps = {} }) {
   const create = steps.create_offer;
   const health = steps.health;
   const ratio = health.req_per_s > 0 ? Math.round((create.req_per_s / health.req_per_s) * 1000) / 1000 : null;
@@ -1107,6 +1321,15 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
       met: growth !== null && growth <= TARGETS.rssGrowthPct,
     },
   };
+  for (const [name, c] of Object.entries(coldSteps)) {
+    targets[`${name}_p99`] = {
+      target: `<= ${c.target.limit_ms} (2 × next-window p99 ${c.later.latency_ms.p99} + 10), every request 2xx, next window steady`,
+      value: c.target.first_p99_ms,
+      failed_requests: c.target.failed_requests,
+      later_window_steady: c.target.later_window_steady,
+      met: c.target.met,
+    };
+  }
   const notes = [];
   if (steps.confirm && steps.confirm.skipped) notes.push(`confirm step skipped: ${steps.confirm.skipped}`);
   if (steps.confirm && steps.confirm.note) notes.push(`confirm: ${steps.confirm.note}`);
@@ -1152,7 +1375,7 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore }
         ? Math.round((steps.create_offer_route_floor.req_per_s / health.req_per_s) * 1000) / 1000
         : null,
     ...(opts.curve ? { latency_curve: latencyCurve(steps) } : {}),
-    steps,
+    steps: { ...steps, ...coldSteps },
     rss_mb: { after_setup: rssAtStart, end: rssAtEnd },
     targets,
     all_targets_met: Object.values(targets).every((t) => t.met),
@@ -1192,6 +1415,7 @@ function printTable(r) {
     confirm: 'POST offers/{id}/confirm',
   };
   for (const [name, s] of Object.entries(r.steps)) {
+    if (COLD_STEPS.includes(name)) continue; // a table of their own, below
     const curve = CURVE_STEP.exec(name);
     if (curve) label[name] = `  same, paced at ${curve[1]} % of its req/s (info)`;
     if (s.skipped) {
@@ -1251,6 +1475,7 @@ function printTable(r) {
         `; p99 <= ${c.p99_target_ms} ms ${c.p99_met_up_to_req_per_s === null ? 'at none of these rates' : `up to ${c.p99_met_up_to_req_per_s} req/s`}`,
     );
   }
+  for (const name of COLD_STEPS) if (r.steps[name]) printColdStart(r.steps[name]);
   const stalls = Object.entries(r.steps).filter(([, s]) => s.stalled_seconds > 0);
   for (const [name, s] of stalls) console.log(`note: ${name}: ${s.stalled_seconds} second(s) with no response completed`);
   for (const n of r.notes) console.log(`note: ${n}`);
@@ -1264,6 +1489,28 @@ function printTable(r) {
           ? `, socket errors + timeouts ${t.errors_and_timeouts}`
           : '';
     console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${name}: ${t.value} (target ${t.target})${extra}`);
+  }
+}
+
+/** --cold-start: one variant's start-to-ready and its two windows (by send time after ready). */
+function printColdStart(c) {
+  console.log(
+    `cold start, ${c.variant}: spawn → first 200 of /health/ready ${c.start_to_ready_ms} ms (first answer ${c.start_to_listening_ms} ms, ` +
+      `app CPU ${c.app_cpu_ms_to_ready} ms, RSS ${c.rss_mb_at_ready} MB); then create offer paced at ${c.rate} req/s (${c.rate_source}):`,
+  );
+  const rows = [['  sent after ready', 'sent req/s', 'answered req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors']];
+  for (const w of [c.first, c.later]) {
+    rows.push([`  ${w.from_s}-${w.to_s} s`, w.sent_req_per_s, w.answered_req_per_s, w.latency_ms.p50, w.latency_ms.p90, w.latency_ms.p99, w.latency_ms.max, w.non_2xx, w.errors + w.timeouts].map(String));
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  console.log(`  p99 per second after ready: ${c.per_second_after_ready.p99_ms.join(' ')}`);
+  if (!c.target.later_window_steady) {
+    console.log(
+      `  note: the next window was not steady (p50 ${c.target.later_window_p50_first_2s_ms} ms in its first 2 s, ${c.target.later_window_p50_last_2s_ms} ms in its last 2 s; ` +
+        `${c.later.answered_req_per_s} of ${c.later.sent_req_per_s} req/s answered): a queue was still draining or growing, so it is no reference ` +
+        '(a lower --cold-rate, or a quieter machine)',
+    );
   }
 }
 
