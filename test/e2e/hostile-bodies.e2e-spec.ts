@@ -1,13 +1,14 @@
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { ADMIN_MAX_JSON_DEPTH, PARTNER_MAX_JSON_DEPTH } from '../../apps/api/src/common/json-body';
 import { startTestApp, TestApp } from '../support/app';
 import { ADMIN, confirmBody, confirmPath, createOffer, dbQuery, offerRequest, quoteId, setupShop } from '../support/booking-fixtures';
 
 /** one request written as given (method, headers, body bytes), on a connection of its own */
-async function rawRequest(t: TestApp, method: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+async function rawRequest(t: TestApp, method: string, path: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
   // a server of its own around the app's handler: the app's own server stays supertest's
   const server = createServer(t.app.getHttpAdapter().getInstance() as RequestListener).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -154,6 +155,53 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
       const bracketsInText = offerRequest();
       (bracketsInText.partner as Record<string, unknown>).transaction_id = '['.repeat(5000);
       await request(t.http).post('/x/partners/HOSTILE/offers/').set('X-Api-Key', key).send(bracketsInText).expect(200);
+    });
+  });
+
+  describe('compressed bodies (Content-Encoding)', () => {
+    const offerJson = () => Buffer.from(JSON.stringify(offerRequest()));
+    // written by hand: supertest does not send a Buffer as it is under a JSON Content-Type
+    const post = async (path: string, headers: Record<string, string>, body: Buffer) => {
+      const res = await rawRequest(t, 'POST', path, { 'Content-Type': 'application/json', ...headers }, body);
+      return { status: res.status, body: JSON.parse(res.body) as Record<string, unknown> };
+    };
+
+    it('a body in the encoding it names is read: gzip, deflate and br', async () => {
+      for (const [encoding, compress] of [
+        ['gzip', gzipSync],
+        ['deflate', deflateSync],
+        ['br', brotliCompressSync],
+      ] as const) {
+        const res = await post('/x/partners/HOSTILE/offers/', { 'X-Api-Key': key, 'Content-Encoding': encoding }, compress(offerJson()));
+        expect({ encoding, status: res.status }).toEqual({ encoding, status: 200 });
+      }
+    });
+
+    it('a body that is not the encoding it names is a 400 malformed_request, on partner and admin routes, never a 500', async () => {
+      const before = await countRows('offers');
+      for (const encoding of ['gzip', 'deflate', 'br']) {
+        const partner = await post('/x/partners/HOSTILE/offers/', { 'X-Api-Key': key, 'Content-Encoding': encoding }, offerJson());
+        expect({ encoding, status: partner.status, body: partner.body }).toMatchObject({
+          encoding,
+          status: 400,
+          body: { type: 'validation_error', code: 'malformed_request', message: `Request body could not be decoded as "${encoding}"` },
+        });
+        const admin = await post('/admin/partners', { ...ADMIN, 'Content-Encoding': encoding }, Buffer.from('{"code":"ZIPPED","name":"z"}'));
+        expect({ encoding, status: admin.status, code: admin.body.code }).toEqual({ encoding, status: 400, code: 'malformed_request' });
+      }
+      // a gzip stream cut short
+      const cut = await post('/x/partners/HOSTILE/offers/', { 'X-Api-Key': key, 'Content-Encoding': 'gzip' }, gzipSync(offerJson()).subarray(0, 20));
+      expect({ status: cut.status, code: cut.body.code }).toEqual({ status: 400, code: 'malformed_request' });
+      expect(await countRows('offers')).toBe(before);
+      await request(t.http).get('/admin/partners/ZIPPED').set(ADMIN).expect(404);
+    });
+
+    it('a body that inflates past the limit is a 413, an unknown encoding a 415', async () => {
+      const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20));
+      const big = await post('/x/partners/HOSTILE/offers/', { 'X-Api-Key': key, 'Content-Encoding': 'gzip' }, bomb);
+      expect({ status: big.status, code: big.body.code }).toEqual({ status: 413, code: 'payload_too_large' });
+      const unknown = await post('/x/partners/HOSTILE/offers/', { 'X-Api-Key': key, 'Content-Encoding': 'x-custom' }, offerJson());
+      expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 415, code: 'unsupported_media_type' });
     });
   });
 });

@@ -1,4 +1,5 @@
-import { nestsDeeperThan } from './json-body';
+import { DomainError } from '@app/core';
+import { nestsDeeperThan, undecodableBody } from './json-body';
 
 describe('nestsDeeperThan', () => {
   const arrays = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
@@ -21,5 +22,24 @@ describe('nestsDeeperThan', () => {
   it('walks a million levels without overflowing the call stack', () => {
     expect(nestsDeeperThan(arrays(1_000_000), 64)).toBe(true);
     expect(nestsDeeperThan(arrays(1_000_000), 1_000_000)).toBe(false);
+  });
+});
+
+describe('undecodableBody', () => {
+  it('turns the bare 400 of a body that is not its Content-Encoding into a 400 malformed_request', () => {
+    // what body-parser hands on when gunzip fails: an http-errors BadRequestError, no `type`
+    const badRequest = Object.assign(new Error('Bad Request'), { name: 'BadRequestError', status: 400, statusCode: 400, expose: true });
+    const mapped = undecodableBody(badRequest, 'gzip');
+    expect(mapped).toBeInstanceOf(DomainError);
+    expect(mapped).toMatchObject({ kind: 'bad_request', code: 'malformed_request', type: 'validation_error', message: 'Request body could not be decoded as "gzip"' });
+  });
+
+  it('leaves the errors the filter already maps by their `type`, and anything that is not a client error', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' });
+    expect(undecodableBody(tooLarge, 'gzip')).toBe(tooLarge);
+    const notJson = Object.assign(new Error('Unexpected token'), { status: 400, type: 'entity.parse.failed' });
+    expect(undecodableBody(notJson, undefined)).toBe(notJson);
+    const fault = new Error('boom');
+    expect(undecodableBody(fault, 'gzip')).toBe(fault);
   });
 });

@@ -44,6 +44,22 @@ export class JsonTooDeepError extends DomainError {
 }
 
 /**
+ * What body-parser passes on when a body is not in the Content-Encoding it names (a `gzip` body
+ * that is not gzip, a truncated `br` stream): the decompression stream's error with status 400 and
+ * no `type`, which would otherwise leave as a 500. Every other error of the parser carries a
+ * `type` (too large, not JSON, unsupported charset or encoding, aborted) and is returned as it is.
+ */
+export function undecodableBody(err: unknown, contentEncoding: string | undefined): unknown {
+  if (typeof err !== 'object' || err === null) return err;
+  const { type, status, statusCode } = err as { type?: unknown; status?: unknown; statusCode?: unknown };
+  if (typeof type === 'string') return err;
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || code < 400 || code >= 500) return err;
+  const encoding = contentEncoding?.trim() ? `"${contentEncoding.trim().slice(0, 40)}"` : 'its Content-Encoding';
+  return new DomainError('bad_request', 'malformed_request', `Request body could not be decoded as ${encoding}`, undefined, undefined, 'validation_error');
+}
+
+/**
  * The JSON body parser of one part of the API: `limitBytes` of JSON at most, nested at most
  * `maxDepth` levels (400 `malformed_request` beyond), checked before any route code sees the body.
  * GET, HEAD, DELETE and OPTIONS bodies are not read at all. Mounted once per prefix: the first
@@ -56,7 +72,7 @@ export function jsonBodyParser(options: { limitBytes: number; maxDepth: number }
     if (BODYLESS_METHODS.has(req.method) || marked[BODY_READ]) return next();
     marked[BODY_READ] = true;
     parse(req, res, (err?: unknown) => {
-      if (err) return next(err);
+      if (err) return next(undecodableBody(err, req.headers['content-encoding']));
       if (nestsDeeperThan(req.body, options.maxDepth)) return next(new JsonTooDeepError(options.maxDepth));
       next();
     });
