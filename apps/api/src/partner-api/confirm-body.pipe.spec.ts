@@ -36,6 +36,28 @@ describe('ConfirmBodyPipe', () => {
     expect(Object.keys(errorsOf({ ...valid, policyholder: { ...valid.policyholder, nickname: 'x' } }))).toEqual(['/policyholder/nickname']);
   });
 
+  it('refuses fields named constructor or __proto__ like any unknown field, wherever they are, and never throws anything else', () => {
+    const body = JSON.parse(
+      JSON.stringify({
+        quotes: [{ id: 'q1', constructor: { prototype: { polluted: true } }, insured: [{ first_name: { constructor: 'x' }, last_name: 'B' }] }],
+        policyholder: { ...valid.policyholder, constructor: [] },
+      }).replace('"quotes"', '"__proto__":{"quotes":1},"quotes"'),
+    ) as unknown;
+    expect(errorsOf(body)).toEqual({
+      '/__proto__': ['property __proto__ should not exist'],
+      '/quotes/0/constructor': ['property constructor should not exist'],
+      '/quotes/0/insured/0/first_name': expect.arrayContaining(['first_name must be a string']),
+      '/quotes/0/insured/0/first_name/constructor': ['property constructor should not exist'],
+      '/policyholder/constructor': ['property constructor should not exist'],
+    });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a JSON pointer escapes / and ~ in the names on the way to a refused key', () => {
+    const body = { ...valid, policyholder: { ...valid.policyholder, company: { 'a/b~c': { constructor: 1 } } } };
+    expect(errorsOf(body)['/policyholder/company/a~1b~0c/constructor']).toEqual(['property constructor should not exist']);
+  });
+
   it('refuses a body that is not an object', () => {
     expect(errorsOf('x')).toEqual({ '': ['must be a JSON object'] });
     expect(errorsOf(null)).toEqual({ '': ['must be a JSON object'] });
