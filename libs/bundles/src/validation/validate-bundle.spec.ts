@@ -83,6 +83,16 @@ describe('validateBundle', () => {
     });
   });
 
+  it('reports properties named like those of Object.prototype (constructor, __proto__, toString) like any other', () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
+    // written as JSON text: an object literal cannot hold an own __proto__
+    const text = JSON.stringify(retail()).replace('{"partner"', `{${names.map((n) => `"${n}":1`).join(',')},"partner"`);
+    const problems = problemsOf(validateBundle(JSON.parse(text) as unknown, { expectedPartnerCode: 'SHOPCO' }));
+    expect(Object.keys(problems).sort()).toEqual([...names].sort());
+    for (const name of names) expect(Object.getOwnPropertyDescriptor(problems, name)?.value).toEqual(['is not an allowed property']);
+    expect(JSON.parse(JSON.stringify(problems))).toEqual(Object.fromEntries(names.map((n) => [n, ['is not an allowed property']])));
+  });
+
   it('reports offer schema problems under the schema', () => {
     const bundle = retail();
     const customer = bundle.schemas[0].json_schema.properties.customer.properties;

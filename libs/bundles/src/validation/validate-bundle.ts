@@ -46,7 +46,8 @@ const CONTENT_PRODUCT_STRINGS = ['title', 'description'] as const;
 const CONTENT_PRODUCT_LISTS = ['benefits', 'inclusions', 'exclusions', 'extras', 'disclaimers'] as const;
 
 class BundleChecker {
-  readonly problems: BundleProblems = {};
+  /** keyed by paths taken from the bundle's own names (`constructor`, `__proto__`…): no prototype to collide with */
+  readonly problems: BundleProblems = Object.create(null) as BundleProblems;
   private readonly broken: Set<string>;
 
   constructor(
