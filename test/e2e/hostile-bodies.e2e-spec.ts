@@ -153,7 +153,7 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
       const res = await request(t.http).post('/x/partners/HOSTILE/offers/').set('X-Api-Key', key).set('Content-Type', 'application/json').send(offerWithContext(deepObject));
       expectTooDeep(res, PARTNER_MAX_JSON_DEPTH);
       const bracketsInText = offerRequest();
-      (bracketsInText.partner as Record<string, unknown>).transaction_id = '['.repeat(5000);
+      (bracketsInText.partner as Record<string, unknown>).customer_id = '['.repeat(5000);
       await request(t.http).post('/x/partners/HOSTILE/offers/').set('X-Api-Key', key).send(bracketsInText).expect(200);
     });
   });

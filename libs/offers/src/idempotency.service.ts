@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { Clock, newId } from '@app/core';
 import { isRowNotChanged, TransactionRunner, type SqlStatement } from '@app/database';
 import { IdempotencyRepository, type IdempotencyRecord, type IdempotencyScope } from './idempotency.repository';
-import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './offers.errors';
+import { IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError, MAX_IDEMPOTENCY_KEY_LENGTH } from './offers.errors';
 
 export type { IdempotencyScope } from './idempotency.repository';
 
@@ -130,6 +130,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
    * transaction; when it does not, the response is stored right after it returns.
    */
   async run<T>(req: IdempotentRequest, work: (complete: CompleteIdempotency) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
+    if (req.key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new IdempotencyKeyInvalidError();
     const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
     const now = this.clock.now();
     const existing = await this.tx.run(async (m) => {
@@ -171,6 +172,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
    * body. A record past its 48 h, or a claim abandoned by a process that died, is deleted first.
    */
   async runCommittingKey<T>(req: IdempotentRequest, work: (record: KeyRecordStatement) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
+    if (req.key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new IdempotencyKeyInvalidError();
     const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
     const now = this.clock.now();
     const found = await this.repo.peek(scope);

@@ -53,6 +53,9 @@ export interface BuiltOffer {
   trace: OfferTrace;
 }
 
+/** the longest partner.transaction_id kept (the column's length) */
+export const MAX_PARTNER_TRANSACTION_ID_LENGTH = 200;
+
 const TTL_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function ttlToMs(ttl: string | undefined): number {
@@ -211,6 +214,9 @@ export function buildOffer(args: {
   const expiresAt = new Date(Math.floor((now.getTime() + ttlToMs(config.offer_ttl)) / 1000) * 1000);
   const partnerBlock = isRecord(body.partner) ? body.partner : {};
   const partnerTransactionId = typeof partnerBlock.transaction_id === 'string' ? partnerBlock.transaction_id : null;
+  if (partnerTransactionId !== null && partnerTransactionId.length > MAX_PARTNER_TRANSACTION_ID_LENGTH) {
+    throw new OfferValidationError({ '/partner/transaction_id': [`must be at most ${MAX_PARTNER_TRANSACTION_ID_LENGTH} characters`] });
+  }
 
   const response: OfferResponse = {
     id: offerId,

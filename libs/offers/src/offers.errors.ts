@@ -47,6 +47,17 @@ export class OfferNotFoundError extends NotFoundError {
   }
 }
 
+/** the longest idempotency key kept (the column's length) */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export class IdempotencyKeyInvalidError extends InvalidError {
+  constructor() {
+    super('idempotency_key_invalid', `X-Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, {
+      'headers.x-idempotency-key': [`must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`],
+    });
+  }
+}
+
 export class IdempotencyKeyReusedError extends UnprocessableError {
   constructor() {
     super('idempotency_key_reused', 'This x-idempotency-key was used with a different request');
