@@ -6,13 +6,14 @@ import { CacheModule } from '@nestjs/cache-manager';
 import { APP_CONFIG, AppConfig, CoreConfigModule, loadConfig, RedisModule } from '@app/core';
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
-import { OffersModule, OfferWarmUp } from '@app/offers';
+import { OffersModule } from '@app/offers';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { buildDataSourceOptions, DatabaseModule } from '@app/database';
 import { ALL_ENTITIES } from './entities';
 import { HealthController } from './ops/health.controller';
 import { HttpMetrics } from './ops/metrics';
 import { ShutdownState } from './ops/shutdown';
+import { WarmUp } from './ops/warm-up';
 import { TestHooksController, testHooksEnabled } from './ops/test-hooks.controller';
 import { logDestination, loggerOptions } from './common/logging';
 import { AdminApiModule } from './admin-api/admin-api.module';
@@ -21,7 +22,7 @@ import { PartnerApiModule } from './partner-api/partner-api.module';
 /** Composition root. `overrides` lets tests boot the real app on a config of their own. */
 @Module({})
 export class AppModule implements OnApplicationBootstrap {
-  constructor(private readonly warmUp: OfferWarmUp) {}
+  constructor(private readonly warmUp: WarmUp) {}
 
   /**
    * Called after every provider's own bootstrap (migrations have run, the demo seed is written):
@@ -73,6 +74,7 @@ export class AppModule implements OnApplicationBootstrap {
         { provide: HttpMetrics, useFactory: () => new HttpMetrics() },
         ShutdownState,
         DemoSeedService,
+        WarmUp,
       ],
     };
   }

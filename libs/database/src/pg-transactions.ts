@@ -43,12 +43,13 @@ export class PgTransactions {
    * The statements in one transaction: all committed, or none (the promise rejects). Writes that
    * can go as one statement (asOneStatement) do: without a statement that must change rows, that
    * statement is the transaction (one round trip instead of BEGIN, one per statement, COMMIT);
-   * with one, it runs between BEGIN and COMMIT, its row count checked before the commit.
+   * with one, it runs between BEGIN and COMMIT, its row count checked before the commit. With
+   * `rollBack`, they run between BEGIN and ROLLBACK: nothing is stored (a warm-up's rehearsal).
    */
-  async run(statements: readonly SqlStatement[]): Promise<void> {
+  async run(statements: readonly SqlStatement[], options: { rollBack?: boolean } = {}): Promise<void> {
     const one = asOneStatement(statements);
     const client = await this.pool.connect();
-    if (one && !one.mustChange) {
+    if (one && !one.mustChange && !options.rollBack) {
       // one statement commits or fails as a whole; a connection it broke is not reused (pg-pool
       // drops a client that can no longer be queried)
       try {
@@ -65,7 +66,7 @@ export class PgTransactions {
         const r = await client.query(this.query(s));
         if (changedTooFew(s, r.rowCount ?? 0)) throw new RowNotChangedError(s.sql);
       }
-      await client.query('COMMIT');
+      await client.query(options.rollBack ? 'ROLLBACK' : 'COMMIT');
     } catch (e) {
       // a statement refused: the transaction is rolled back and the connection serves again; a
       // connection that cannot even roll back (lost, server shutting down) is closed instead

@@ -44,8 +44,11 @@ export class SqliteTransactions {
     this.rollback = this.db.prepare('ROLLBACK');
   }
 
-  /** The statements in one transaction: all committed, or none (the error is thrown). */
-  run(statements: readonly SqlStatement[]): void {
+  /**
+   * The statements in one transaction: all committed, or none (the error is thrown). With
+   * `rollBack`, they run and are rolled back: nothing is stored (a warm-up's rehearsal).
+   */
+  run(statements: readonly SqlStatement[], options: { rollBack?: boolean } = {}): void {
     this.lock.acquireSync(this.target.busyTimeoutMs);
     try {
       this.begin.run();
@@ -54,7 +57,7 @@ export class SqliteTransactions {
           const r = this.prepared(s.sql).run(s.params.map(bindable));
           if (changedTooFew(s, r.changes)) throw new RowNotChangedError(s.sql);
         }
-        this.commit.run();
+        (options.rollBack ? this.rollback : this.commit).run();
       } catch (e) {
         if (this.db.inTransaction) this.rollback.run();
         throw e;

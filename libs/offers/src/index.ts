@@ -20,4 +20,4 @@ export * from './bookings/bookings.errors';
 export type * from './bookings/bookings.types';
 export { AnalyticsService, analyticsWindow, DEFAULT_ANALYTICS_DAYS } from './analytics/analytics.service';
 export type * from './analytics/analytics.types';
-export { OfferWarmUp, type WarmUpSummary } from './warm-up';
+export { WarmUpSamples, type WarmUpSample } from './warm-up-samples';

@@ -22,7 +22,7 @@ import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OptOutEventEntity } from './entities/opt-out-event.entity';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
-import { OfferWarmUp } from './warm-up';
+import { WarmUpSamples } from './warm-up-samples';
 
 @Module({
   imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
@@ -39,8 +39,8 @@ import { OfferWarmUp } from './warm-up';
     BookingsService,
     AnalyticsRepository,
     AnalyticsService,
-    OfferWarmUp,
+    WarmUpSamples,
   ],
-  exports: [OffersService, BookingsService, AnalyticsService, BookingHooks, IdempotencyService, OfferWarmUp],
+  exports: [OffersService, BookingsService, AnalyticsService, BookingHooks, IdempotencyService, WarmUpSamples],
 })
 export class OffersModule {}

@@ -22,6 +22,8 @@ export interface CreateOfferCommand {
   body: unknown;
   query: OfferQuery;
   idempotencyKey?: string;
+  /** a warm-up's rehearsal: built and stored in a transaction that is rolled back (see OfferBuilder.rehearse) */
+  rehearsal?: boolean;
 }
 
 export interface CreateOfferResult {
@@ -82,6 +84,10 @@ export class OffersService {
 
   async create(cmd: CreateOfferCommand): Promise<CreateOfferResult> {
     const active = await this.configs.get(cmd.caller.partnerId);
+    if (cmd.rehearsal) {
+      const json = await this.builder.rehearse(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() });
+      return { status: 200, json, replayed: false };
+    }
     if (!cmd.idempotencyKey) {
       // built and stored (off the event loop when there are build threads) and serialised once:
       // the same text is stored and sent

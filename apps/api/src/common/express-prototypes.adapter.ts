@@ -24,6 +24,19 @@ function constructedWith<C extends Constructor>(base: C, proto: object): C {
 }
 
 /**
+ * The options of an HTTP server whose requests and responses are built with the Express app's
+ * own prototypes (see ExpressPrototypesAdapter); undefined on a Node whose request and response
+ * are classes.
+ */
+export function expressPrototypeServerOptions(app: express.Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } | undefined {
+  if (!callable(http.IncomingMessage) || !callable(http.ServerResponse)) return undefined;
+  return {
+    IncomingMessage: constructedWith(http.IncomingMessage, app.request),
+    ServerResponse: constructedWith(http.ServerResponse, app.response),
+  };
+}
+
+/**
  * Nest's Express adapter, whose HTTP server builds each request and response with Express's own
  * prototypes (`app.request`, `app.response`) from the start.
  *
@@ -45,16 +58,11 @@ export class ExpressPrototypesAdapter extends ExpressAdapter {
 
   override initHttpServer(options: NestApplicationOptions): void {
     const app = this.getInstance<express.Express>();
-    if (options?.httpsOptions || options?.forceCloseConnections || !callable(http.IncomingMessage) || !callable(http.ServerResponse)) {
+    const serverOptions = expressPrototypeServerOptions(app);
+    if (options?.httpsOptions || options?.forceCloseConnections || !serverOptions) {
       super.initHttpServer(options);
       return;
     }
-    this.httpServer = http.createServer(
-      {
-        IncomingMessage: constructedWith(http.IncomingMessage, app.request),
-        ServerResponse: constructedWith<typeof http.ServerResponse<http.IncomingMessage>>(http.ServerResponse, app.response),
-      },
-      app,
-    );
+    this.httpServer = http.createServer(serverOptions, app);
   }
 }

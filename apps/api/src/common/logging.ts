@@ -16,6 +16,7 @@ import pino from 'pino';
 import { pinoHttp, type Options } from 'pino-http';
 import type { AppConfig } from '@app/core';
 import { requestIdOf } from './request-id';
+import { isRehearsal } from './rehearsal';
 
 /** The log levels at which a line is written per request. */
 const REQUEST_LOG_LEVELS: ReadonlyArray<AppConfig['logLevel']> = ['info', 'debug', 'trace'];
@@ -59,7 +60,7 @@ export function loggerOptions(config: AppConfig): Options {
     // down, database unreachable: each reported where it is detected), a 4xx the client's mistake,
     // an error with a 2xx-4xx a client that went away
     customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : err ? 'warn' : 'info'),
-    autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+    autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' || isRehearsal(req) },
   };
 }
 

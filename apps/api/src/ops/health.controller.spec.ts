@@ -1,10 +1,10 @@
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import type { RedisConnection } from '@app/core';
-import type { OfferWarmUp } from '@app/offers';
 import { HealthController } from './health.controller';
 import { HttpMetrics } from './metrics';
 import { ShutdownState } from './shutdown';
+import type { WarmUp } from './warm-up';
 
 function controller(o: { db: 'up' | 'down' | 'hang'; redis?: 'up' | 'down'; draining?: boolean; warmingUp?: boolean }) {
   const dataSource = {
@@ -13,7 +13,7 @@ function controller(o: { db: 'up' | 'down' | 'hang'; redis?: 'up' | 'down'; drai
   const redis = o.redis === undefined ? null : ({ available: o.redis === 'up', problem: o.redis === 'up' ? undefined : 'connection reconnecting' } as unknown as RedisConnection);
   const shutdown = new ShutdownState();
   shutdown.draining = o.draining ?? false;
-  const warmUp = { done: !(o.warmingUp ?? false) } as OfferWarmUp;
+  const warmUp = { done: !(o.warmingUp ?? false) } as WarmUp;
   return new HealthController(dataSource, new HttpMetrics(false), warmUp, redis, shutdown);
 }
 

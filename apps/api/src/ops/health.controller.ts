@@ -3,9 +3,9 @@ import { ApiExcludeEndpoint, ApiOkResponse, ApiServiceUnavailableResponse, ApiTa
 import { DataSource } from 'typeorm';
 import type { Response } from 'express';
 import { REDIS, type RedisConnection } from '@app/core';
-import { OfferWarmUp } from '@app/offers';
 import { HttpMetrics } from './metrics';
 import { ShutdownState } from './shutdown';
+import { WarmUp } from './warm-up';
 
 interface Check {
   status: 'up' | 'down';
@@ -28,7 +28,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(HttpMetrics) private readonly metrics: HttpMetrics,
-    private readonly warmUp: OfferWarmUp,
+    private readonly warmUp: WarmUp,
     @Optional() @Inject(REDIS) private readonly redis: RedisConnection | null,
     @Optional() private readonly shutdown?: ShutdownState,
   ) {}
@@ -44,7 +44,7 @@ export class HealthController {
    * instance that cannot reach it still serves correctly (rate limits and cache per instance), and
    * Redis is shared, so answering 503 for it would drain every instance at once on one Redis blip
    * — it answers 200 with `status: "degraded"` and `redis: down`, for monitoring to alert on.
-   * A started instance answers 503 `warming_up` until its warm-up is over (OfferWarmUp), so it is
+   * A started instance answers 503 `warming_up` until its warm-up is over (ops/warm-up.ts), so it is
    * sent traffic only once it serves at speed.
    */
   @Get('health/ready')

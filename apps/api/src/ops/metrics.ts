@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { isRehearsal } from '../common/rehearsal';
 
 /** One registry per app instance so tests that start several apps do not collide. */
 export class HttpMetrics {
@@ -24,8 +25,9 @@ export class HttpMetrics {
     });
   }
 
-  /** Labels use the route template (never the raw URL) so cardinality stays bounded. */
+  /** Labels use the route template (never the raw URL) so cardinality stays bounded. A warm-up's rehearsal is not counted. */
   middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (isRehearsal(req)) return next();
     const start = process.hrtime.bigint();
     res.once('finish', () => {
       const template = req.route?.path !== undefined ? `${req.baseUrl}${String(req.route.path)}` : undefined;

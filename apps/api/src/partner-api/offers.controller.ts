@@ -14,6 +14,7 @@ import type { Response } from 'express';
 import type { AuthenticatedKey } from '@app/partners';
 import { OffersService } from '@app/offers';
 import { ErrorEnvelopeDto } from '../common/error-envelope';
+import { Rehearsal } from '../common/rehearsal';
 import { CreateOfferRequestDto, OfferResponseDto, StoredOfferResponseDto } from './dto/offer.dto';
 import { PartnerApiAuth, PartnerAuth } from './guards';
 import { parseOfferQuery } from './offer-query';
@@ -51,6 +52,7 @@ export class OffersController {
     @Body() body: Record<string, unknown>,
     @Query() query: Record<string, unknown>,
     @Headers('x-idempotency-key') idempotencyKey: string | undefined,
+    @Rehearsal() rehearsal: boolean,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OfferResponseDto> {
     const result = await this.offers.create({
@@ -58,6 +60,7 @@ export class OffersController {
       body,
       query: parseOfferQuery(query),
       idempotencyKey: idempotencyKey?.trim() || undefined,
+      rehearsal,
     });
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     // the JSON text stored with the offer, sent as it is (not serialised a second time)

@@ -27,8 +27,11 @@ const MAX_PER_ASYNC_TRANSACTION = 64;
  * builds meanwhile), or a fake in tests.
  */
 export interface OfferStore {
-  /** the statements in one transaction, all or none; throws (or rejects) when it fails */
-  run(statements: readonly SqlStatement[]): void | Promise<void>;
+  /**
+   * the statements in one transaction, all or none; throws (or rejects) when it fails. With
+   * `rollBack` they run and are rolled back (a warm-up's rehearsal: nothing is stored)
+   */
+  run(statements: readonly SqlStatement[], options?: { rollBack?: boolean }): void | Promise<void>;
   close(): void | Promise<void>;
   /** an asynchronous store: how many transactions it runs at once; undefined for a synchronous one */
   readonly concurrency?: number;
@@ -50,7 +53,7 @@ function mayBeOneRows(e: unknown): boolean {
 function openStoreFor(target: StoreTarget): OfferStore {
   if ('sqlite' in target) return new SqliteTransactions(target.sqlite);
   const pg = new PgTransactions(target.postgres);
-  return { run: (s) => pg.run(s), close: () => pg.close(), concurrency: target.postgres.max };
+  return { run: (s, options) => pg.run(s, options), close: () => pg.close(), concurrency: target.postgres.max };
 }
 
 type Build = Extract<ToBuildThread, { t: 'build' }>;
@@ -135,7 +138,11 @@ export class OfferBuildHost {
       replies = [];
     };
     for (const m of batch) {
-      if (m.t === 'build' && m.store && this.storage && !this.closing) {
+      if (m.t === 'build' && m.rehearsal) {
+        const reply = this.rehearse(m);
+        if (reply instanceof Promise) void reply.then((r) => send([r]));
+        else replies.push(reply);
+      } else if (m.t === 'build' && m.store && this.storage && !this.closing) {
         const built = this.build(m);
         if ('prepared' in built) toStore.push({ id: m.id, prepared: built.prepared, also: m.also });
         else replies.push(built.reply);
@@ -195,6 +202,29 @@ export class OfferBuildHost {
       return { prepared: prepareOffer(this.compiled, active, { body: JSON.parse(m.request), caller: m.caller, query: m.query, now: m.now }, m.request) };
     } catch (e) {
       return { reply: { t: 'failed', id: m.id, error: sendError(e) } };
+    }
+  }
+
+  /**
+   * A warm-up's rehearsal: the offer built and its rows inserted in a transaction that is rolled
+   * back, so the whole path runs and nothing is kept; answered `stored` with its response (`built`
+   * when this thread does not store).
+   */
+  private rehearse(m: Build): FromBuildThread | Promise<FromBuildThread> {
+    const built = this.build(m);
+    if (!('prepared' in built)) return built.reply;
+    const item: ToStore = { id: m.id, prepared: built.prepared };
+    const storage = this.storage;
+    if (!storage || this.closing) {
+      const { requestJson: _sent, ...prepared } = built.prepared;
+      return { t: 'built', id: m.id, prepared };
+    }
+    try {
+      const run = storage.store.run(offerStatementsFromPlans(storage.plans, [toInsert(item)]), { rollBack: true });
+      if (run instanceof Promise) return run.then(() => stored(item), (e: unknown) => failed(item, e));
+      return stored(item);
+    } catch (e) {
+      return failed(item, e);
     }
   }
 

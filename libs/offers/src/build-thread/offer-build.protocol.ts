@@ -18,9 +18,10 @@ export type ToBuildThread =
    * `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the
    * object). `store`: the thread inserts the offer itself (see `storage`) and answers `stored`
    * once it is committed; else it answers `built` with the rows. `also`: a statement the thread
-   * commits with the offer it stores (an idempotency key's record).
+   * commits with the offer it stores (an idempotency key's record). `rehearsal`: a warm-up's
+   * request, built and inserted in a transaction that is rolled back (nothing is kept).
    */
-  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean; also?: WithOffer }
+  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean; also?: WithOffer; rehearsal?: true }
   /** where and how to store offers (before the first `store` build): the database and the INSERT plans */
   | { t: 'storage'; target: StoreTarget; plans: OfferInsertPlans }
   /** finish what was sent before, close the database connection, answer `closed` */

@@ -40,6 +40,8 @@ interface Pending {
   store: boolean;
   /** committed with the offer by the thread that stores it */
   also: WithOffer | undefined;
+  /** a warm-up's rehearsal: stored in a transaction that is rolled back */
+  rehearsal: boolean;
   resent: boolean;
 }
 
@@ -117,8 +119,11 @@ class BuildThread {
     return !this.closed && (this.worker !== undefined || Date.now() >= this.restartAfter);
   }
 
-  /** The offer built; with `storage`, also stored by the thread (`stored`) when it can. */
-  build(active: ActiveConfig, input: PrepareOfferInput, storage?: Storage, also?: WithOffer): Promise<Outcome> {
+  /**
+   * The offer built; with `storage`, also stored by the thread (`stored`) when it can (with
+   * `rehearsal`, in a transaction it rolls back).
+   */
+  build(active: ActiveConfig, input: PrepareOfferInput, storage?: Storage, also?: WithOffer, rehearsal = false): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       const worker = this.start();
       const id = this.nextId++;
@@ -128,7 +133,7 @@ class BuildThread {
         if ('sqlite' in storage.target) this.writeLock ??= new SqliteWriteLock(storage.target.sqlite.lock);
         this.send(worker, { t: 'storage', target: storage.target, plans: storage.plans });
       }
-      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), store: storage !== undefined, also, resent: false };
+      const p: Pending = { resolve, reject, active, input, request: JSON.stringify(input.body), store: storage !== undefined, also, rehearsal, resent: false };
       this.pending.set(id, p);
       this.post(worker, id, p);
     });
@@ -185,6 +190,7 @@ class BuildThread {
       now: input.now,
       store: p.store,
       ...(p.store && p.also ? { also: p.also } : {}),
+      ...(p.rehearsal ? { rehearsal: true as const } : {}),
     });
   }
 
@@ -306,18 +312,15 @@ export class OfferBuilder implements OnModuleDestroy {
   }
 
   /**
-   * The offer built and not stored, on every build thread (or here when there are none), then
-   * dropped: what the warm-up runs so that each thread's code is compiled and optimised before
-   * partner traffic arrives. Rejects as Create Offer would (e.g. a request the schema refuses).
+   * Create Offer rehearsed for a warm-up: built by a thread, which inserts its rows in a
+   * transaction that it rolls back, so the whole path runs and nothing is kept; the response's
+   * JSON text. With no thread, built here and not stored. Rejects as Create Offer would.
    */
-  async rehearse(active: ActiveConfig, input: PrepareOfferInput): Promise<void> {
-    const threads = this.threads.filter((t) => t.available);
-    if (threads.length === 0) {
-      prepareOffer(this.compiled, active, input);
-      return;
-    }
-    // (each thread is sent the body as JSON text and builds from its own copy)
-    await Promise.all(threads.map((t) => t.build(active, input)));
+  async rehearse(active: ActiveConfig, input: PrepareOfferInput): Promise<string> {
+    const thread = this.pick(active, input);
+    if (!thread) return prepareOffer(this.compiled, active, input).json;
+    const outcome = await thread.build(active, input, this.storageForThreads(), undefined, true);
+    return outcome.t === 'stored' ? outcome.json : outcome.prepared.json;
   }
 
   /**

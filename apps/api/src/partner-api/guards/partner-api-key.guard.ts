@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, UnauthenticatedError } from '@app/core';
 import { ApiKeysService, AuthenticatedKey, isSignatureAuthorization, PartnersService } from '@app/partners';
 import { AuthFailThrottle } from './auth-fail-throttle';
 import { requestIdOf } from '../../common/request-id';
+import { rehearsalCaller } from '../../common/rehearsal';
 import { AuthRequest, headerValue } from './auth-request';
 
 /** 401 for every failed signed request (spec §2.2): one body, whatever failed. */
@@ -29,7 +30,8 @@ export function requestPath(req: { originalUrl?: string; url: string }): string 
  * - otherwise `X-Api-Key`: missing, unknown and revoked keys get one identical 401
  *   `api_key_invalid`; a signing key without a signature → 401 `signature_required`.
  * Every 401 counts toward the failed-auth throttle. Then: a valid key on an unknown partner 404;
- * on another partner, or a suspended one, 403. Attaches `req.auth`.
+ * on another partner, or a suspended one, 403. Attaches `req.auth`. A warm-up's rehearsal (sent
+ * by the instance itself on a private socket) carries the key it acts as instead.
  */
 @Injectable()
 export class PartnerApiKeyGuard implements CanActivate {
@@ -44,6 +46,11 @@ export class PartnerApiKeyGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const http = ctx.switchToHttp();
     const req = http.getRequest<AuthRequest>();
+    const rehearsal = rehearsalCaller(req);
+    if (rehearsal) {
+      req.auth = rehearsal;
+      return true;
+    }
     this.throttle.assertAllowed(req, http.getResponse<Response>());
 
     const auth = await this.authenticate(req);

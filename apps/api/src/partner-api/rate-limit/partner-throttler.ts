@@ -4,6 +4,7 @@ import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, Throttl
 import type { Request, Response } from 'express';
 import { ActiveConfigService } from '@app/bundles';
 import { ROUTE_CLASS, RouteClass } from './route-class.decorator';
+import { isRehearsal } from '../../common/rehearsal';
 import type { ThrottlerLimitDetail, ThrottlerStorage } from '@nestjs/throttler';
 
 interface AuthedRequest extends Request {
@@ -72,6 +73,11 @@ export class RouteMetadataReflector extends Reflector {
 export class PartnerThrottlerGuard extends ThrottlerGuard {
   constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage) {
     super(options, storage, new RouteMetadataReflector());
+  }
+
+  /** a warm-up's rehearsal counts toward no partner's limit */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return isRehearsal(context.switchToHttp().getRequest<Request>()) || super.shouldSkip(context);
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
