@@ -218,6 +218,23 @@ describe('validateBundle', () => {
     });
   });
 
+  it('refuses a bundle with tens of thousands of broken items in time linear in their number, reporting each', () => {
+    validateBundle(retail()); // warm-up: Ajv compile
+    const timed = (n: number): { ms: number; problems: Record<string, string[]> } => {
+      const bundle = retail();
+      bundle.offer_configs[0].products = Array.from({ length: n }, () => ({}));
+      bundle.offer_configs[1].product_rules = Array.from({ length: n }, () => 0);
+      const started = performance.now();
+      const problems = problemsOf(validateBundle(bundle));
+      return { ms: performance.now() - started, problems };
+    };
+    const { ms, problems } = timed(40_000);
+    expect(problems['offer_configs[0].products[39999].code']).toEqual(['is required']);
+    expect(problems['offer_configs[1].product_rules[39999]']).toEqual(['must be object']);
+    // quadratic, this took over a minute; linear, well under a second (a margin for slow machines)
+    expect(ms).toBeLessThan(3000);
+  });
+
   it('validates a three-config bundle quickly', () => {
     validateBundle(retail()); // warm-up: Ajv compile, recheck start
     const bundle = retail();
