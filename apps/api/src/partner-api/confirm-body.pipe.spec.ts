@@ -58,6 +58,19 @@ describe('ConfirmBodyPipe', () => {
     expect(errorsOf(body)['/policyholder/company/a~1b~0c/constructor']).toEqual(['property constructor should not exist']);
   });
 
+  it('an email holding a lone surrogate is not an email (422, where validator.js threw), one with whole characters is judged as usual', () => {
+    const policyholderEmail = (email: string) => ({ ...valid, policyholder: { ...valid.policyholder, email } });
+    // what JSON.parse makes of "\ud800" escapes
+    for (const email of ['\ud800@example.com', 'a\udc00@example.com', 'ada@exa\ud800mple.com']) {
+      expect(errorsOf(policyholderEmail(email))).toEqual({ '/policyholder/email': ['email must be an email'] });
+    }
+    expect(errorsOf({ ...valid, quotes: [{ id: 'q1', insured: [{ first_name: 'A', last_name: 'B', email: 'x\ud800@example.com' }] }] })).toEqual({
+      '/quotes/0/insured/0/email': ['email must be an email'],
+    });
+    expect(() => pipe.transform(policyholderEmail('josé@example.com'))).not.toThrow();
+    expect(errorsOf(policyholderEmail('not an email'))).toEqual({ '/policyholder/email': ['email must be an email'] });
+  });
+
   it('refuses a body that is not an object', () => {
     expect(errorsOf('x')).toEqual({ '': ['must be a JSON object'] });
     expect(errorsOf(null)).toEqual({ '': ['must be a JSON object'] });

@@ -4,9 +4,11 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
+  buildMessage,
+  IS_EMAIL,
   IsArray,
   IsDefined,
-  IsEmail,
+  isEmail,
   IsInt,
   IsISO31661Alpha2,
   IsNotEmpty,
@@ -16,6 +18,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import type { ConfirmOfferInput, ConfirmQuoteInput, PersonInput, PolicyholderInput } from '@app/offers';
@@ -23,12 +26,28 @@ import type { ConfirmOfferInput, ConfirmQuoteInput, PersonInput, PolicyholderInp
 /* Confirm Offer (spec §3.2). Validated by ConfirmBodyPipe (errors → 422 booking_validation_error by JSON path). */
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
+/** a UTF-16 surrogate without its other half (JSON text can carry one as a \ud800 escape) */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * class-validator's IsEmail (same name and message), false for a string holding a lone surrogate:
+ * validator.js measures the address with encodeURI, which throws on one.
+ */
+function IsEmailAddress(): PropertyDecorator {
+  return ValidateBy({
+    name: IS_EMAIL,
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !LONE_SURROGATE.test(value) && isEmail(value),
+      defaultMessage: buildMessage((each) => `${each}$property must be an email`),
+    },
+  });
+}
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class InsuredPersonDto implements PersonInput {
   @ApiProperty({ example: 'Ada' }) @IsString() @IsNotEmpty() @MaxLength(100) first_name!: string;
   @ApiProperty({ example: 'Lovelace' }) @IsString() @IsNotEmpty() @MaxLength(100) last_name!: string;
-  @ApiPropertyOptional({ example: 'ada@example.com' }) @IsOptional() @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ example: 'ada@example.com' }) @IsOptional() @IsEmailAddress() @MaxLength(254) email?: string;
   @ApiPropertyOptional({ example: '+442071234567', description: 'E.164' })
   @IsOptional()
   @Matches(E164, { message: 'phone must be an E.164 number (+ and up to 15 digits)' })
