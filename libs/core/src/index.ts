@@ -11,4 +11,5 @@ export * from './redis';
 export * from './ids/new-id';
 export * from './memo/recent-values';
 export * from './threads/close-thread';
+export * from './threads/start-worker';
 export * from './batch/turn-batch';

@@ -9,4 +9,4 @@ export { fastInsert, fastInsertUnlessConflict, insertRows, insertStatements, Jso
 export { SqliteTransactions, type SqliteWriteTarget } from './sqlite-transactions';
 export { PgTransactions, type PostgresWriteTarget } from './pg-transactions';
 export { SqliteWriteLock } from './write-lock';
-export { isRowNotChanged, ROW_NOT_CHANGED, RowNotChangedError, SqliteWriteError, type SqlStatement } from './sqlite-write-worker';
+export { isRowNotChanged, ROW_NOT_CHANGED, RowNotChangedError, SqliteWriteError, type SqlStatement } from './sql-statement';

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { RecentValues } from '@app/core';
-import type { SqlStatement } from './sqlite-write-worker';
+import type { SqlStatement } from './sql-statement';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { preparedQuery } from './prepared-query';
 

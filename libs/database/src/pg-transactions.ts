@@ -2,7 +2,7 @@ import { Pool, type QueryConfig } from 'pg';
 import { pgUtcOptions } from './data-source-options';
 import { statementName } from './prepared-query';
 import { asOneStatement } from './run-together';
-import { changedTooFew, RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
+import { changedTooFew, RowNotChangedError, type SqlStatement } from './sql-statement';
 
 /**
  * What a worker thread needs to write to the app's PostgreSQL database on connections of its own:

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { asOneStatement, combineStatements, mergeInserts, PG_MAX_PARAMS, runTogether } from './run-together';
-import { RowNotChangedError } from './sqlite-write-worker';
+import { RowNotChangedError } from './sql-statement';
 
 describe('combineStatements (PostgreSQL: several writes as one statement)', () => {
   it('puts every statement but the last in a WITH clause, its parameters renumbered after those before it', () => {

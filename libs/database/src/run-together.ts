@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { preparedQuery } from './prepared-query';
-import { RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
+import { RowNotChangedError, type SqlStatement } from './sql-statement';
 
 /** a bound parameter of a PostgreSQL statement: `$1`, `$2`… (fixed SQL built from metadata holds no `$` elsewhere) */
 const PLACEHOLDER = /\$(\d+)/g;

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { changedTooFew, RowNotChangedError, type SqlStatement } from './sqlite-write-worker';
+import { changedTooFew, RowNotChangedError, type SqlStatement } from './sql-statement';
 import { SqliteWriteLock } from './write-lock';
 
 /**

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SqliteTransactions } from './sqlite-transactions';
-import { isRowNotChanged, RowNotChangedError, SqliteWriteError, SqliteWriteWorker } from './sqlite-write-worker';
+import { isRowNotChanged, RowNotChangedError, SqliteWriteError } from './sql-statement';
+import { SqliteWriteWorker } from './sqlite-write-worker';
 import { SqliteWriteLock } from './write-lock';
 import { TransactionRunner } from './transaction-runner';
 
@@ -20,7 +21,7 @@ describe('SqliteWriteWorker', () => {
     reader = new Database(path);
     reader.pragma('journal_mode = WAL');
     reader.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL, flag INTEGER)');
-    worker = new SqliteWriteWorker({ path, synchronous: 2, foreignKeys: true, busyTimeoutMs: 1000 });
+    worker = new SqliteWriteWorker({ path, synchronous: 2, foreignKeys: true, busyTimeoutMs: 1000, lock: new SqliteWriteLock().buffer });
   });
   afterEach(async () => {
     await worker.close();
@@ -122,7 +123,7 @@ describe('SqliteWriteWorker', () => {
   });
 
   it('a database file that does not exist fails the start with a clear error', async () => {
-    const missing = new SqliteWriteWorker({ path: join(dir, 'missing', 'x.sqlite'), synchronous: 2, foreignKeys: true, busyTimeoutMs: 100 });
+    const missing = new SqliteWriteWorker({ path: join(dir, 'missing', 'x.sqlite'), synchronous: 2, foreignKeys: true, busyTimeoutMs: 100, lock: new SqliteWriteLock().buffer });
     await expect(missing.execute([])).rejects.toThrow(/directory does not exist|unable to open/);
     await missing.close();
   });

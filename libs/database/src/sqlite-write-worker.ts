@@ -1,145 +1,20 @@
-import { Worker } from 'node:worker_threads';
-import { closeThread } from '@app/core';
+import type { Worker } from 'node:worker_threads';
+import { closeThread, startWorker } from '@app/core';
+import { SqliteWriteError } from './sql-statement';
+import type { SqlStatement } from './sql-statement';
+import type { SqliteWriteTarget } from './sqlite-transactions';
+import type { FromSqliteWriter, ToSqliteWriter } from './sqlite-write.worker';
+import { SqliteWriteLock } from './write-lock';
 
-/** One SQL statement with its positional parameters, as the driver takes them. */
-export interface SqlStatement {
-  sql: string;
-  params: unknown[];
-  /**
-   * The statement must change a row (a conditional insert or update): when it changes none, the
-   * transaction fails with code ROW_NOT_CHANGED and nothing of it is stored. Every runner of
-   * statements honours it (this worker, SqliteTransactions, TransactionRunner.runStatements).
-   */
-  mustChange?: boolean;
-  /** with `mustChange`: how many rows it must change (a multi-row insert: each of its rows); 1 when absent */
-  rows?: number;
-}
-
-/** true when a `mustChange` statement changed fewer rows than it must */
-export function changedTooFew(s: SqlStatement, changed: number): boolean {
-  return s.mustChange === true && changed < (s.rows ?? 1);
-}
-
-/** The code of a transaction that failed because a `mustChange` statement changed no row. */
-export const ROW_NOT_CHANGED = 'ROW_NOT_CHANGED';
-
-/** A `mustChange` statement changed no row; its transaction was rolled back. */
-export class RowNotChangedError extends Error {
-  readonly code = ROW_NOT_CHANGED;
-  constructor(sql: string) {
-    super(`the statement changed no row: ${sql.slice(0, 120)}`);
-    this.name = 'RowNotChangedError';
-  }
-}
-
-/** true for a failure of a `mustChange` statement, whichever thread ran it */
-export function isRowNotChanged(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === ROW_NOT_CHANGED;
-}
-
-/** A write the worker refused or that failed in SQLite; `code` is SQLite's (`SQLITE_CONSTRAINT_PRIMARYKEY`…). */
-export class SqliteWriteError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = 'SqliteWriteError';
-  }
-}
-
-/**
- * The worker's code, plain CommonJS run with `eval` so that it is the same under `node dist/…`
- * and under Jest (which compiles TypeScript only in its own module system). It opens its own
- * connection to the database file with the main connection's pragmas and runs each message's
- * statements in one `BEGIN IMMEDIATE … COMMIT`, prepared once per SQL text. Messages are handled
- * one at a time, in order.
- */
-const WORKER_SOURCE = `
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-try {
-  // named for top -H and the benchmark's per-thread CPU (Linux)
-  require('node:fs').writeFileSync('/proc/thread-self/comm', 'sqlite-writer');
-} catch {
-  // elsewhere threads keep the process's name
-}
-let db;
-try {
-  db = new Database(workerData.path, { fileMustExist: true });
-  db.pragma('synchronous = ' + workerData.synchronous);
-  db.pragma('foreign_keys = ' + (workerData.foreignKeys ? 'ON' : 'OFF'));
-  db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
-} catch (e) {
-  parentPort.postMessage({ id: 0, ok: false, error: { message: String(e && e.message || e), code: e && e.code } });
-  throw e;
-}
-const begin = db.prepare('BEGIN IMMEDIATE');
-const commit = db.prepare('COMMIT');
-const rollback = db.prepare('ROLLBACK');
-const statements = new Map();
-function prepared(sql) {
-  let s = statements.get(sql);
-  if (s === undefined) {
-    s = db.prepare(sql);
-    if (statements.size >= 256) statements.clear();
-    statements.set(sql, s);
-  }
-  return s;
-}
-// the driver binds numbers, strings, bigints, buffers and null; TypeORM's SQLite columns store booleans as 0/1
-const bindable = (p) => (p === true ? 1 : p === false ? 0 : p === undefined ? null : p);
-parentPort.on('message', (msg) => {
-  if (msg.close) {
-    db.close();
-    parentPort.postMessage({ closed: true });
-    return;
-  }
-  try {
-    begin.run();
-    try {
-      for (const s of msg.statements) {
-        const r = prepared(s.sql).run(s.params.map(bindable));
-        if (s.mustChange && r.changes < (s.rows ?? 1)) throw Object.assign(new Error('the statement changed no row: ' + s.sql.slice(0, 120)), { code: '${ROW_NOT_CHANGED}' });
-      }
-      commit.run();
-    } catch (e) {
-      if (db.inTransaction) rollback.run();
-      throw e;
-    }
-    parentPort.postMessage({ id: msg.id, ok: true });
-  } catch (e) {
-    parentPort.postMessage({ id: msg.id, ok: false, error: { message: String(e && e.message || e), code: e && e.code } });
-  }
-});
-parentPort.postMessage({ ready: true });
-`;
-
-interface Reply {
-  id?: number;
-  ok?: boolean;
-  ready?: boolean;
-  closed?: boolean;
-  error?: { message: string; code?: string };
-}
-
-export interface SqliteWriteWorkerOptions {
-  path: string;
-  /** PRAGMA synchronous of the main connection: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA */
-  synchronous: number;
-  foreignKeys: boolean;
-  busyTimeoutMs: number;
-}
 
 /**
  * Writes to a SQLite file from a worker thread with its own connection. better-sqlite3 runs every
  * statement, commit and fsync on the calling thread; for the hot write path (Create Offer's group
- * commit) that is CPU the event loop does not spend serving requests. Callers must not let this
- * write overlap a transaction of the main connection (TransactionRunner serialises both), so the
- * two connections never race for the write lock.
+ * commit) that is CPU the event loop does not spend serving requests. The thread takes the
+ * target's write lock for each transaction, as every writer of the file does (SqliteWriteLock).
  *
- * If the worker dies, its pending writes are rejected and the next write starts a new one.
+ * If the worker dies, its pending writes are rejected (and the lock freed, if it held it) and the
+ * next write starts a new one.
  */
 export class SqliteWriteWorker {
   private worker: Worker | undefined;
@@ -148,32 +23,31 @@ export class SqliteWriteWorker {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly options: SqliteWriteWorkerOptions) {}
+  constructor(private readonly target: SqliteWriteTarget) {}
 
   /** Starts the worker (idempotent); resolves once its connection is open. */
   start(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the SQLite write worker is closed'));
     if (this.ready) return this.ready;
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { ...this.options, driver: require.resolve('better-sqlite3') },
-      stdout: false,
-      stderr: false,
-    });
+    const worker = startWorker(__dirname, 'sqlite-write.worker', { workerData: this.target, stdout: false, stderr: false });
+    // taken now: a thread that has ended may no longer say its id
+    const threadId = worker.threadId;
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (m: Reply): void => {
-        if (m.ready) return resolve();
-        if (m.closed) return;
-        if (m.id === 0 && m.error) return reject(new SqliteWriteError(m.error.message, m.error.code));
-        const p = m.id !== undefined ? this.pending.get(m.id) : undefined;
+      const onMessage = (m: FromSqliteWriter): void => {
+        if ('ready' in m) return resolve();
+        if ('closed' in m) return;
+        if (m.id === 0 && !m.ok) return reject(new SqliteWriteError(m.error.message, m.error.code));
+        const p = this.pending.get(m.id);
         if (!p) return;
-        this.pending.delete(m.id as number);
+        this.pending.delete(m.id);
         if (this.pending.size === 0) worker.unref();
         if (m.ok) p.resolve();
-        else p.reject(new SqliteWriteError(m.error?.message ?? 'write failed', m.error?.code));
+        else p.reject(new SqliteWriteError(m.error.message, m.error.code));
       };
       const onGone = (reason: Error): void => {
+        // ended in the middle of a transaction: SQLite rolled it back with the connection, the lock is freed here
+        new SqliteWriteLock(this.target.lock).releaseHeldBy(threadId);
         if (this.worker !== worker) return;
         this.worker = undefined;
         this.ready = undefined;
@@ -206,7 +80,8 @@ export class SqliteWriteWorker {
     await new Promise<void>((resolve, reject) => {
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, statements });
+      const message: ToSqliteWriter = { id, statements };
+      worker.postMessage(message);
     });
   }
 
@@ -217,10 +92,11 @@ export class SqliteWriteWorker {
     if (!worker) return;
     // held open until the connection is closed, even when nothing else keeps the process alive
     await closeThread(worker, (closed) => {
-      worker.on('message', (m: Reply) => {
-        if (m.closed) closed();
+      worker.on('message', (m: FromSqliteWriter) => {
+        if ('closed' in m) closed();
       });
-      worker.postMessage({ close: true });
+      const message: ToSqliteWriter = { close: true };
+      worker.postMessage(message);
     });
     this.worker = undefined;
     this.ready = undefined;

@@ -2,7 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresWriteTarget } from './pg-transactions';
 import { namedStatementsEnabled, preparedQuery } from './prepared-query';
-import { changedTooFew, RowNotChangedError, SqliteWriteWorker, type SqlStatement } from './sqlite-write-worker';
+import { changedTooFew, RowNotChangedError, type SqlStatement } from './sql-statement';
+import { SqliteWriteWorker } from './sqlite-write-worker';
 import type { SqliteWriteTarget } from './sqlite-transactions';
 import { SqliteWriteLock } from './write-lock';
 
@@ -106,17 +107,19 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       const rows = (await this.dataSource.query(`PRAGMA ${name}`)) as Array<Record<string, number>>;
       return Number(Object.values(rows[0] ?? {})[0] ?? 0);
     };
-    const options = {
+    const lock = new SqliteWriteLock();
+    const target: SqliteWriteTarget = {
       path: o.database,
       synchronous: await pragma('synchronous'),
       foreignKeys: (await pragma('foreign_keys')) === 1,
       busyTimeoutMs: (await pragma('busy_timeout')) || 5000,
+      lock: lock.buffer,
     };
-    const worker = new SqliteWriteWorker(options);
+    const worker = new SqliteWriteWorker(target);
     await worker.start();
     this.worker = worker;
-    this.lock = new SqliteWriteLock();
-    this.target = { ...options, lock: this.lock.buffer };
+    this.lock = lock;
+    this.target = target;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { preparedQuery } from './prepared-query';
-import type { SqlStatement } from './sqlite-write-worker';
+import type { SqlStatement } from './sql-statement';
 import { dialectOf, PlanCache, plainColumn } from './sql-plan';
 
 /** A condition of fastUpdate other than equality: the column is one of these values. */

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { APP_CONFIG, closeThread, type AppConfig } from '@app/core';
+import { APP_CONFIG, closeThread, startWorker, type AppConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { JsonText, SqliteWriteLock, TransactionRunner } from '@app/database';
 import { CompiledSchemas } from '../compiled-schemas';
@@ -58,32 +56,6 @@ function ownDates(p: PreparedOffer): PreparedOffer {
     if (q.policyEnd) q.policyEnd = date(q.policyEnd);
   }
   return p;
-}
-
-/** The repository root (tsconfig.json), for a thread started from the TypeScript sources. */
-function sourceRoot(from: string): string {
-  let dir = from;
-  while (!existsSync(join(dir, 'tsconfig.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no tsconfig.json above ${from}`);
-    dir = up;
-  }
-  return dir;
-}
-
-/** compiled JavaScript when there is some beside this file (dist/), else the sources through ts-node (tests) */
-function startWorker(): Worker {
-  const js = join(__dirname, 'offer-build.worker.js');
-  const options = { stdout: false, stderr: false } as const;
-  if (existsSync(js)) return new Worker(js, options);
-  const root = sourceRoot(__dirname);
-  const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
-  const source = [
-    `require(${JSON.stringify(require.resolve('ts-node'))}).register({ transpileOnly: true, project: ${JSON.stringify(join(root, 'tsconfig.json'))} });`,
-    `require(${JSON.stringify(require.resolve('tsconfig-paths'))}).register({ baseUrl: ${JSON.stringify(root)}, paths: ${JSON.stringify(compilerOptions.paths)} });`,
-    `require(${JSON.stringify(join(__dirname, 'offer-build.worker.ts'))});`,
-  ].join('\n');
-  return new Worker(source, { ...options, eval: true });
 }
 
 /** One build thread: the configurations it holds, the builds it owes. */
@@ -209,7 +181,7 @@ class BuildThread {
   private start(): Worker {
     if (this.closed) throw new BuildThreadGone('the offer build threads are closed');
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker(__dirname, 'offer-build.worker', { stdout: false, stderr: false });
     this.worker = worker;
     this.sent.clear();
     this.storageSent = false;
