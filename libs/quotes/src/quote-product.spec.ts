@@ -43,6 +43,9 @@ const literals = fake({
   '-1.0': -1,
   "'12'": '12',
   'big': 123456789012345678901234567890n,
+  '1e308': 1e308,
+  '1e15': 1e15,
+  '100000000.0': 100_000_000,
   'boom': () => {
     throw new Error('no such overload: double * int');
   },
@@ -249,6 +252,15 @@ describe('quoteProduct: failures name the field', () => {
     fails(quote(simple('5.0', { commission_rate: 'boom' })), 'pricing.commission_rate');
     fails(quote(simple('5.0', { min_premium: '50.0', max_premium: '5.0' })), 'pricing.min_premium', 'pricing.max_premium');
     fails(quote(simple('big')), 'pricing.premium', 'largest supported');
+  });
+
+  it('a tax or commission rate whose amount is past the largest supported, even past a safe integer or a double, fails the product', () => {
+    // 5.00 × 1e308: Infinity as a number of minor units; 5.00 × 1e15: 5e17 minor units, not a safe integer
+    fails(quote(simple('5.0', { tax_rate: '1e308' })), 'pricing.tax_rate', 'amount 5e+308 AUD exceeds the largest supported amount');
+    fails(quote(simple('5.0', { tax_rate: '1e15' })), 'pricing.tax_rate', 'amount 5000000000000000 AUD exceeds the largest supported amount');
+    fails(quote(simple('5.0', { commission_rate: '1e308' })), 'pricing.commission_rate', 'amount 5e+308 AUD exceeds');
+    // past the limit but still a safe integer: the amount to the minor unit
+    fails(quote(simple('5.0', { tax_rate: '100000000.0' })), 'pricing.tax_rate', 'amount 500000000.00 AUD exceeds');
   });
 
   it('policy dates', () => {

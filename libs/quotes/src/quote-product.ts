@@ -71,9 +71,18 @@ function minor(amount: Dec, currency: string, field: string): number {
   return m;
 }
 
-function minorChecked(m: number, currency: string, field: string): number {
-  if (m > MAX_MINOR_UNITS) throw new FieldError(field, `amount ${minorToDecimalString(m, currency)} ${currency} exceeds the largest supported amount`);
-  return m;
+/**
+ * `minor × rate` rounded half-up to a whole minor unit (timesRateInMinorUnits), failing the product
+ * past MAX_MINOR_UNITS. The amount in the message is exact even where the rounded product is no
+ * longer a safe integer (a rate of 1e308 makes it Infinity as a number).
+ */
+function minorTimesRate(minor: number, rate: Dec, currency: string, field: string): number {
+  const m = timesRateInMinorUnits(minor, rate);
+  if (m <= MAX_MINOR_UNITS) return m;
+  const amount = Number.isSafeInteger(m)
+    ? minorToDecimalString(m, currency)
+    : new Dec(minor).times(rate).toDecimalPlaces(0, Dec.ROUND_HALF_UP).dividedBy(new Dec(10).pow(currencyMinorDigits(currency))).toString();
+  throw new FieldError(field, `amount ${amount} ${currency} exceeds the largest supported amount`);
 }
 
 /** cel-js's `uint` values are objects wrapping a bigint. */
@@ -191,11 +200,11 @@ function price(product: Product, { vars, currency, locale, evaluate }: QuoteInpu
   const surchargeMinor = minor(rawSurcharge, currency, 'pricing.surcharge');
   // tax and commission straight from the rounded amounts in minor units (the same exact result as
   // rounding (premium + surcharge) × rate to the currency, without converting back to decimals)
-  const taxMinor = minorChecked(timesRateInMinorUnits(premiumMinor + surchargeMinor, taxRate), currency, 'pricing.tax_rate');
+  const taxMinor = minorTimesRate(premiumMinor + surchargeMinor, taxRate, currency, 'pricing.tax_rate');
   const priceMinor = premiumMinor + surchargeMinor + taxMinor;
   const priceWithoutTaxMinor = premiumMinor + surchargeMinor;
   if (priceMinor > MAX_MINOR_UNITS) throw new FieldError('pricing.premium', 'the total price exceeds the largest supported amount');
-  const commissionMinor = minorChecked(timesRateInMinorUnits(premiumMinor, commissionRate), currency, 'pricing.commission_rate');
+  const commissionMinor = minorTimesRate(premiumMinor, commissionRate, currency, 'pricing.commission_rate');
 
   const policyStart =
     product.policy?.start !== undefined
