@@ -11,6 +11,7 @@
  *   every promise of the request). Lines logged during a request carry its id explicitly instead;
  * - the serializers take the raw request and response (no intermediate copy of every header).
  */
+import { Writable } from 'node:stream';
 import type { RequestHandler } from 'express';
 import pino from 'pino';
 import { pinoHttp, type Options } from 'pino-http';
@@ -60,12 +61,15 @@ export function loggerOptions(config: AppConfig): Options {
     // down, database unreachable: each reported where it is detected), a 4xx the client's mistake,
     // an error with a 2xx-4xx a client that went away
     customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : err ? 'warn' : 'info'),
-    autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' || isRehearsal(req) },
+    autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
   };
 }
 
 /** The request log: one line per finished request (not health or metrics); none above `info`. */
 export function requestLogger(config: AppConfig): RequestHandler | null {
   if (!REQUEST_LOG_LEVELS.includes(config.logLevel)) return null;
-  return pinoHttp(loggerOptions(config), logDestination(config.logSync)) as unknown as RequestHandler;
+  const log = pinoHttp(loggerOptions(config), logDestination(config.logSync));
+  // a warm-up's rehearsals run the same code, into a log nobody reads (see common/rehearsal.ts)
+  const rehearsalLog = pinoHttp(loggerOptions(config), new Writable({ write: (_chunk, _encoding, done) => done() }));
+  return ((req, res, next) => (isRehearsal(req) ? rehearsalLog : log)(req, res, next)) as RequestHandler;
 }

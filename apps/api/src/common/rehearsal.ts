@@ -7,9 +7,12 @@ type Marked = IncomingMessage & { [REHEARSED_AS]?: AuthenticatedKey };
 
 /**
  * A warm-up's rehearsal (ops/warm-up.ts): a request the instance sends itself, through its own
- * pipeline, on a private socket nothing else can reach, acting as one partner's key. The parts of
- * the pipeline whose effects outlive the response leave it out: the request log, the metrics, the
- * rate limits, the failed-authentication throttle, and storage (Create Offer rolls its rows back).
+ * pipeline, on a private socket nothing else can reach, acting as one partner's key (a key id no
+ * key has). The parts of the pipeline whose effects outlive the response run the same code where
+ * nothing is kept or shown: the request log writes to a stream that discards, the metrics count in
+ * a registry /metrics never shows, the rate limit counts under that key id without a limit, and
+ * Create Offer inserts its rows in a transaction it rolls back. Authentication is the guard's only
+ * step it skips (the failed-authentication throttle never sees it).
  */
 export function markRehearsal(req: IncomingMessage, caller: AuthenticatedKey): void {
   (req as Marked)[REHEARSED_AS] = caller;

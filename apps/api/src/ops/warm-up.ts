@@ -24,18 +24,30 @@ export interface WarmUpSummary {
   refused: number;
   /** the cost per rehearsal settled before the time limit */
   settled: boolean;
+  /** event-loop ms per rehearsal in the first round and in the last (null without rehearsals) */
+  eventLoopMsPerRehearsal: { first: number; last: number } | null;
+}
+
+interface Rounds {
+  rehearsals: number;
+  refused: number;
+  settled: boolean;
+  eventLoopMsPerRehearsal: { first: number; last: number } | null;
 }
 
 /** requests in flight at once: enough to keep the event loop and every build thread busy */
 const CONCURRENCY = 8;
-/** Create Offer rehearsals per sample and round */
-const ROUND_REHEARSALS = 40;
-/** fewest rounds, whatever the timings say: the first rounds run code V8 has not optimised yet */
-const MIN_ROUNDS = 4;
+/** Create Offer rehearsals per round: this many, and at least PER_SAMPLE of each sample */
+const ROUND_REHEARSALS = 200;
+const PER_SAMPLE = 20;
+/** fewest rounds, whatever the costs say: V8 optimises the hot code after thousands of calls, not hundreds */
+const MIN_ROUNDS = 5;
 /** a round within this fraction of the one before costs "the same" */
-const SETTLED_WITHIN = 0.15;
+const SETTLED_WITHIN = 0.1;
 /** extra fields the rehearsals ask for, so their code paths are warm too */
 const EXTRA_FIELDS = 'tax,surcharge,commission,benefits,extra_fields,experiment';
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
+
 /** the header naming the key a rehearsal acts as (a token known only to this process) */
 const CALLER_HEADER = 'x-rehearsal-caller';
 
@@ -94,7 +106,8 @@ export class WarmUp implements OnApplicationShutdown {
     const deadline = started + this.maxMs;
     try {
       const samples = await this.samples.find();
-      const { rehearsals, refused, settled } = samples.length === 0 ? { rehearsals: 0, refused: 0, settled: true } : await this.rehearseAll(samples, deadline);
+      const { rehearsals, refused, settled, eventLoopMsPerRehearsal } =
+        samples.length === 0 ? { rehearsals: 0, refused: 0, settled: true, eventLoopMsPerRehearsal: null } : await this.rehearseAll(samples, deadline);
       const summary: WarmUpSummary = {
         ms: Math.round(performance.now() - started),
         partners: new Set(samples.map((s) => s.partnerId)).size,
@@ -102,6 +115,7 @@ export class WarmUp implements OnApplicationShutdown {
         rehearsals,
         refused,
         settled,
+        eventLoopMsPerRehearsal,
       };
       const notes = [
         ...(summary.settled ? [] : ['the time limit came before the cost settled']),
@@ -121,7 +135,7 @@ export class WarmUp implements OnApplicationShutdown {
     }
   }
 
-  private async rehearseAll(samples: WarmUpSample[], deadline: number): Promise<{ rehearsals: number; refused: number; settled: boolean }> {
+  private async rehearseAll(samples: WarmUpSample[], deadline: number): Promise<Rounds> {
     const dir = mkdtempSync(join(tmpdir(), 'offers-warm-up-'));
     const socketPath = join(dir, 'rehearsal.sock');
     const server = await this.listen(socketPath);
@@ -151,14 +165,20 @@ export class WarmUp implements OnApplicationShutdown {
     }
   }
 
-  /** rounds of ROUND_REHEARSALS per sample, CONCURRENCY at a time, until a round costs what the one before did (or the deadline) */
-  private async rounds(sampleCount: number, deadline: number, rehearse: (sample: number) => Promise<boolean>): Promise<{ rehearsals: number; refused: number; settled: boolean }> {
+  /**
+   * Rounds of rehearsals, CONCURRENCY at a time, until a round costs the event loop what the one
+   * before did (its busy time per rehearsal, from eventLoopUtilization: the wall time of a round
+   * also depends on the build threads and the disk), or the deadline.
+   */
+  private async rounds(sampleCount: number, deadline: number, rehearse: (sample: number) => Promise<boolean>): Promise<Rounds> {
     let rehearsals = 0;
     let refused = 0;
     let previous = Infinity;
+    let first: number | undefined;
+    const cost = (last: number): Rounds['eventLoopMsPerRehearsal'] => (first === undefined ? null : { first: round3(first), last: round3(last) });
     for (let round = 1; !this.stopped && performance.now() < deadline; round++) {
-      const started = performance.now();
-      const jobs = Array.from({ length: sampleCount * ROUND_REHEARSALS }, (_, j) => j % sampleCount);
+      const started = performance.eventLoopUtilization();
+      const jobs = Array.from({ length: Math.max(ROUND_REHEARSALS, sampleCount * PER_SAMPLE) }, (_, j) => j % sampleCount);
       let next = 0;
       const lane = async (): Promise<void> => {
         while (next < jobs.length && !this.stopped && performance.now() < deadline) {
@@ -168,11 +188,14 @@ export class WarmUp implements OnApplicationShutdown {
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-      const perRehearsal = (performance.now() - started) / jobs.length;
-      if (round >= MIN_ROUNDS && Math.abs(perRehearsal - previous) <= previous * SETTLED_WITHIN) return { rehearsals, refused, settled: true };
+      const perRehearsal = performance.eventLoopUtilization(started).active / jobs.length;
+      first ??= perRehearsal;
+      if (round >= MIN_ROUNDS && Math.abs(perRehearsal - previous) <= previous * SETTLED_WITHIN) {
+        return { rehearsals, refused, settled: true, eventLoopMsPerRehearsal: cost(perRehearsal) };
+      }
       previous = perRehearsal;
     }
-    return { rehearsals, refused, settled: false };
+    return { rehearsals, refused, settled: false, eventLoopMsPerRehearsal: cost(previous) };
   }
 
   /** the app's own request handler on a Unix socket in a directory of this user's (mode 0700) */
