@@ -35,8 +35,10 @@ interface Rounds {
   eventLoopMsPerRehearsal: { first: number; last: number } | null;
 }
 
-/** requests in flight at once: enough to keep the event loop and every build thread busy */
+/** requests in flight at once: enough to keep the event loop and every build thread busy while each waits on its database round trips */
 const CONCURRENCY = 8;
+/** reads sent at once before each round: more than the main database pool's connections (10 on PostgreSQL) */
+const POOL_FILL = 16;
 /** Create Offer rehearsals per round: this many, and at least PER_SAMPLE of each sample */
 const ROUND_REHEARSALS = 200;
 const PER_SAMPLE = 20;
@@ -153,7 +155,11 @@ export class WarmUp implements OnApplicationShutdown {
         await this.send(socketPath, agent, 'GET', `${this.prefix}/partners/${encodeURIComponent(samples[i].partnerCode)}/offers/${randomUUID()}`, tokens[i]);
         await this.apiKeys.authenticate(`ok_${samples[i].mode}_${randomUUID()}`);
       };
-      return await this.rounds(samples.length, deadline, async (i) => {
+      // more reads at once than the main database pool has connections, so every connection opens and runs them
+      const fillPool = async (): Promise<void> => {
+        await Promise.all(Array.from({ length: POOL_FILL }, (_, j) => readOthers(j % samples.length)));
+      };
+      return await this.rounds(samples.length, deadline, fillPool, async (i) => {
         const status = await send(i);
         await readOthers(i);
         return status === 200;
@@ -170,13 +176,14 @@ export class WarmUp implements OnApplicationShutdown {
    * before did (its busy time per rehearsal, from eventLoopUtilization: the wall time of a round
    * also depends on the build threads and the disk), or the deadline.
    */
-  private async rounds(sampleCount: number, deadline: number, rehearse: (sample: number) => Promise<boolean>): Promise<Rounds> {
+  private async rounds(sampleCount: number, deadline: number, beforeRound: () => Promise<void>, rehearse: (sample: number) => Promise<boolean>): Promise<Rounds> {
     let rehearsals = 0;
     let refused = 0;
     let previous = Infinity;
     let first: number | undefined;
     const cost = (last: number): Rounds['eventLoopMsPerRehearsal'] => (first === undefined ? null : { first: round3(first), last: round3(last) });
     for (let round = 1; !this.stopped && performance.now() < deadline; round++) {
+      await beforeRound();
       const started = performance.eventLoopUtilization();
       const jobs = Array.from({ length: Math.max(ROUND_REHEARSALS, sampleCount * PER_SAMPLE) }, (_, j) => j % sampleCount);
       let next = 0;

@@ -21,7 +21,7 @@ describe('loadConfig (spec §6)', () => {
       signatureMaxSkewS: 900,
       logLevel: 'info',
       logSync: false,
-      warmupMaxSeconds: 5,
+      warmupMaxSeconds: 10,
     });
   });
 

@@ -192,7 +192,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logSync: bool('LOG_SYNC', false),
     authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),
     offerBuildThreads: int('OFFER_BUILD_THREADS', defaultBuildThreads(), 0, 64),
-    warmupMaxSeconds: int('WARMUP_MAX_SECONDS', 5, 0, 120),
+    warmupMaxSeconds: int('WARMUP_MAX_SECONDS', 10, 0, 120),
     nodeEnv: str('NODE_ENV', 'production') as string,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
