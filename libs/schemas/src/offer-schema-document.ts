@@ -2,6 +2,7 @@
  * Write-time checks of a partner offer schema (spec §4.1): draft-07 only, no remote `$ref`,
  * ≤ 256 kB, every `pattern` a valid regex without catastrophic backtracking, and it compiles.
  */
+import { SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED } from './inline-refs';
 import { compilePartnerSchema } from './partner-ajv';
 import { checkRegexSafety } from './regex-safety';
 
@@ -32,10 +33,6 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Keywords whose value is a schema, a map of schemas, or a list of schemas (draft-07, plus $defs). */
-const SCHEMA_VALUED = ['additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else'];
-const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs'];
-const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
 
 /** Visits every subschema (not `enum`/`const`/`default`/`examples` data), depth-first. */
 function walkSchema(schema: unknown, pointer: string, visit: (s: Json, pointer: string) => void, depth = 0): void {

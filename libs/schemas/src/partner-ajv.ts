@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { inlineLocalRefs } from './inline-refs';
 
 export type PartnerAjv = Ajv;
 
@@ -25,6 +26,10 @@ function createPartnerAjv(): Ajv {
 }
 
 let instance: Ajv | undefined;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export function partnerAjv(): Ajv {
   instance ??= createPartnerAjv();
@@ -58,9 +63,14 @@ export function compilePartnerSchema(jsonSchema: object): ValidateFunction {
   const ajv = partnerAjv();
   compiles++;
   // Ajv caches by object: compile a private copy of the text hashed, which no caller can change
-  const schema = JSON.parse(text) as object;
+  const parsed = JSON.parse(text) as object;
+  // its references inlined where that is exact (validation then takes time linear in its errors),
+  // once the schema as written is known valid: errors name the places the partner wrote
+  const inlined = isObject(parsed) ? inlineLocalRefs(parsed) : undefined;
+  const schema = inlined ?? parsed;
   let validate: ValidateFunction;
   try {
+    if (inlined) ajv.validateSchema(parsed, true);
     validate = ajv.compile(schema);
   } catch (err) {
     ajv.removeSchema(schema);
