@@ -12,7 +12,8 @@
  *
  * Two partners: MAIN, whose keys, offers and bookings partner routes use (admin routes only read
  * it), and VICTIM, which admin write routes change (suspend, rewrite, revoke…) and which is put back
- * after each batch; VICTIM's bundle also prices with hostile expressions (HOSTILE_PRICING).
+ * after each batch; VICTIM's bundle also holds hostile configs (pricing with HOSTILE_PRICING, a
+ * schema with nested references) that its own requests select.
  *
  * PROPERTY_SEED and PROPERTY_RUNS (both in the test's name) reproduce a run: four fifths of the
  * cases go route by route (route i of the document with seed PROPERTY_SEED + i), the rest to routes
@@ -72,18 +73,52 @@ const HOSTILE_PRICING: ReadonlyArray<Record<string, string>> = [
 ];
 const hostileChannel = (i: number): string => `h${i}`;
 
+/**
+ * A schema of VICTIM whose array items are a definition that itself refers to others: where a
+ * validator's work can grow with the square of the errors of a body of thousands of broken items.
+ */
+const NESTED_SCHEMA_ID = 'nested:v1';
+const NESTED_SCHEMA = {
+  type: 'object',
+  required: ['customer', 'context'],
+  properties: {
+    schema: { type: 'string' },
+    customer: { $ref: '#/definitions/customer' },
+    partner: { type: 'object' },
+    context: { type: 'object', required: ['travellers'], properties: { travellers: { type: 'array', items: { $ref: '#/definitions/traveller' } } } },
+  },
+  definitions: {
+    customer: { type: 'object', properties: { language: { $ref: '#/definitions/code' }, currency: { $ref: '#/definitions/code' }, country: { $ref: '#/definitions/code' } } },
+    traveller: { type: 'object', required: ['name', 'age'], properties: { name: { $ref: '#/definitions/name' }, age: { type: 'integer', minimum: 0 } } },
+    name: { type: 'string', minLength: 1 },
+    code: { type: 'string', minLength: 2 },
+  },
+};
+const NESTED_CONFIG = {
+  id: 'nested-cover',
+  name: 'Nested schema',
+  schema: NESTED_SCHEMA_ID,
+  status: 'active',
+  products: [{ code: 'NESTED', name: 'Nested', pricing: { premium: '5.0' } }],
+};
+
 interface WritableBundle {
   partner: Record<string, unknown>;
-  schemas: Array<{ id: string; json_schema: { properties?: { context?: { properties?: { channel?: { enum?: string[] } } } } } }>;
+  schemas: Array<{ id: string; json_schema: Record<string, unknown> }>;
   offer_configs: Array<Record<string, unknown>>;
 }
 
-/** VICTIM's bundle: its schema also allows the hostile channels, and the configs `accepted` are in force */
-function withHostilePricing(bundle: WritableBundle, accepted: readonly number[]): void {
-  const channel = bundle.schemas[0]?.json_schema.properties?.context?.properties?.channel;
+/**
+ * VICTIM's bundle: its schema also allows the hostile channels, the pricing configs `accepted` are
+ * in force, and so is a config on the schema with nested references
+ */
+function withHostileConfigs(bundle: WritableBundle, accepted: readonly number[]): void {
+  type ShopSchema = { properties?: { context?: { properties?: { channel?: { enum?: string[] } } } } };
+  const channel = (bundle.schemas[0]?.json_schema as ShopSchema | undefined)?.properties?.context?.properties?.channel;
   if (!channel?.enum) throw new Error('the shop schema has no channel enum to extend');
   channel.enum = [...channel.enum, ...HOSTILE_PRICING.map((_, i) => hostileChannel(i))];
-  bundle.offer_configs.push(...accepted.map(hostileConfig));
+  bundle.schemas.push({ id: NESTED_SCHEMA_ID, json_schema: NESTED_SCHEMA });
+  bundle.offer_configs.push(...accepted.map(hostileConfig), NESTED_CONFIG);
 }
 
 function hostileConfig(i: number): Record<string, unknown> {
@@ -403,16 +438,21 @@ function fromSchema(schema: OpenApiSchema | undefined, doc: OpenApiDocument, rng
 const isCreateOffer = (route: Route): boolean => route.method === 'POST' && /\/partners\/\{partner_code\}\/offers$/.test(route.template);
 const pricesOffers = (route: Route): boolean => isCreateOffer(route) || route.template.endsWith('/offers/preview');
 
-/** a Create Offer request that VICTIM prices with one of its hostile configs */
-function hostilePricingRequest(rng: Rng): Record<string, unknown> {
-  return { ...offerRequest(), context: { value: rng.pick([1, 123.45, 99999.99, 100000]), channel: hostileChannel(rng.int(HOSTILE_PRICING.length)) } };
+/**
+ * A Create Offer request for one of VICTIM's hostile configs: priced with a hostile expression, or
+ * on the schema with nested references with up to 30 000 travellers, broken or not (~90 kB).
+ */
+function hostileConfigRequest(rng: Rng): Record<string, unknown> {
+  if (rng.chance(0.7)) return { ...offerRequest(), context: { value: rng.pick([1, 123.45, 99999.99, 100000]), channel: hostileChannel(rng.int(HOSTILE_PRICING.length)) } };
+  const traveller = rng.pick([{ name: 'Ada', age: 36 }, {}, 0, null, { name: '', age: -1 }]);
+  return { ...offerRequest(), schema: NESTED_SCHEMA_ID, context: { travellers: Array.from({ length: rng.pick([1, 100, 30_000]) }, () => traveller) } };
 }
 
 function validBodies(route: Route, f: Fixtures, rng: Rng): unknown[] {
   const { method, template } = route;
   const bundle = shopBundle(VICTIM) as unknown as WritableBundle;
   if (isCreateOffer(route)) {
-    return [offerRequest(), offerRequest({ channel: 'basic', transactionId: 'T-1' }), { ...offerRequest({ channel: 'flash' }), schema: 'shop:v1' }, hostilePricingRequest(rng)];
+    return [offerRequest(), offerRequest({ channel: 'basic', transactionId: 'T-1' }), { ...offerRequest({ channel: 'flash' }), schema: 'shop:v1' }, hostileConfigRequest(rng)];
   }
   if (template.endsWith('/confirm')) {
     return f.fresh.flatMap((o) => [
@@ -437,7 +477,7 @@ function validBodies(route: Route, f: Fixtures, rng: Rng): unknown[] {
     return [
       { request: offerRequest() },
       { request: offerRequest({ channel: 'basic' }), bundle: shopBundle(VICTIM), key_mode: 'test', key_id: f.victimKeyIds[0] },
-      { request: hostilePricingRequest(rng) },
+      { request: hostileConfigRequest(rng) },
     ];
   }
   return [{}];
@@ -446,8 +486,8 @@ function validBodies(route: Route, f: Fixtures, rng: Rng): unknown[] {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-/** `pricing`: a Create Offer request (or preview) selecting one of VICTIM's hostile pricing configs */
-type BodyKind = 'none' | 'empty' | 'valid' | 'pricing' | 'schema' | 'random' | 'large' | 'text' | 'bytes';
+/** `hostile-config`: a Create Offer request (or preview) for one of VICTIM's hostile configs */
+type BodyKind = 'none' | 'empty' | 'valid' | 'hostile-config' | 'schema' | 'random' | 'large' | 'text' | 'bytes';
 
 interface Draw {
   method: string;
@@ -720,7 +760,7 @@ function authenticDrawArb(route: Route, f: Fixtures): fc.Arbitrary<Draw> {
         { partnerKey: f.victimKey, adminKey: undefined, signature: undefined, victim: true },
       );
   const jsonKinds: BodyKind[] =
-    route.bodySchema === undefined ? ['none'] : ['valid', 'valid', 'valid', 'schema', 'schema', 'random', 'large', ...(pricesOffers(route) ? (['pricing', 'pricing', 'pricing'] as const) : [])];
+    route.bodySchema === undefined ? ['none'] : ['valid', 'valid', 'valid', 'schema', 'schema', 'random', 'large', ...(pricesOffers(route) ? (['hostile-config', 'hostile-config', 'hostile-config'] as const) : [])];
   return fc
     .record({
       params: route.params.length > 0 ? fc.tuple(...route.params.map(realParam)) : fc.constant<string[]>([]),
@@ -730,8 +770,8 @@ function authenticDrawArb(route: Route, f: Fixtures): fc.Arbitrary<Draw> {
       body: fc.record({ kind: fc.constantFrom(...jsonKinds), seed: fc.integer() }),
     })
     .map(({ auth, idempotency, params, ...rest }): Draw => {
-      // hostile pricing is VICTIM's: its requests go to VICTIM with VICTIM's key
-      const victim = auth.victim === true || (!route.admin && rest.body.kind === 'pricing');
+      // the hostile configs are VICTIM's: their requests go to VICTIM with VICTIM's key
+      const victim = auth.victim === true || (!route.admin && rest.body.kind === 'hostile-config');
       const keys = victim ? { partnerKey: f.victimKey, adminKey: undefined, signature: undefined } : auth;
       return {
         ...rest,
@@ -763,9 +803,9 @@ function bodyBytes(kind: BodyKind, seed: number, route: Route, doc: OpenApiDocum
       return Buffer.alloc(0);
     case 'valid':
       return Buffer.from(mutate(valid(), rng, rng.pick([0, 0, 0.02, 0.08, 0.25]), budget), 'utf8');
-    case 'pricing':
+    case 'hostile-config':
       if (!pricesOffers(route)) return Buffer.from(JSON.stringify(valid()), 'utf8');
-      return Buffer.from(JSON.stringify(route.admin ? { request: hostilePricingRequest(rng) } : hostilePricingRequest(rng)), 'utf8');
+      return Buffer.from(JSON.stringify(route.admin ? { request: hostileConfigRequest(rng) } : hostileConfigRequest(rng)), 'utf8');
     case 'schema':
       return Buffer.from(fromSchema(route.bodySchema, doc, rng, budget, 0), 'utf8');
     case 'random':
@@ -952,7 +992,7 @@ describe('every route under hostile input (property, e2e)', () => {
     const bundle = structuredClone(shopBundle(code)) as unknown as WritableBundle;
     bundle.partner.rate_limits = { create: 100_000, confirm: 100_000, other: 100_000, test: 100_000 };
     bundle.schemas.push({ id: SPARE_SCHEMA, json_schema: {} });
-    if (code === VICTIM) withHostilePricing(bundle, acceptedHostile);
+    if (code === VICTIM) withHostileConfigs(bundle, acceptedHostile);
     await expectStatus(`bundle of ${code}`, call('PUT', `/admin/partners/${code}/bundle`, admin, bundle), 200);
   }
 
