@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { ShutdownState } from '../../apps/api/src/ops/shutdown';
 import { WarmUp } from '../../apps/api/src/ops/warm-up';
 import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
 import { startTestApp, TestApp } from '../support/app';
@@ -112,6 +113,23 @@ describe('Warm-up before ready (e2e)', () => {
     } finally {
       held.release();
       await t.app.get(WarmUp).start();
+      held.restore();
+      await t.close();
+    }
+  });
+
+  it('a shutdown signal during the warm-up stops it: no rehearsal starts once the instance drains', async () => {
+    const held = holdRehearsals();
+    const t = await startTestApp({ seedDemo: true, warmupMaxSeconds: 30 });
+    try {
+      await ready(t).expect(503);
+      t.app.get(ShutdownState).draining = true;
+      held.release();
+      const summary = await t.app.get(WarmUp).start();
+      // only what was in flight when the signal came: one per lane, far from a round of 200
+      expect(summary).toMatchObject({ settled: false, refused: 0 });
+      expect(summary?.rehearsals).toBeLessThanOrEqual(8);
+    } finally {
       held.restore();
       await t.close();
     }

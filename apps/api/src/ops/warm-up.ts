@@ -12,6 +12,7 @@ import { WarmUpSamples, type WarmUpSample } from '@app/offers';
 import { ApiKeysService, type AuthenticatedKey } from '@app/partners';
 import { expressPrototypeServerOptions } from '../common/express-prototypes.adapter';
 import { markRehearsal } from '../common/rehearsal';
+import { ShutdownState } from './shutdown';
 
 export interface WarmUpSummary {
   /** ms from the start of the warm-up to its end */
@@ -80,6 +81,7 @@ export class WarmUp implements OnApplicationShutdown {
     private readonly samples: WarmUpSamples,
     private readonly apiKeys: ApiKeysService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly shutdown: ShutdownState,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'warmupMaxSeconds' | 'apiPrefixes'>,
   ) {
     this.maxMs = config.warmupMaxSeconds * 1000;
@@ -96,6 +98,11 @@ export class WarmUp implements OnApplicationShutdown {
   start(): Promise<WarmUpSummary | null> {
     this.running ??= this.maxMs === 0 ? Promise.resolve(null) : this.run();
     return this.running;
+  }
+
+  /** a signal came (the instance drains, then closes its build threads and pools) or the app is closing: no new rehearsal starts */
+  private get stopping(): boolean {
+    return this.stopped || this.shutdown.draining;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -182,13 +189,13 @@ export class WarmUp implements OnApplicationShutdown {
     let previous = Infinity;
     let first: number | undefined;
     const cost = (last: number): Rounds['eventLoopMsPerRehearsal'] => (first === undefined ? null : { first: round3(first), last: round3(last) });
-    for (let round = 1; !this.stopped && performance.now() < deadline; round++) {
+    for (let round = 1; !this.stopping && performance.now() < deadline; round++) {
       await beforeRound();
       const started = performance.eventLoopUtilization();
       const jobs = Array.from({ length: Math.max(ROUND_REHEARSALS, sampleCount * PER_SAMPLE) }, (_, j) => j % sampleCount);
       let next = 0;
       const lane = async (): Promise<void> => {
-        while (next < jobs.length && !this.stopped && performance.now() < deadline) {
+        while (next < jobs.length && !this.stopping && performance.now() < deadline) {
           const sample = jobs[next++];
           rehearsals++;
           if (!(await rehearse(sample))) refused++;
