@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import { inlineLocalRefs } from './inline-refs';
 import { compilePartnerSchema } from './partner-ajv';
 
@@ -97,7 +97,7 @@ describe('inlineLocalRefs', () => {
       {},
       [],
     ];
-    const errorsOf = (v: typeof original, data: unknown) => {
+    const errorsOf = (v: ValidateFunction, data: unknown) => {
       const copy = structuredClone(data);
       const ok = v(copy);
       return { ok, copy, errors: (v.errors ?? []).map((e) => `${e.instancePath} ${e.keyword} ${JSON.stringify(e.params)}`).sort() };
