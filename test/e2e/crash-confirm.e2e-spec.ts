@@ -25,7 +25,7 @@ const { adminUrl, describePg } = pgOnly('crash-confirm.e2e-spec');
 
 /**
  * Acts on the COMMIT that ends a transaction which inserted a booking (simple-query COMMIT after
- * an `INSERT INTO "bookings"` on the same connection), once; `onHit` is told.
+ * an `INSERT INTO bookings` on the same connection), once; `onHit` is told.
  */
 function atBookingCommit(action: 'forward-then-hold-replies' | 'hold', onHit: () => void): Tap {
   let done = false;
@@ -34,7 +34,7 @@ function atBookingCommit(action: 'forward-then-hold-replies' | 'hold', onHit: ()
     const text = chunk.toString('latin1');
     if (!text.includes('COMMIT')) return 'forward';
     const before = sent.slice(0, sent.length - text.length);
-    if (before.lastIndexOf('INSERT INTO "bookings"') <= before.lastIndexOf('COMMIT')) return 'forward';
+    if (before.lastIndexOf('INSERT INTO bookings') <= before.lastIndexOf('COMMIT')) return 'forward';
     done = true;
     onHit();
     return action;

@@ -78,9 +78,11 @@ describePg('database down (e2e, PostgreSQL)', () => {
   it('connection lost in the middle of a write: 503 and no partial write (the offer without its quotes)', async () => {
     const offersBefore = await count('offers');
     const quotesBefore = await count('quotes');
-    // cut every connection the moment the app sends the quotes of the offer it is inserting
-    proxy.setTap((_chunk, sent) => (sent.includes('INSERT INTO "quotes"') ? 'cut' : 'forward'));
-    const res = await request(t.http).post('/x/partners/DBDOWN/offers/').set('X-Api-Key', key).send(offerRequest());
+    // cut every connection the moment the app sends the values of the offer it is inserting (its
+    // request text, with this transaction id, is one of them)
+    const marker = `cut-${Date.now()}`;
+    proxy.setTap((_chunk, sent) => (sent.includes(marker) ? 'cut' : 'forward'));
+    const res = await request(t.http).post('/x/partners/DBDOWN/offers/').set('X-Api-Key', key).send(offerRequest({ transactionId: marker }));
     proxy.setTap(undefined);
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('service_unavailable');

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Worker } from 'node:worker_threads';
 import { DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
-import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
+import { OfferBuilder } from '../../libs/offers/src/offer-builder';
 import { startTestApp, type TestApp } from '../support/app';
 import { confirmBody, confirmPath, dbQuery } from '../support/booking-fixtures';
 import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
@@ -44,7 +44,7 @@ function comparableRow(row: Record<string, unknown>): Record<string, unknown> {
 
 /** the worker of the first build thread (to end it from the outside) */
 function firstWorker(t: TestApp): Worker | undefined {
-  const threads = (t.app.get(OfferBuilder) as unknown as { threads: Array<{ worker?: Worker }> }).threads;
+  const threads = (t.app.get(OfferBuilder) as unknown as { pool: { threads: Array<{ worker?: Worker }> } }).pool.threads;
   return threads[0].worker;
 }
 
@@ -192,7 +192,7 @@ describe('Create Offer on build threads (e2e)', () => {
   });
 
   it('a thread that dies: its requests are built in process, none fails', async () => {
-    const builder = threaded.app.get(OfferBuilder) as unknown as { threads: Array<{ worker?: Worker; load: number; available: boolean }> };
+    const builder = (threaded.app.get(OfferBuilder) as unknown as { pool: { threads: Array<{ worker?: Worker; load: number; available: boolean }> } }).pool;
     const worker = firstWorker(threaded);
     expect(worker).toBeDefined();
     const exited = new Promise((resolve) => worker?.once('exit', resolve));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { ShutdownState } from '../../apps/api/src/ops/shutdown';
 import { WarmUp } from '../../apps/api/src/ops/warm-up';
-import { OfferBuilder } from '../../libs/offers/src/build-thread/offer-builder';
+import { OfferBuilder } from '../../libs/offers/src/offer-builder';
 import { startTestApp, TestApp } from '../support/app';
 import { ADMIN, createOffer, dbQuery, setupShop } from '../support/booking-fixtures';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Bundle } from '@app/core';
-import { fastInsert, insertRows } from '@app/database';
 import { BundleVersionEntity } from './entities/bundle-version.entity';
 import { OfferConfigEntity } from './entities/offer-config.entity';
 import { OfferSchemaEntity } from './entities/offer-schema.entity';
@@ -44,7 +44,7 @@ export class BundlesRepository {
     createdBy: string,
   ): Promise<Date> {
     const now = new Date();
-    await insertRows(manager, BundleVersionEntity, {
+    const versionRow: BundleVersionEntity = {
       id: randomUUID(),
       partnerId,
       version,
@@ -52,35 +52,30 @@ export class BundlesRepository {
       source,
       createdBy,
       createdAt: now,
-    });
-    await fastInsert(
-      manager,
-      OfferSchemaEntity,
-      bundle.schemas.map((s) => ({
-        id: randomUUID(),
-        partnerId,
-        version,
-        schemaId: s.id,
-        description: s.description ?? null,
-        jsonSchema: s.json_schema,
-        createdAt: now,
-      })),
-    );
-    await fastInsert(
-      manager,
-      OfferConfigEntity,
-      bundle.offer_configs.map((c) => ({
-        id: randomUUID(),
-        partnerId,
-        version,
-        configId: c.id,
-        schemaId: c.schema,
-        status: c.status ?? 'active',
-        priority: c.priority ?? 0,
-        definition: c,
-        createdAt: now,
-      })),
-    );
+    };
+    await insertInChunks(manager, BundleVersionEntity, [versionRow]);
+    const schemas = bundle.schemas.map((s): OfferSchemaEntity => ({
+      id: randomUUID(),
+      partnerId,
+      version,
+      schemaId: s.id,
+      description: s.description ?? null,
+      jsonSchema: s.json_schema,
+      createdAt: now,
+    }));
+    await insertInChunks(manager, OfferSchemaEntity, schemas);
+    const configs = bundle.offer_configs.map((c): OfferConfigEntity => ({
+      id: randomUUID(),
+      partnerId,
+      version,
+      configId: c.id,
+      schemaId: c.schema,
+      status: c.status ?? 'active',
+      priority: c.priority ?? 0,
+      definition: c,
+      createdAt: now,
+    }));
+    await insertInChunks(manager, OfferConfigEntity, configs);
     return now;
   }
 
@@ -106,5 +101,22 @@ export class BundlesRepository {
   async listConfigs(partnerId: string, version: number): Promise<OfferConfigEntity['definition'][]> {
     const rows = await this.configs.find({ where: { partnerId, version }, order: { configId: 'ASC' } });
     return rows.map((r) => r.definition);
+  }
+}
+
+/** rows per INSERT: SQLite binds at most 32 766 values per statement (these tables have 7 to 9 columns) */
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * Whole rows, as multi-row INSERTs of at most ROWS_PER_INSERT rows (TypeORM's insert query
+ * builder). Nothing is read back (`updateEntity(false)`): every column is given, and on SQLite the
+ * read-back would select the rows by a thousand ORed conditions. TypeORM's partial-entity type
+ * cannot express the JSON columns (`document`, `jsonSchema`, `definition`: JSON of open or
+ * recursive shape); the rows are complete entities, so the cast is safe.
+ */
+async function insertInChunks<E extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<E>, rows: E[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT) as Array<QueryDeepPartialEntity<E>>;
+    await manager.createQueryBuilder().insert().into(target).values(chunk).updateEntity(false).execute();
   }
 }

@@ -1,7 +1,6 @@
 import { Pool, type QueryConfig } from 'pg';
 import { pgUtcOptions } from './data-source-options';
 import { statementName } from './prepared-query';
-import { asOneStatement } from './run-together';
 import { changedTooFew, RowNotChangedError, type SqlStatement } from './sql-statement';
 
 /**
@@ -39,21 +38,27 @@ export class PgTransactions {
     this.pool.on('error', () => undefined);
   }
 
+  readonly engine = 'postgres';
+
+  /** transactions it runs at once: its connections */
+  get concurrency(): number {
+    return this.target.max;
+  }
+
   /**
-   * The statements in one transaction: all committed, or none (the promise rejects). Writes that
-   * can go as one statement (asOneStatement) do: without a statement that must change rows, that
-   * statement is the transaction (one round trip instead of BEGIN, one per statement, COMMIT);
-   * with one, it runs between BEGIN and COMMIT, its row count checked before the commit. With
-   * `rollBack`, they run between BEGIN and ROLLBACK: nothing is stored (a warm-up's rehearsal).
+   * The statements in one transaction: all committed, or none (the promise rejects). A single
+   * statement that need not change rows is a transaction of its own (one round trip instead of
+   * BEGIN, the statement, COMMIT); otherwise they run between BEGIN and COMMIT, the row counts
+   * checked before the commit. With `rollBack`, they run between BEGIN and ROLLBACK: nothing is
+   * stored (a warm-up's rehearsal).
    */
   async run(statements: readonly SqlStatement[], options: { rollBack?: boolean } = {}): Promise<void> {
-    const one = asOneStatement(statements);
     const client = await this.pool.connect();
-    if (one && !one.mustChange && !options.rollBack) {
+    if (statements.length === 1 && !statements[0].mustChange && !options.rollBack) {
       // one statement commits or fails as a whole; a connection it broke is not reused (pg-pool
       // drops a client that can no longer be queried)
       try {
-        await client.query(this.query(one));
+        await client.query(this.query(statements[0]));
       } finally {
         client.release();
       }
@@ -62,7 +67,7 @@ export class PgTransactions {
     let unusable: Error | undefined;
     try {
       await client.query('BEGIN');
-      for (const s of one ? [one] : statements) {
+      for (const s of statements) {
         const r = await client.query(this.query(s));
         if (changedTooFew(s, r.rowCount ?? 0)) throw new RowNotChangedError(s.sql);
       }

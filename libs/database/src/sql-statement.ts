@@ -5,7 +5,7 @@ export interface SqlStatement {
   /**
    * The statement must change a row (a conditional insert or update): when it changes none, the
    * transaction fails with code ROW_NOT_CHANGED and nothing of it is stored. Every runner of
-   * statements honours it (this worker, SqliteTransactions, TransactionRunner.runStatements).
+   * statements honours it (SqliteTransactions, PgTransactions, TransactionRunner.runStatements).
    */
   mustChange?: boolean;
   /** with `mustChange`: how many rows it must change (a multi-row insert: each of its rows); 1 when absent */
@@ -32,15 +32,4 @@ export class RowNotChangedError extends Error {
 /** true for a failure of a `mustChange` statement, whichever thread ran it */
 export function isRowNotChanged(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === ROW_NOT_CHANGED;
-}
-
-/** A write the worker refused or that failed in SQLite; `code` is SQLite's (`SQLITE_CONSTRAINT_PRIMARYKEY`…). */
-export class SqliteWriteError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = 'SqliteWriteError';
-  }
 }

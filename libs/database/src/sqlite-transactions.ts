@@ -26,6 +26,9 @@ const bindable = (p: unknown): unknown => (p === true ? 1 : p === false ? 0 : p 
  * once per SQL text.
  */
 export class SqliteTransactions {
+  readonly engine = 'sqlite';
+  /** one writer at a time */
+  readonly concurrency = 1;
   private readonly db: Database.Database;
   private readonly lock: SqliteWriteLock;
   private readonly statements = new Map<string, Database.Statement>();

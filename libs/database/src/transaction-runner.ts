@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { PostgresWriteTarget } from './pg-transactions';
 import { namedStatementsEnabled, preparedQuery } from './prepared-query';
 import { changedTooFew, RowNotChangedError, type SqlStatement } from './sql-statement';
-import { SqliteWriteWorker } from './sqlite-write-worker';
+import type { Engine } from './sql-text';
 import type { SqliteWriteTarget } from './sqlite-transactions';
 import { SqliteWriteLock } from './write-lock';
 
@@ -13,9 +13,8 @@ import { SqliteWriteLock } from './write-lock';
  * would land inside it: writes are serialised in-process. On PostgreSQL each call gets its own
  * pooled connection and transaction.
  *
- * `runStatements` is for prepared SQL (the hot insert path): on a SQLite file it runs in a worker
- * thread (SqliteWriteWorker), in its turn among the other writes, so its execution, commit and
- * fsync do not block the event loop; elsewhere it runs as a transaction of the main connection.
+ * `runStatements` runs fixed SQL (statements of the hot paths, see `*.sql.ts`) as one such
+ * transaction, kept prepared by the driver (preparedQuery).
  *
  * Other threads may write to the same SQLite file on their own connection (`sqliteWriteTarget`,
  * the offer build threads): they and the main connection's transactions take the SqliteWriteLock,
@@ -51,12 +50,7 @@ interface GroupedWork {
 export class TransactionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TransactionRunner.name);
   private tail: Promise<unknown> = Promise.resolve();
-  /** writes queued so far (a ticket per write) */
-  private queued = 0;
-  /** the last write queued is a batch the write worker already has (see runStatements) */
-  private workerChain = false;
   private readonly serialise: boolean;
-  private worker: SqliteWriteWorker | undefined;
   private target: SqliteWriteTarget | undefined;
   private lock: SqliteWriteLock | undefined;
   /** the group of `run` calls queued last, not yet started: later calls join it */
@@ -95,9 +89,8 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
     };
   }
 
-  /** true when `runStatements` writes through the worker thread */
-  get usesWriteWorker(): boolean {
-    return this.worker !== undefined;
+  get engine(): Engine {
+    return this.serialise ? 'sqlite' : 'postgres';
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -115,25 +108,17 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       busyTimeoutMs: (await pragma('busy_timeout')) || 5000,
       lock: lock.buffer,
     };
-    const worker = new SqliteWriteWorker(target);
-    await worker.start();
-    this.worker = worker;
     this.lock = lock;
     this.target = target;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const worker = this.worker;
-    if (!worker) return;
     // the writes already queued finish first
     await this.tail;
-    this.worker = undefined;
-    await worker.close().catch((e: unknown) => this.logger.warn(`closing the SQLite write worker: ${String(e)}`));
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) return this.dataSource.transaction(work);
-    this.workerChain = false;
     return new Promise<T>((resolve, reject) => {
       const item: GroupedWork = { work, resolve: resolve as (v: unknown) => void, reject };
       const open = this.openGroup;
@@ -143,7 +128,6 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
       }
       const group = [item];
       this.openGroup = group;
-      this.queued++;
       void this.inTurn(async () => {
         // the calls made in this turn of the event loop join too (one commit, one fsync for all)
         await nextTurn();
@@ -154,36 +138,23 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * The statements in one transaction: all committed, or none. On the write worker, a batch
-   * queued right behind another that the worker already has is handed over at once: the worker
-   * runs them in order, so it starts the next transaction the moment the previous one commits.
+   * The statements in one transaction (`run`): all committed, or none; a `mustChange` statement
+   * that changes too few rows fails it (RowNotChangedError). With `rollBack`, they run and are
+   * rolled back: nothing is stored (a warm-up's rehearsal).
    */
-  runStatements(statements: readonly SqlStatement[]): Promise<void> {
-    // a `run` queued after this must not join a group queued before it
-    this.openGroup = undefined;
-    const worker = this.worker;
-    if (!worker) {
-      return this.run(async (m) => {
+  async runStatements(statements: readonly SqlStatement[], options: { rollBack?: boolean } = {}): Promise<void> {
+    const rolledBack = new Error('rolled back');
+    try {
+      await this.run(async (m) => {
         for (const s of statements) {
           const r = await preparedQuery(m, s.sql, s.params);
           if (changedTooFew(s, r.affected)) throw new RowNotChangedError(s.sql);
         }
+        if (options.rollBack) throw rolledBack;
       });
+    } catch (e) {
+      if (e !== rolledBack) throw e;
     }
-    const ticket = ++this.queued;
-    if (this.workerChain) {
-      const result = worker.execute(statements);
-      this.tail = this.tail.then(() => result).then(
-        () => undefined,
-        () => undefined,
-      );
-      return result;
-    }
-    return this.inTurn(() => {
-      // its turn came and nothing was queued after it: what follows may go straight to the worker
-      if (this.queued === ticket) this.workerChain = true;
-      return worker.execute(statements);
-    });
   }
 
   /**

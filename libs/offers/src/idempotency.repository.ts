@@ -1,8 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThan, Repository } from 'typeorm';
-import { fastInsertUnlessConflict, fastSelect, fastUpdate, insertStatements, JsonText, LookupInTurns, type SqlStatement } from '@app/database';
+import { TurnBatch } from '@app/core';
+import { engineOf, preparedQuery } from '@app/database';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
+import {
+  CLAIM_IDEMPOTENCY_KEY,
+  claimIdempotencyKeyParams,
+  COMPLETE_IDEMPOTENCY_RECORD,
+  completeIdempotencyRecordParams,
+  IDEMPOTENCY_RECORD,
+  IDEMPOTENCY_RECORDS,
+  idempotencyRecordOf,
+  idempotencyRecordParams,
+  idempotencyRecordsParams,
+  scopeOfRow,
+} from './idempotency.sql';
 
 export interface IdempotencyScope {
   partnerId: string;
@@ -20,54 +33,62 @@ export interface IdempotencyRecord {
   expiresAt: Date;
 }
 
-/** Storage of spec §3.6 records; every method runs in the caller's transaction (peek: in none; recordStatement: in a writer's). */
+/** PostgreSQL: at most this many scopes per read of a turn (IDEMPOTENCY_RECORDS) */
+const SCOPES_PER_READ = 16;
+
+/**
+ * Storage of spec §3.6 records; every method runs in the caller's transaction (peek: in none;
+ * recordStatement: in a writer's). The hot statements are in idempotency.sql.ts, run as prepared
+ * statements (preparedQuery).
+ */
 @Injectable()
 export class IdempotencyRepository {
-  private readonly peeks: LookupInTurns<IdempotencyRecordEntity, (typeof RECORD_COLUMNS)[number], 'partnerId' | 'route' | 'key'>;
+  /**
+   * PostgreSQL: the peeks of one turn of the event loop, as one query (one round trip for all).
+   * Undefined on SQLite, which reads each at once, in process.
+   */
+  private readonly peeks: TurnBatch<IdempotencyScope, IdempotencyRecord | null> | undefined;
 
   constructor(@InjectRepository(IdempotencyRecordEntity) private readonly records: Repository<IdempotencyRecordEntity>) {
-    this.peeks = new LookupInTurns(records.manager, IdempotencyRecordEntity, RECORD_COLUMNS);
+    if (engineOf(records.manager) === 'postgres') this.peeks = new TurnBatch((scopes) => this.readRecords(scopes), SCOPES_PER_READ);
   }
 
-  /** Every create and confirm with a key reads this: fixed SQL (fastSelect), not the query builder. */
+  /** The scope's record as `manager` (the caller's transaction) sees it; every create and confirm with a key reads it. */
   async find(manager: EntityManager, scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
-    const [row] = await fastSelect(manager, IdempotencyRecordEntity, RECORD_COLUMNS, scopeOf(scope), 1);
-    return row ? recordOf(row) : null;
+    const { rows } = await preparedQuery(manager, IDEMPOTENCY_RECORD[engineOf(manager)], idempotencyRecordParams(scope));
+    return rows.length > 0 ? idempotencyRecordOf(rows[0]) : null;
   }
 
   /** Claims the scope; false when someone holds it already (unique constraint `uq_idempotency_scope`). */
   async claim(manager: EntityManager, scope: IdempotencyScope, rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date }): Promise<boolean> {
-    const row = Object.assign(new IdempotencyRecordEntity(), { ...scopeOf(scope), ...rec, state: 'in_progress', responseStatus: null, responseBody: null });
-    return fastInsertUnlessConflict(manager, IdempotencyRecordEntity, row);
+    const engine = engineOf(manager);
+    const { affected } = await preparedQuery(manager, CLAIM_IDEMPOTENCY_KEY[engine], claimIdempotencyKeyParams(engine, scope, rec));
+    return affected === 1;
   }
 
   /** Marks the request done with its response, in the caller's transaction. */
   async complete(manager: EntityManager, scope: IdempotencyScope, status: number, body: unknown): Promise<void> {
-    await fastUpdate(manager, IdempotencyRecordEntity, { state: 'done', responseStatus: status, responseBody: body }, scopeOf(scope));
+    await preparedQuery(manager, COMPLETE_IDEMPOTENCY_RECORD[engineOf(manager)], completeIdempotencyRecordParams(scope, status, body));
   }
 
   /**
    * find, outside any transaction. On PostgreSQL the reads asked during one turn of the event loop
-   * go as one query (LookupInTurns); on SQLite each runs at once, in process.
+   * go as one query; on SQLite each runs at once, in process.
    */
   async peek(scope: IdempotencyScope): Promise<IdempotencyRecord | null> {
-    const row = await this.peeks.read(scopeOf(scope));
-    return row ? recordOf(row) : null;
+    if (this.peeks) return this.peeks.add(scope);
+    const [record] = await this.readRecords([scope]);
+    return record;
   }
 
-  /**
-   * The key's record, done, as one statement for a writer that commits it with the request's own
-   * writes (Create Offer: with the offer, see IdempotencyService.runCommittingKey): `INSERT …
-   * ON CONFLICT DO NOTHING` that must insert (`mustChange`), so the transaction fails when another
-   * request holds the key. Its parameter at `responseParam` is the response's JSON text, set once
-   * the response is known.
-   */
-  recordStatement(scope: IdempotencyScope, rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date }, status: number): { statement: SqlStatement; responseParam: number } {
-    // a text no other parameter can hold, to find where the response goes
-    const slot = `response:${rec.id}`;
-    const row = Object.assign(new IdempotencyRecordEntity(), { ...scopeOf(scope), ...rec, state: 'done', responseStatus: status, responseBody: new JsonText(slot) });
-    const [insert] = insertStatements(this.records.manager.connection, IdempotencyRecordEntity, [row]);
-    return { statement: { sql: `${insert.sql} ON CONFLICT DO NOTHING`, params: insert.params, mustChange: true }, responseParam: insert.params.indexOf(slot) };
+  /** each scope's record, or null, in the scopes' order */
+  private async readRecords(scopes: IdempotencyScope[]): Promise<Array<IdempotencyRecord | null>> {
+    const manager = this.records.manager;
+    const engine = engineOf(manager);
+    const { rows } = await preparedQuery(manager, IDEMPOTENCY_RECORDS[engine], idempotencyRecordsParams(engine, scopes));
+    const byScope = new Map<string, IdempotencyRecord>();
+    for (const row of rows) byScope.set(scopeKey(scopeOfRow(row)), idempotencyRecordOf(row));
+    return scopes.map((s) => byScope.get(scopeKey(s)) ?? null);
   }
 
   async delete(manager: EntityManager, scope: IdempotencyScope): Promise<void> {
@@ -89,17 +110,7 @@ function scopeOf(scope: IdempotencyScope): Pick<IdempotencyRecordEntity, 'partne
   return { partnerId: scope.partnerId, route: scope.route, key: scope.key };
 }
 
-const RECORD_COLUMNS = ['requestHash', 'state', 'responseStatus', 'responseBody', 'createdAt', 'expiresAt'] as const;
-
-type RecordRow = Pick<IdempotencyRecordEntity, (typeof RECORD_COLUMNS)[number]>;
-
-function recordOf(row: RecordRow): IdempotencyRecord {
-  return {
-    requestHash: row.requestHash,
-    state: row.state === 'done' ? 'done' : 'in_progress',
-    responseStatus: row.responseStatus,
-    responseBody: row.responseBody,
-    createdAt: row.createdAt,
-    expiresAt: row.expiresAt,
-  };
+/** a scope as one string: its partner, route and key */
+function scopeKey(s: IdempotencyScope): string {
+  return `${s.partnerId}\u0000${s.route}\u0000${s.key}`;
 }

@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { Clock } from '@app/core';
 import type { TransactionRunner } from '@app/database';
 import type { IdempotencyRecord, IdempotencyRepository, IdempotencyScope } from './idempotency.repository';
-import { fingerprint, IDEMPOTENCY_TTL_MS, IdempotencyService, type IdempotentResponse } from './idempotency.service';
+import { fingerprint, IDEMPOTENCY_TTL_MS, IdempotencyService, type IdempotentResponse, type KeyRecordFor } from './idempotency.service';
+import type { OfferKeyRecord } from './storage/offer-insert.sql';
 
 /** In-memory stand-in for the table: one record per scope, like the unique index. */
 class MemoryRepo {
@@ -24,14 +25,11 @@ class MemoryRepo {
   async peek(s: IdempotencyScope) {
     return this.rows.get(this.k(s)) ?? null;
   }
-  recordStatement(s: IdempotencyScope, rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date }, status: number) {
-    return { statement: { sql: 'record', params: [null, this.k(s), rec, status], mustChange: true }, responseParam: 0 };
-  }
-  /** what a writer does with recordStatement's statement: insert, or fail as ON CONFLICT DO NOTHING + mustChange does */
-  commitRecord(st: { statement: { params: unknown[] } }, body: unknown) {
-    const [, k, rec, status] = st.statement.params as [unknown, string, { id: string; requestHash: string; createdAt: Date; expiresAt: Date }, number];
+  /** what the offer's writer does with the key's record: insert it, or fail as ON CONFLICT DO NOTHING + mustChange does */
+  commitRecord(rec: OfferKeyRecord, body: unknown) {
+    const k = this.k(rec);
     if (this.rows.has(k)) throw Object.assign(new Error('the statement changed no row'), { code: 'ROW_NOT_CHANGED' });
-    this.rows.set(k, { ...rec, state: 'done', responseStatus: status, responseBody: body });
+    this.rows.set(k, { id: rec.id, requestHash: rec.requestHash, createdAt: rec.createdAt, expiresAt: rec.expiresAt, state: 'done', responseStatus: rec.responseStatus, responseBody: body });
   }
   async delete(_m: EntityManager, s: IdempotencyScope) {
     this.rows.delete(this.k(s));
@@ -80,7 +78,7 @@ describe('IdempotencyService', () => {
 
     it('runs the work, whose writer commits the record; the same request again is the replay', async () => {
       let runs = 0;
-      const work = async (record: (status: number) => { statement: { params: unknown[] } }) => {
+      const work = async (record: KeyRecordFor) => {
         const body = `offer-${++runs}`;
         repo.commitRecord(record(200), body);
         return { status: 200, body };

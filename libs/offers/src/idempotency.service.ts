@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock, newId } from '@app/core';
-import { isRowNotChanged, TransactionRunner, type SqlStatement } from '@app/database';
+import { isRowNotChanged, TransactionRunner } from '@app/database';
+import type { OfferKeyRecord } from './storage/offer-insert.sql';
 import { IdempotencyRepository, type IdempotencyRecord, type IdempotencyScope } from './idempotency.repository';
 import { IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyReusedError, MAX_IDEMPOTENCY_KEY_LENGTH } from './offers.errors';
 
@@ -38,12 +39,11 @@ export interface IdempotentRequest extends IdempotencyScope {
 export type CompleteIdempotency = (manager: EntityManager, response: IdempotentResponse<unknown>) => Promise<void>;
 
 /**
- * The key's record (done, with the response of `status`) as one statement, for the work's writer
- * to commit with the work's own writes: its parameter at `responseParam` is to be set to the
- * response's JSON text. It must insert: the transaction fails (ROW_NOT_CHANGED) when another
- * request has committed the key first.
+ * The key's record (done, with the response of `status`), for the work's writer to commit with
+ * the work's own writes, the response being the work's. It must insert: the transaction fails
+ * (ROW_NOT_CHANGED) when another request has committed the key first.
  */
-export type KeyRecordStatement = (status: number) => { statement: SqlStatement; responseParam: number };
+export type KeyRecordFor = (status: number) => OfferKeyRecord;
 
 /** sha256 of a canonical JSON (object keys sorted) of the parts: key order does not matter. */
 export function fingerprint(...parts: unknown[]): string {
@@ -171,7 +171,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
    * nothing of it stored), that record answers: a replay of the same request, or 422 for another
    * body. A record past its 48 h, or a claim abandoned by a process that died, is deleted first.
    */
-  async runCommittingKey<T>(req: IdempotentRequest, work: (record: KeyRecordStatement) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
+  async runCommittingKey<T>(req: IdempotentRequest, work: (record: KeyRecordFor) => Promise<IdempotentResponse<T>>): Promise<IdempotentResult<T>> {
     if (req.key.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw new IdempotencyKeyInvalidError();
     const scope: IdempotencyScope = { partnerId: req.partnerId, route: req.route, key: req.key };
     const now = this.clock.now();
@@ -182,8 +182,14 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     this.running.add(running);
     try {
       if (found) await this.tx.run((m) => this.repo.delete(m, scope));
-      const record: KeyRecordStatement = (status) =>
-        this.repo.recordStatement(scope, { id: newId(), requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) }, status);
+      const record: KeyRecordFor = (responseStatus) => ({
+        ...scope,
+        id: newId(),
+        requestHash: req.fingerprint,
+        responseStatus,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      });
       return { ...(await work(record)), replayed: false };
     } catch (e) {
       if (!isRowNotChanged(e)) throw e;

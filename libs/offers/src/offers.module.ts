@@ -7,8 +7,7 @@ import { CompiledSchemas } from './compiled-schemas';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OfferEntity } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
-import { OfferWriter } from './offer-writer';
-import { OfferBuilder } from './build-thread/offer-builder';
+import { OfferBuilder } from './offer-builder';
 import { OffersRepository } from './offers.repository';
 import { OffersService } from './offers.service';
 import { AnalyticsRepository } from './analytics/analytics.repository';
@@ -27,7 +26,6 @@ import { WarmUpSamples } from './warm-up-samples';
 @Module({
   imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
   providers: [
-    OfferWriter,
     OfferBuilder,
     CompiledSchemas,
     OffersRepository,

@@ -8,13 +8,12 @@ import {
   type ActiveConfig,
 } from '@app/bundles';
 import { PartnersService } from '@app/partners';
-import { JsonText } from '@app/database';
 import { CompiledSchemas } from './compiled-schemas';
 import { buildOffer, newTrace, resolveSchemaId, type OfferTrace } from './offer-engine';
 import type { OfferCaller, OfferQuery, OfferResponse } from './offer-engine.types';
 import { OfferNotFoundError, SchemaNotFoundError } from './offers.errors';
 import { fingerprint, IdempotencyService } from './idempotency.service';
-import { OfferBuilder } from './build-thread/offer-builder';
+import { OfferBuilder } from './offer-builder';
 import { OffersRepository } from './offers.repository';
 
 export interface CreateOfferCommand {
@@ -65,6 +64,11 @@ function activeFromBundle(bundle: Bundle, partnerId: string): ActiveConfig {
 export type OfferStatusView = 'OFFERED' | 'OPTED_OUT' | 'CONFIRMED' | 'EXPIRED';
 
 const CREATE_ROUTE = 'create_offer';
+
+/** A response already serialised as it was stored: sent as it is, not serialised again. */
+class StoredJson {
+  constructor(readonly text: string) {}
+}
 
 @Injectable()
 export class OffersService {
@@ -164,10 +168,10 @@ export class OffersService {
       async (record) => {
         // built like any other create; the fingerprint above was taken before the body could be consumed
         const json = await this.builder.create(active, { body: cmd.body, caller: cmd.caller, query: cmd.query, now: this.clock.now() }, record(200));
-        return { status: 200, body: new JsonText(json) };
+        return { status: 200, body: new StoredJson(json) };
       },
     );
     // the first answer is sent as built; a replay as stored
-    return { status: result.status, replayed: result.replayed, json: result.body instanceof JsonText ? result.body.text : JSON.stringify(result.body) };
+    return { status: result.status, replayed: result.replayed, json: result.body instanceof StoredJson ? result.body.text : JSON.stringify(result.body) };
   }
 }

@@ -1,23 +1,54 @@
 import type { ActiveConfig } from '@app/bundles';
 import type { CompiledSchemas } from './compiled-schemas';
-import { buildOffer, resolveSchemaId, type BuiltOffer } from './offer-engine';
+import { buildOffer, type BuiltOffer } from './offer-engine';
 import type { OfferCaller, OfferQuery } from './offer-engine.types';
 import { SchemaNotFoundError } from './offers.errors';
-import type { NewOffer, NewQuote } from './offers.repository';
+import type { StoredExperiment } from './entities/offer.entity';
 
 export interface PrepareOfferInput {
+  /** the request's schema (resolveSchemaId), resolved once, where the request arrives */
+  schemaId: string;
   body: unknown;
   caller: OfferCaller;
   query: OfferQuery;
   now: Date;
 }
 
-/** The offer row without its two JSON documents (those travel as text, see PreparedOffer). */
-export type PreparedOfferRow = Omit<NewOffer, 'request' | 'response'>;
+/** The offer's row without its two JSON documents (those travel as text, see PreparedOffer). */
+export interface PreparedOfferRow {
+  id: string;
+  partnerId: string;
+  offerConfigId: string;
+  bundleVersion: number;
+  schemaId: string;
+  apiKeyId: string;
+  keyMode: string;
+  currency: string;
+  partnerTransactionId: string | null;
+  experiments: StoredExperiment[];
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+/** One priced product of the offer, as stored (money in integer minor units). */
+export interface NewQuote {
+  id: string;
+  productCode: string;
+  productName: string;
+  premiumMinor: number;
+  surchargeMinor: number;
+  taxMinor: number;
+  commissionMinor: number;
+  priceMinor: number;
+  policyStart: Date;
+  policyEnd: Date | null;
+  pdsUrl: string | null;
+  experiment: StoredExperiment | null;
+}
 
 /**
  * Everything Create Offer stores and sends, worked out from a request: plain data (it crosses
- * threads, see OfferBuilder), the two JSON documents already serialised.
+ * threads, see BuildPool), the two JSON documents already serialised.
  */
 export interface PreparedOffer {
   offer: PreparedOfferRow;
@@ -34,8 +65,7 @@ export interface PreparedOffer {
  * (`requestJson`: that text when the caller has it already).
  */
 export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput, requestJson = JSON.stringify(input.body)): PreparedOffer {
-  // steps 0–7 of spec §3.1
-  const schemaId = resolveSchemaId(active, input.body);
+  const schemaId = input.schemaId;
   const schema = compiled.get(active, schemaId);
   if (!schema) throw new SchemaNotFoundError(schemaId);
   const built = buildOffer({ active, compiled: schema, schemaId, body: input.body, bodyOwned: true, caller: input.caller, query: input.query, now: input.now });

@@ -1,14 +1,41 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { fastInsert, fastSelect, fastUpdate, greaterThan, insertStatements, LookupInTurns, oneOf, runTogether, updateStatement } from '@app/database';
-import { BookingEntity } from '../entities/booking.entity';
-import { BookingItemEntity } from '../entities/booking-item.entity';
+import { TurnBatch } from '@app/core';
+import { engineOf, preparedQuery, RowNotChangedError } from '@app/database';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
-import { OfferVariantEntity } from '../entities/offer-variant.entity';
-import { OptOutEventEntity } from '../entities/opt-out-event.entity';
-import { QuoteEntity } from '../entities/quote.entity';
 import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
+import {
+  BOOKING_RESPONSE,
+  bookableQuoteOf,
+  bookingResponseOf,
+  bookingResponseParams,
+  CONFIRM_OFFER,
+  confirmOfferParams,
+  INSERT_OPT_OUT,
+  insertOptOutParams,
+  MARK_OFFER_OPTED_OUT,
+  MARK_VARIANTS_OPTED_OUT,
+  markOfferOptedOutParams,
+  markVariantsOptedOutParams,
+  OFFER_STATE,
+  offerForBookingOf,
+  offersForBookingParams,
+  OFFERS_FOR_BOOKING,
+  offerStateOf,
+  offerStateParams,
+  QUOTES_FOR_BOOKING,
+  quotesForBookingParams,
+  SQLITE_CONFIRM_QUOTES,
+  SQLITE_CONFIRM_VARIANTS,
+  SQLITE_INSERT_BOOKING,
+  SQLITE_INSERT_BOOKING_ITEM,
+  sqliteConfirmQuotesParams,
+  sqliteConfirmVariantsParams,
+  sqliteInsertBookingItemParams,
+  sqliteInsertBookingParams,
+  type OfferKey,
+} from './bookings.sql';
 
 export interface OfferForBooking {
   id: string;
@@ -52,32 +79,45 @@ export interface NewOptOut {
   createdAt: Date;
 }
 
-const OFFER_FOR_BOOKING = ['id', 'partnerId', 'offerConfigId', 'status', 'bookingId', 'expiresAt', 'currency', 'partnerTransactionId', 'request', 'response'] as const;
-const BOOKABLE_QUOTE = ['id', 'productCode', 'productName', 'currency', 'premiumMinor', 'taxMinor', 'priceMinor', 'policyStart', 'policyEnd', 'pdsUrl'] as const;
+/** PostgreSQL: at most this many offers per read of a turn (OFFERS_FOR_BOOKING) */
+const OFFERS_PER_READ = 16;
 
-/** The states an offer can be confirmed from (spec §3.2: an opted-out offer may still be confirmed). */
-const CONFIRMABLE: OfferStatus[] = ['OFFERED', 'OPTED_OUT'];
-
-/** Storage of confirm, opt-out and bookings; the only file of bookings/ that touches TypeORM. */
+/**
+ * Storage of confirm, opt-out and bookings; the only file of bookings/ that touches the database.
+ * Its SQL is in bookings.sql.ts, run as prepared statements (preparedQuery).
+ */
 @Injectable()
 export class BookingsRepository {
+  /** the data source's own manager: each statement outside any transaction */
+  private readonly manager: EntityManager;
   /**
-   * The two reads of every confirm are fixed SQL, kept prepared (fastSelect), not the query
-   * builder; on PostgreSQL the offers of the confirms of one turn of the event loop are read
-   * together (LookupInTurns: one round trip for all).
+   * PostgreSQL: the offer reads of the confirms of one turn of the event loop, as one query (one
+   * round trip for all). Undefined on SQLite, which reads each at once, in process.
    */
-  private readonly offerReads: LookupInTurns<OfferEntity, (typeof OFFER_FOR_BOOKING)[number], 'id' | 'partnerId'>;
+  private readonly offerReads: TurnBatch<OfferKey, OfferForBooking | null> | undefined;
 
-  constructor(
-    @InjectRepository(OfferEntity) private readonly offers: Repository<OfferEntity>,
-    @InjectRepository(QuoteEntity) private readonly quotes: Repository<QuoteEntity>,
-    @InjectRepository(BookingEntity) private readonly bookings: Repository<BookingEntity>,
-  ) {
-    this.offerReads = new LookupInTurns(offers.manager, OfferEntity, OFFER_FOR_BOOKING);
+  constructor(@InjectRepository(OfferEntity) offers: Repository<OfferEntity>) {
+    this.manager = offers.manager;
+    if (engineOf(this.manager) === 'postgres') this.offerReads = new TurnBatch((keys) => this.readOffers(keys), OFFERS_PER_READ);
   }
 
   async findOffer(partnerId: string, offerId: string): Promise<OfferForBooking | null> {
-    return (await this.offerReads.read({ id: offerId, partnerId })) ?? null;
+    const key = { id: offerId, partnerId };
+    if (this.offerReads) return this.offerReads.add(key);
+    const [offer] = await this.readOffers([key]);
+    return offer;
+  }
+
+  /** each key's offer, or null, in the keys' order */
+  private async readOffers(keys: OfferKey[]): Promise<Array<OfferForBooking | null>> {
+    const engine = engineOf(this.manager);
+    const { rows } = await preparedQuery(this.manager, OFFERS_FOR_BOOKING[engine], offersForBookingParams(engine, keys));
+    const byKey = new Map<string, OfferForBooking>();
+    for (const row of rows) {
+      const offer = offerForBookingOf(row);
+      byKey.set(keyOf(offer), offer);
+    }
+    return keys.map((k) => byKey.get(keyOf(k)) ?? null);
   }
 
   /**
@@ -85,76 +125,66 @@ export class BookingsRepository {
    * update matched nothing, or after a confirm found the offer not confirmable (outside that
    * confirm's transaction, which wrote nothing).
    */
-  async offerState(partnerId: string, offerId: string, manager: EntityManager = this.offers.manager): Promise<OfferState | null> {
-    const row = await manager.getRepository(OfferEntity).findOne({
-      where: { id: offerId, partnerId },
-      select: { id: true, status: true, bookingId: true, expiresAt: true },
-    });
-    return row ? { status: row.status, bookingId: row.bookingId, expiresAt: row.expiresAt } : null;
+  async offerState(partnerId: string, offerId: string, manager: EntityManager = this.manager): Promise<OfferState | null> {
+    const { rows } = await preparedQuery(manager, OFFER_STATE[engineOf(manager)], offerStateParams(partnerId, offerId));
+    return rows.length > 0 ? offerStateOf(rows[0]) : null;
   }
 
   async findQuotes(offerId: string): Promise<BookableQuote[]> {
-    return fastSelect(this.quotes.manager, QuoteEntity, BOOKABLE_QUOTE, { offerId });
+    const { rows } = await preparedQuery(this.manager, QUOTES_FOR_BOOKING[engineOf(this.manager)], quotesForBookingParams(offerId));
+    return rows.map(bookableQuoteOf);
   }
 
   /**
-   * Confirms the offer with its booking, all or nothing (runTogether with a guard). The guard is
-   * the state change that makes "one booking per offer" hold under any concurrency: only one
-   * confirm can move a live, unbooked offer to CONFIRMED (the others match no row:
-   * RowNotChangedError, nothing written). Then what is written once the offer is won: the booking
-   * and its items (plain multi-row INSERTs, no read-back), the selected quotes CONFIRMED, and the
-   * offer's analytics rows in step with it. None depends on another's effect. A unique constraint
-   * that refuses the booking fails it all (isUniqueViolation). In `manager`'s transaction (SQLite
-   * needs one); on PostgreSQL the default manager, outside any transaction, makes it one
-   * statement, a transaction of its own (confirmsAtOnce).
+   * Confirms the offer with its booking, all or nothing (CONFIRM_OFFER). Its guard is the state
+   * change that makes "one booking per offer" hold under any concurrency: only one confirm can move
+   * a live, unbooked offer to CONFIRMED (the others match no row: RowNotChangedError, nothing
+   * written). Then what is written once the offer is won: the booking and its items, the selected
+   * quotes CONFIRMED, and the offer's analytics rows in step with it. A unique constraint that
+   * refuses the booking fails it all (isUniqueViolation). In `manager`'s transaction (SQLite needs
+   * one: the guard and the writes are separate statements); on PostgreSQL it is one statement, so
+   * the default manager, outside any transaction, makes it a transaction of its own
+   * (confirmsAtOnce).
    */
-  async confirmOffer(c: Confirmation, manager: EntityManager = this.offers.manager): Promise<void> {
-    const connection = manager.connection;
-    const guard = updateStatement(
-      manager,
-      OfferEntity,
-      { status: 'CONFIRMED', bookingId: c.booking.id, updatedAt: c.now },
-      { id: c.offerId, partnerId: c.partnerId, status: oneOf(CONFIRMABLE), expiresAt: greaterThan(c.now) },
-    );
-    if (!guard) throw new Error('confirmOffer: no confirmable state');
-    await runTogether(
-      manager,
-      [
-        ...insertStatements(connection, BookingEntity, [Object.assign(new BookingEntity(), c.booking)]),
-        ...insertStatements(
-          connection,
-          BookingItemEntity,
-          c.items.map((i) => Object.assign(new BookingItemEntity(), i)),
-        ),
-        updateStatement(manager, QuoteEntity, { status: 'CONFIRMED' }, { offerId: c.offerId, id: oneOf(c.quoteIds) }),
-        updateStatement(manager, OfferVariantEntity, { status: 'CONFIRMED', premiumMinor: c.premiumMinor }, { offerId: c.offerId }),
-      ],
-      guard,
-    );
+  async confirmOffer(c: Confirmation, manager: EntityManager = this.manager): Promise<void> {
+    const engine = engineOf(manager);
+    const sql = CONFIRM_OFFER[engine];
+    const { rows, affected } = await preparedQuery(manager, sql, confirmOfferParams(engine, c));
+    if (engine === 'postgres') {
+      if (Number(rows[0]?.won ?? 0) === 0) throw new RowNotChangedError(sql);
+      return;
+    }
+    if (affected === 0) throw new RowNotChangedError(sql);
+    await preparedQuery(manager, SQLITE_INSERT_BOOKING, sqliteInsertBookingParams(c.booking));
+    for (const item of c.items) await preparedQuery(manager, SQLITE_INSERT_BOOKING_ITEM, sqliteInsertBookingItemParams(item));
+    await preparedQuery(manager, SQLITE_CONFIRM_QUOTES, sqliteConfirmQuotesParams(c));
+    await preparedQuery(manager, SQLITE_CONFIRM_VARIANTS, sqliteConfirmVariantsParams(c));
   }
 
   /** true where confirmOffer is all or nothing without a transaction (PostgreSQL: one statement) */
   get confirmsAtOnce(): boolean {
-    return this.offers.manager.connection.options.type === 'postgres';
+    return engineOf(this.manager) === 'postgres';
   }
 
   async markVariantsOptedOut(manager: EntityManager, offerId: string): Promise<void> {
-    await fastUpdate(manager, OfferVariantEntity, { status: 'OPTED_OUT' }, { offerId });
+    await preparedQuery(manager, MARK_VARIANTS_OPTED_OUT[engineOf(manager)], markVariantsOptedOutParams(offerId));
   }
 
   /** OFFERED → OPTED_OUT; false when the offer is absent, already opted out, or confirmed. */
   async markOfferOptedOut(manager: EntityManager, a: { partnerId: string; offerId: string; now: Date }): Promise<boolean> {
-    const changed = await fastUpdate(manager, OfferEntity, { status: 'OPTED_OUT', updatedAt: a.now }, { id: a.offerId, partnerId: a.partnerId, status: 'OFFERED' });
-    return changed === 1;
+    const engine = engineOf(manager);
+    const { affected } = await preparedQuery(manager, MARK_OFFER_OPTED_OUT[engine], markOfferOptedOutParams(engine, a));
+    return affected === 1;
   }
 
   async insertOptOut(manager: EntityManager, event: NewOptOut): Promise<void> {
-    await fastInsert(manager, OptOutEventEntity, [Object.assign(new OptOutEventEntity(), event)]);
+    const engine = engineOf(manager);
+    await preparedQuery(manager, INSERT_OPT_OUT[engine], insertOptOutParams(engine, event));
   }
 
   async findBooking(partnerId: string, bookingId: string): Promise<unknown | null> {
-    const row = await this.bookings.findOne({ where: { id: bookingId, partnerId }, select: { id: true, response: true } });
-    return row ? row.response : null;
+    const { rows } = await preparedQuery(this.manager, BOOKING_RESPONSE[engineOf(this.manager)], bookingResponseParams(partnerId, bookingId));
+    return rows.length > 0 ? bookingResponseOf(rows[0]) : null;
   }
 
   /** A unique constraint refused a write (a booking id or policy number collision, or a second booking). */
@@ -163,4 +193,9 @@ export class BookingsRepository {
     const code = (e.driverError as { code?: unknown } | undefined)?.code;
     return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   }
+}
+
+/** an offer's key as one string: its id and partner */
+function keyOf(k: OfferKey): string {
+  return `${k.id}\u0000${k.partnerId}`;
 }

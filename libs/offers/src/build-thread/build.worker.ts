@@ -1,13 +1,14 @@
 /**
- * Entry of an offer build thread (started by OfferBuilder): builds offers off the event loop.
- * Loaded as compiled JavaScript (dist/), or from the TypeScript sources through ts-node in tests.
+ * Entry of an offer build thread (started by BuildPool): builds offers off the event loop and
+ * stores them (BuildThreadHandler). Loaded as compiled JavaScript (dist/), or from the TypeScript
+ * sources in tests (startWorker).
  */
 import { writeFileSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { SchemaValidatorCache } from '@app/schemas';
 import { CompiledSchemas } from '../compiled-schemas';
-import { OfferBuildHost } from './offer-build.host';
-import type { FromBuildThread, ToBuildThread } from './offer-build.protocol';
+import type { FromBuildThread, ToBuildThread } from './protocol';
+import { BuildThreadHandler } from './worker-handler';
 
 try {
   // named for top -H and the benchmark's per-thread CPU (Linux)
@@ -17,8 +18,8 @@ try {
 }
 
 const port = parentPort;
-if (!port) throw new Error('offer-build.worker must run in a worker thread');
-const host = new OfferBuildHost(new CompiledSchemas(new SchemaValidatorCache()));
+if (!port) throw new Error('build.worker must run in a worker thread');
+const handler = new BuildThreadHandler(new CompiledSchemas(new SchemaValidatorCache()), (replies: FromBuildThread[]) => port.postMessage(replies));
 /** messages handled together at most: what queued while the last batch was built and committed joins the next */
 const MAX_BATCH = 256;
 
@@ -27,5 +28,5 @@ port.on('message', (first: ToBuildThread[]) => {
   for (let more = receiveMessageOnPort(port); more; more = batch.length < MAX_BATCH ? receiveMessageOnPort(port) : undefined) {
     batch.push(...(more.message as ToBuildThread[]));
   }
-  host.handleBatch(batch, (replies: FromBuildThread[]) => port.postMessage(replies));
+  handler.handleBatch(batch);
 });

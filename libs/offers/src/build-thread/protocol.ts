@@ -1,12 +1,12 @@
 import { DomainError, type ErrorDetails, type ErrorKind, type ErrorType } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import type { PostgresWriteTarget, SqliteWriteTarget } from '@app/database';
-import type { OfferInsertPlans, WithOffer } from '../offer-rows';
 import type { OfferCaller, OfferQuery } from '../offer-engine.types';
 import type { PreparedOffer } from '../prepare-offer';
+import type { OfferKeyRecord } from '../storage/offer-insert.sql';
 
 /**
- * Messages between the main thread (OfferBuilder) and an offer build thread. Plain data only:
+ * Messages between the event loop (BuildPool) and an offer build thread (BuildThreadHandler). Plain data only:
  * they are structured-cloned, and travel in batches (an array per postMessage: what one turn of
  * the event loop asked for, and the answers to one such batch), since each postMessage costs a
  * wake-up of the other thread.
@@ -15,15 +15,28 @@ export type ToBuildThread =
   /** a configuration to keep under `key`, compiled at once; `ack` is answered when done */
   | { t: 'config'; key: string; active: ActiveConfig; ack?: number }
   /**
-   * `request`: the body as JSON text (what is stored; a string crosses threads cheaper than the
-   * object). `store`: the thread inserts the offer itself (see `storage`) and answers `stored`
-   * once it is committed; else it answers `built` with the rows. `also`: a statement the thread
-   * commits with the offer it stores (an idempotency key's record). `rehearsal`: a warm-up's
-   * request, built and inserted in a transaction that is rolled back (nothing is kept).
+   * `schemaId`: the request's schema, resolved by the event loop. `request`: the body as JSON
+   * text (what is stored; a string crosses threads cheaper than the object). `store`: the thread
+   * inserts the offer itself (see `storage`) and answers `stored` once it is committed; else it
+   * answers `built` with the rows. `keyRecord`: an idempotency key's record the thread commits
+   * with the offer. `rehearsal`: a warm-up's request, built and inserted in a transaction that is
+   * rolled back (nothing is kept).
    */
-  | { t: 'build'; id: number; key: string; request: string; caller: OfferCaller; query: OfferQuery; now: Date; store: boolean; also?: WithOffer; rehearsal?: true }
-  /** where and how to store offers (before the first `store` build): the database and the INSERT plans */
-  | { t: 'storage'; target: StoreTarget; plans: OfferInsertPlans }
+  | {
+      t: 'build';
+      id: number;
+      key: string;
+      schemaId: string;
+      request: string;
+      caller: OfferCaller;
+      query: OfferQuery;
+      now: Date;
+      store: boolean;
+      keyRecord?: OfferKeyRecord;
+      rehearsal?: true;
+    }
+  /** where to store offers (before the first `store` build) */
+  | { t: 'storage'; target: StoreTarget }
   /** finish what was sent before, close the database connection, answer `closed` */
   | { t: 'close' };
 

@@ -1,0 +1,55 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** The two databases the app runs on. */
+export type Engine = 'sqlite' | 'postgres';
+
+/**
+ * One statement written out in full for each engine: `?` placeholders on SQLite, `$n` on
+ * PostgreSQL. Hot-path SQL lives in `*.sql.ts` files as constants of this shape, next to the
+ * function that binds its values, so what runs is what a reader sees.
+ */
+export interface EngineSql {
+  sqlite: string;
+  postgres: string;
+}
+
+export function engineOf(db: EntityManager | DataSource): Engine {
+  const options = 'connection' in db ? db.connection.options : db.options;
+  return options.type === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/**
+ * A Date as SQLite stores it in this schema (TypeORM's `datetime` text, UTC):
+ * `2026-11-25 21:40:00.123`.
+ */
+export function sqliteDatetime(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+/**
+ * A Date bound for `engine`: SQLite's datetime text, or ISO 8601 text on PostgreSQL, where the
+ * columns are `timestamp without time zone` holding UTC (the `Z` is ignored by that type).
+ */
+export function dateParam(engine: Engine, d: Date): string {
+  return engine === 'sqlite' ? sqliteDatetime(d) : d.toISOString();
+}
+
+/** A date column read back: SQLite's UTC text, or PostgreSQL's Date (parsed as UTC by the pool). */
+export function readDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'string') return new Date(`${value.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`);
+  throw new Error(`not a stored date: ${String(value)}`);
+}
+
+/** A nullable date column read back. */
+export function readDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : readDate(value);
+}
+
+/** A JSON column (`simple-json`: JSON text) read back; NULL stays null. */
+export function readJson(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw new Error('a JSON column must hold text');
+  return JSON.parse(value) as unknown;
+}
