@@ -1,6 +1,7 @@
-/** One SQL statement with its positional parameters, as the driver takes them. */
+/** One SQL statement with its parameters, as the driver takes them. */
 export interface SqlStatement {
   sql: string;
+  /** positional (`?`, `$n`), or on SQLite one object of named parameters (`@name`) */
   params: unknown[];
   /**
    * The statement must change a row (a conditional insert or update): when it changes none, the

@@ -57,7 +57,7 @@ export class SqliteTransactions {
       this.begin.run();
       try {
         for (const s of statements) {
-          const r = this.prepared(s.sql).run(s.params.map(bindable));
+          const r = this.prepared(s.sql).run(...s.params.map(bindable));
           if (changedTooFew(s, r.changes)) throw new RowNotChangedError(s.sql);
         }
         (options.rollBack ? this.rollback : this.commit).run();

@@ -288,7 +288,8 @@ function recordingSqlite(fail?: (statements: readonly SqlStatement[]) => Error |
 }
 const sqliteTarget: StoreTarget = { sqlite: { path: '/unused', synchronous: 1, foreignKeys: true, busyTimeoutMs: 100, lock: new SharedArrayBuffer(8) } };
 /** the partner transaction ids of the offers stored by SQLite statements */
-const sqliteOffersIn = (statements: readonly SqlStatement[]): string[] => statements.filter((s) => s.sql.includes('INSERT INTO offers')).map((s) => s.params[8] as string);
+const sqliteOffersIn = (statements: readonly SqlStatement[]): string[] =>
+  statements.filter((s) => s.sql.includes('INSERT INTO offers')).map((s) => (s.params[0] as { partner_transaction_id: string }).partner_transaction_id);
 
 describe('BuildThreadHandler storing offers (synchronous transactions)', () => {
   it('a large batch is committed and answered in groups of eight, each once committed', () => {
@@ -385,8 +386,9 @@ describe('BuildThreadHandler storing offers on asynchronous transactions (Postgr
     return { transactions, runs, events };
   }
   const pgTarget: StoreTarget = { postgres: { url: 'postgres://unused', max: 1, connectionTimeoutMillis: 100, namedStatements: true } };
-  /** the partner transaction ids in a transaction's POSTGRES_INSERT_OFFERS (one array per column) */
-  const offersIn = (r: { statements: SqlStatement[] }): string[] => r.statements[0].params[8] as string[];
+  /** the partner transaction ids in a transaction's POSTGRES_INSERT_OFFERS ($1: the offers' rows as JSON) */
+  const offersIn = (r: { statements: SqlStatement[] }): string[] =>
+    (JSON.parse(r.statements[0].params[0] as string) as Array<{ partner_transaction_id: string }>).map((o) => o.partner_transaction_id);
   function storingHandler(transactions: Opened) {
     const h = handlerWith(new CompiledSchemas(new SchemaValidatorCache()), () => transactions);
     h.handler.handleBatch([CONFIG, { t: 'storage', target: pgTarget }]);

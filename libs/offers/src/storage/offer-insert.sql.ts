@@ -28,21 +28,72 @@ export interface OfferKeyRecord {
 // values (one row's values). A new column goes in the entity, the migrations, both texts of its
 // table's statement and its values function.
 
-// Each statement lists its columns in the order of the function that binds one row's values. A
-// new column goes in the entity, the migrations, the statements of its table (SQLite's and the
-// PostgreSQL one below) and its values function.
+// A new column goes in the entity, the migrations, the column lists of its table's statements
+// (SQLite's and the PostgreSQL one) and the function that gives a row's values by column name.
+
+/** a row's values by column name: SQLite binds them by name (`@id`), PostgreSQL reads them as JSON */
+type Row = Record<string, unknown>;
 
 export const SQLITE_INSERT_OFFER = `
   INSERT INTO offers (id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency,
                       partner_transaction_id, experiments, request, response, status, booking_id,
                       expires_at, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'OFFERED', NULL, ?, ?, ?)`;
+  VALUES (@id, @partner_id, @offer_config_id, @bundle_version, @schema_id, @api_key_id, @key_mode, @currency,
+          @partner_transaction_id, @experiments, @request, @response, 'OFFERED', NULL,
+          @expires_at, @created_at, @updated_at)`;
+
+function offerRow(engine: Engine, p: PreparedOffer): Row {
+  const o = p.offer;
+  const created = dateParam(engine, o.createdAt);
+  return {
+    id: o.id,
+    partner_id: o.partnerId,
+    offer_config_id: o.offerConfigId,
+    bundle_version: o.bundleVersion,
+    schema_id: o.schemaId,
+    api_key_id: o.apiKeyId,
+    key_mode: o.keyMode,
+    currency: o.currency,
+    partner_transaction_id: o.partnerTransactionId,
+    experiments: JSON.stringify(o.experiments),
+    request: p.requestJson,
+    response: p.json,
+    expires_at: dateParam(engine, o.expiresAt),
+    created_at: created,
+    updated_at: created,
+  };
+}
 
 export const SQLITE_INSERT_QUOTE = `
   INSERT INTO quotes (id, offer_id, partner_id, product_code, product_name, currency, premium_minor, surcharge_minor,
                       tax_minor, commission_minor, price_minor, policy_start, policy_end, pds_url, experiment,
                       status, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'OFFERED', ?)`;
+  VALUES (@id, @offer_id, @partner_id, @product_code, @product_name, @currency, @premium_minor, @surcharge_minor,
+          @tax_minor, @commission_minor, @price_minor, @policy_start, @policy_end, @pds_url, @experiment,
+          'OFFERED', @created_at)`;
+
+function quoteRows(engine: Engine, p: PreparedOffer): Row[] {
+  const o = p.offer;
+  const created = dateParam(engine, o.createdAt);
+  return p.quotes.map((q) => ({
+    id: q.id,
+    offer_id: o.id,
+    partner_id: o.partnerId,
+    product_code: q.productCode,
+    product_name: q.productName,
+    currency: o.currency,
+    premium_minor: q.premiumMinor,
+    surcharge_minor: q.surchargeMinor,
+    tax_minor: q.taxMinor,
+    commission_minor: q.commissionMinor,
+    price_minor: q.priceMinor,
+    policy_start: dateParam(engine, q.policyStart),
+    policy_end: q.policyEnd === null ? null : dateParam(engine, q.policyEnd),
+    pds_url: q.pdsUrl,
+    experiment: q.experiment === null ? null : JSON.stringify(q.experiment),
+    created_at: created,
+  }));
+}
 
 /**
  * The offer's conversion rows (analytics): one per experiment variant it was given, or one with no
@@ -51,7 +102,25 @@ export const SQLITE_INSERT_QUOTE = `
 export const SQLITE_INSERT_OFFER_VARIANT = `
   INSERT INTO offer_variants (id, offer_id, partner_id, offer_config_id, experiment_key, variant, ordinal, currency,
                               status, premium_minor, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OFFERED', 0, ?)`;
+  VALUES (@id, @offer_id, @partner_id, @offer_config_id, @experiment_key, @variant, @ordinal, @currency,
+          'OFFERED', 0, @created_at)`;
+
+function variantRows(engine: Engine, p: PreparedOffer): Row[] {
+  const o = p.offer;
+  const created = dateParam(engine, o.createdAt);
+  const experiments: Array<{ key: string | null; variant: string | null }> = o.experiments.length > 0 ? o.experiments : [{ key: null, variant: null }];
+  return experiments.map((e, ordinal) => ({
+    id: newId(),
+    offer_id: o.id,
+    partner_id: o.partnerId,
+    offer_config_id: o.offerConfigId,
+    experiment_key: e.key,
+    variant: e.variant,
+    ordinal,
+    currency: o.currency,
+    created_at: created,
+  }));
+}
 
 /**
  * The key's record: `ON CONFLICT DO NOTHING`, and the statement must insert it (`mustChange`):
@@ -61,13 +130,29 @@ export const SQLITE_INSERT_OFFER_VARIANT = `
 export const SQLITE_INSERT_KEY_RECORD = `
   INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body,
                                    created_at, expires_at)
-  VALUES (?, ?, ?, ?, ?, 'done', ?, ?, ?, ?)
+  VALUES (@id, @partner_id, @route, @key, @request_hash, 'done', @response_status, @response_body,
+          @created_at, @expires_at)
   ON CONFLICT DO NOTHING`;
+
+function keyRow(engine: Engine, k: OfferKeyRecord, responseJson: string): Row {
+  return {
+    id: k.id,
+    partner_id: k.partnerId,
+    route: k.route,
+    key: k.key,
+    request_hash: k.requestHash,
+    response_status: k.responseStatus,
+    response_body: responseJson,
+    created_at: dateParam(engine, k.createdAt),
+    expires_at: dateParam(engine, k.expiresAt),
+  };
+}
 
 /**
  * PostgreSQL: the same four inserts as one statement (one round trip, one fixed text whatever the
- * number of rows): each table's rows as one array per column. The key records' insert is the
- * statement's own part, so its row count is the number of keys inserted (none conflicted).
+ * number of rows). Each table's rows come as one JSON array of rows by column name, read with the
+ * table's own row type (`json_populate_recordset`). The key records' insert is the statement's own
+ * part, so its row count is the number of keys inserted (none conflicted).
  */
 export const POSTGRES_INSERT_OFFERS = `
   WITH new_offers AS (
@@ -77,10 +162,7 @@ export const POSTGRES_INSERT_OFFERS = `
     SELECT id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency,
            partner_transaction_id, experiments, request, response, 'OFFERED', NULL,
            expires_at, created_at, updated_at
-    FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::int[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[],
-                $9::varchar[], $10::text[], $11::text[], $12::text[], $13::timestamp[], $14::timestamp[], $15::timestamp[])
-      AS o(id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency,
-           partner_transaction_id, experiments, request, response, expires_at, created_at, updated_at)
+    FROM json_populate_recordset(NULL::offers, $1::json)
   ), new_quotes AS (
     INSERT INTO quotes (id, offer_id, partner_id, product_code, product_name, currency, premium_minor, surcharge_minor,
                         tax_minor, commission_minor, price_minor, policy_start, policy_end, pds_url, experiment,
@@ -88,81 +170,18 @@ export const POSTGRES_INSERT_OFFERS = `
     SELECT id, offer_id, partner_id, product_code, product_name, currency, premium_minor, surcharge_minor,
            tax_minor, commission_minor, price_minor, policy_start, policy_end, pds_url, experiment,
            'OFFERED', created_at
-    FROM unnest($16::varchar[], $17::varchar[], $18::varchar[], $19::varchar[], $20::varchar[], $21::varchar[], $22::int[], $23::int[],
-                $24::int[], $25::int[], $26::int[], $27::timestamp[], $28::timestamp[], $29::varchar[], $30::text[], $31::timestamp[])
-      AS q(id, offer_id, partner_id, product_code, product_name, currency, premium_minor, surcharge_minor,
-           tax_minor, commission_minor, price_minor, policy_start, policy_end, pds_url, experiment, created_at)
+    FROM json_populate_recordset(NULL::quotes, $2::json)
   ), new_variants AS (
     INSERT INTO offer_variants (id, offer_id, partner_id, offer_config_id, experiment_key, variant, ordinal, currency,
                                 status, premium_minor, created_at)
     SELECT id, offer_id, partner_id, offer_config_id, experiment_key, variant, ordinal, currency, 'OFFERED', 0, created_at
-    FROM unnest($32::varchar[], $33::varchar[], $34::varchar[], $35::varchar[], $36::varchar[], $37::varchar[], $38::int[], $39::varchar[],
-                $40::timestamp[])
-      AS v(id, offer_id, partner_id, offer_config_id, experiment_key, variant, ordinal, currency, created_at)
+    FROM json_populate_recordset(NULL::offer_variants, $3::json)
   )
   INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body,
                                    created_at, expires_at)
   SELECT id, partner_id, route, key, request_hash, 'done', response_status, response_body, created_at, expires_at
-  FROM unnest($41::varchar[], $42::varchar[], $43::varchar[], $44::varchar[], $45::varchar[], $46::int[], $47::text[],
-              $48::timestamp[], $49::timestamp[])
-    AS k(id, partner_id, route, key, request_hash, response_status, response_body, created_at, expires_at)
+  FROM json_populate_recordset(NULL::idempotency_records, $4::json)
   ON CONFLICT DO NOTHING`;
-
-function offerValues(engine: Engine, p: PreparedOffer): unknown[] {
-  const o = p.offer;
-  const created = dateParam(engine, o.createdAt);
-  return [
-    o.id,
-    o.partnerId,
-    o.offerConfigId,
-    o.bundleVersion,
-    o.schemaId,
-    o.apiKeyId,
-    o.keyMode,
-    o.currency,
-    o.partnerTransactionId,
-    JSON.stringify(o.experiments),
-    p.requestJson,
-    p.json,
-    dateParam(engine, o.expiresAt),
-    created,
-    created,
-  ];
-}
-
-function quoteValues(engine: Engine, p: PreparedOffer): unknown[][] {
-  const o = p.offer;
-  const created = dateParam(engine, o.createdAt);
-  return p.quotes.map((q) => [
-    q.id,
-    o.id,
-    o.partnerId,
-    q.productCode,
-    q.productName,
-    o.currency,
-    q.premiumMinor,
-    q.surchargeMinor,
-    q.taxMinor,
-    q.commissionMinor,
-    q.priceMinor,
-    dateParam(engine, q.policyStart),
-    q.policyEnd === null ? null : dateParam(engine, q.policyEnd),
-    q.pdsUrl,
-    q.experiment === null ? null : JSON.stringify(q.experiment),
-    created,
-  ]);
-}
-
-function variantValues(engine: Engine, p: PreparedOffer): unknown[][] {
-  const o = p.offer;
-  const created = dateParam(engine, o.createdAt);
-  const experiments: Array<{ key: string | null; variant: string | null }> = o.experiments.length > 0 ? o.experiments : [{ key: null, variant: null }];
-  return experiments.map((e, ordinal) => [newId(), o.id, o.partnerId, o.offerConfigId, e.key, e.variant, ordinal, o.currency, created]);
-}
-
-function keyValues(engine: Engine, k: OfferKeyRecord, responseJson: string): unknown[] {
-  return [k.id, k.partnerId, k.route, k.key, k.requestHash, k.responseStatus, responseJson, dateParam(engine, k.createdAt), dateParam(engine, k.expiresAt)];
-}
 
 /** The statements that store `items` in one transaction, for `engine`. */
 export function offerInsertStatements(engine: Engine, items: readonly OfferToStore[]): SqlStatement[] {
@@ -172,37 +191,27 @@ export function offerInsertStatements(engine: Engine, items: readonly OfferToSto
 function sqliteStatements(items: readonly OfferToStore[]): SqlStatement[] {
   const out: SqlStatement[] = [];
   for (const { prepared } of items) {
-    out.push({ sql: SQLITE_INSERT_OFFER, params: offerValues('sqlite', prepared) });
-    for (const params of quoteValues('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_QUOTE, params });
-    for (const params of variantValues('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_OFFER_VARIANT, params });
+    out.push({ sql: SQLITE_INSERT_OFFER, params: [offerRow('sqlite', prepared)] });
+    for (const row of quoteRows('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_QUOTE, params: [row] });
+    for (const row of variantRows('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_OFFER_VARIANT, params: [row] });
   }
   for (const { prepared, key } of items) {
-    if (key) out.push({ sql: SQLITE_INSERT_KEY_RECORD, params: keyValues('sqlite', key, prepared.json), mustChange: true });
+    if (key) out.push({ sql: SQLITE_INSERT_KEY_RECORD, params: [keyRow('sqlite', key, prepared.json)], mustChange: true });
   }
   return out;
 }
 
 function postgresStatement(items: readonly OfferToStore[]): SqlStatement {
-  const offers: unknown[][] = [];
-  const quotes: unknown[][] = [];
-  const variants: unknown[][] = [];
-  const keys: unknown[][] = [];
+  const offers: Row[] = [];
+  const quotes: Row[] = [];
+  const variants: Row[] = [];
+  const keys: Row[] = [];
   for (const { prepared, key } of items) {
-    offers.push(offerValues('postgres', prepared));
-    quotes.push(...quoteValues('postgres', prepared));
-    variants.push(...variantValues('postgres', prepared));
-    if (key) keys.push(keyValues('postgres', key, prepared.json));
+    offers.push(offerRow('postgres', prepared));
+    quotes.push(...quoteRows('postgres', prepared));
+    variants.push(...variantRows('postgres', prepared));
+    if (key) keys.push(keyRow('postgres', key, prepared.json));
   }
-  const params = [...columns(offers, 15), ...columns(quotes, 16), ...columns(variants, 9), ...columns(keys, 9)];
+  const params = [JSON.stringify(offers), JSON.stringify(quotes), JSON.stringify(variants), JSON.stringify(keys)];
   return keys.length > 0 ? { sql: POSTGRES_INSERT_OFFERS, params, mustChange: true, rows: keys.length } : { sql: POSTGRES_INSERT_OFFERS, params };
-}
-
-/** rows of values as one array per column (what `unnest` takes) */
-function columns(rows: readonly unknown[][], width: number): unknown[][] {
-  const out: unknown[][] = Array.from({ length: width }, () => new Array<unknown>(rows.length));
-  rows.forEach((row, r) => {
-    if (row.length !== width) throw new Error(`a row of ${row.length} values for a statement of ${width} columns`);
-    row.forEach((v, c) => (out[c][r] = v));
-  });
-  return out;
 }

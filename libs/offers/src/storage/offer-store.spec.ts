@@ -382,10 +382,11 @@ describe('OfferStore on asynchronous transactions (PostgreSQL’s shape, a fake 
     };
     return { transactions, runs };
   }
-  /** the partner transaction ids of the offers of a transaction (POSTGRES_INSERT_OFFERS: one array per column) */
-  const offersIn = (r: { statements: SqlStatement[] }): string[] => r.statements[0].params[8] as string[];
-  /** the keys of the idempotency records of a transaction */
-  const keysIn = (r: { statements: SqlStatement[] }): string[] => r.statements[0].params[43] as string[];
+  /** the partner transaction ids of the offers of a transaction (POSTGRES_INSERT_OFFERS: $1 the offers' rows as JSON) */
+  const offersIn = (r: { statements: SqlStatement[] }): string[] =>
+    (JSON.parse(r.statements[0].params[0] as string) as Array<{ partner_transaction_id: string }>).map((o) => o.partner_transaction_id);
+  /** the keys of the idempotency records of a transaction ($4) */
+  const keysIn = (r: { statements: SqlStatement[] }): string[] => (JSON.parse(r.statements[0].params[3] as string) as Array<{ key: string }>).map((k) => k.key);
   const settle = () => new Promise((r) => setImmediate(r));
   const item = (id: string, key?: string): OfferToStore => (key ? { prepared: prepared(id), key: keyRecord(key) } : { prepared: prepared(id) });
 
