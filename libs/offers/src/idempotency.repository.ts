@@ -4,6 +4,9 @@ import { EntityManager, LessThan, Repository } from 'typeorm';
 import { TurnBatch } from '@app/core';
 import { engineOf, preparedQuery } from '@app/database';
 import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
+import type { IdempotencyRecord, IdempotencyScope } from './idempotency.sql';
+
+export type { IdempotencyRecord, IdempotencyScope } from './idempotency.sql';
 import {
   CLAIM_IDEMPOTENCY_KEY,
   claimIdempotencyKeyParams,
@@ -17,21 +20,7 @@ import {
   scopeOfRow,
 } from './idempotency.sql';
 
-export interface IdempotencyScope {
-  partnerId: string;
-  /** a stable name of the route, e.g. `create_offer`, `confirm_offer` */
-  route: string;
-  key: string;
-}
 
-export interface IdempotencyRecord {
-  requestHash: string;
-  state: 'in_progress' | 'done';
-  responseStatus: number | null;
-  responseBody: unknown;
-  createdAt: Date;
-  expiresAt: Date;
-}
 
 /** PostgreSQL: at most this many scopes per read of a turn (IDEMPOTENCY_RECORDS) */
 const SCOPES_PER_READ = 16;

@@ -1,5 +1,20 @@
 import { dateParam, readDate, readJson, type Engine, type EngineSql } from '@app/database';
-import type { IdempotencyRecord, IdempotencyScope } from './idempotency.repository';
+
+export interface IdempotencyScope {
+  partnerId: string;
+  /** a stable name of the route, e.g. `create_offer`, `confirm_offer` */
+  route: string;
+  key: string;
+}
+
+export interface IdempotencyRecord {
+  requestHash: string;
+  state: 'in_progress' | 'done';
+  responseStatus: number | null;
+  responseBody: unknown;
+  createdAt: Date;
+  expiresAt: Date;
+}
 
 /**
  * The SQL of idempotency records (IdempotencyRepository), per engine: `?` placeholders on SQLite,

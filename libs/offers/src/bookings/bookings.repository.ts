@@ -36,48 +36,13 @@ import {
   sqliteInsertBookingParams,
   type OfferKey,
 } from './bookings.sql';
+import type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './bookings.sql';
 
-export interface OfferForBooking {
-  id: string;
-  partnerId: string;
-  offerConfigId: string;
-  status: OfferStatus;
-  bookingId: string | null;
-  expiresAt: Date;
-  currency: string;
-  partnerTransactionId: string | null;
-  /** the create-offer request as received (customer language and country give the locale) */
-  request: unknown;
-  /** the create-offer 200 body (its product_rules) */
-  response: unknown;
-}
+export type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './bookings.sql';
 
-/** What a confirm writes (BookingsRepository.confirmOffer). */
-export interface Confirmation {
-  partnerId: string;
-  offerId: string;
-  now: Date;
-  booking: NewBooking;
-  items: NewBookingItem[];
-  quoteIds: string[];
-  /** the booking's total premium, for the analytics rows */
-  premiumMinor: number;
-}
 
-export interface OfferState {
-  status: OfferStatus;
-  bookingId: string | null;
-  expiresAt: Date;
-}
 
-export interface NewOptOut {
-  id: string;
-  offerId: string;
-  partnerId: string;
-  apiKeyId: string;
-  body: unknown;
-  createdAt: Date;
-}
+
 
 /** PostgreSQL: at most this many offers per read of a turn (OFFERS_FOR_BOOKING) */
 const OFFERS_PER_READ = 16;

@@ -1,7 +1,6 @@
 import { dateParam, readDate, readDateOrNull, readJson, type Engine, type EngineSql } from '@app/database';
 import type { OfferStatus } from '../entities/offer.entity';
 import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
-import type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './bookings.repository';
 
 /**
  * The SQL of confirm, opt-out and the bookings reads (BookingsRepository), per engine: `?`
@@ -12,6 +11,48 @@ import type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './boo
  */
 
 type Row = Record<string, unknown>;
+
+export interface OfferForBooking {
+  id: string;
+  partnerId: string;
+  offerConfigId: string;
+  status: OfferStatus;
+  bookingId: string | null;
+  expiresAt: Date;
+  currency: string;
+  partnerTransactionId: string | null;
+  /** the create-offer request as received (customer language and country give the locale) */
+  request: unknown;
+  /** the create-offer 200 body (its product_rules) */
+  response: unknown;
+}
+
+/** What a confirm writes (BookingsRepository.confirmOffer). */
+export interface Confirmation {
+  partnerId: string;
+  offerId: string;
+  now: Date;
+  booking: NewBooking;
+  items: NewBookingItem[];
+  quoteIds: string[];
+  /** the booking's total premium, for the analytics rows */
+  premiumMinor: number;
+}
+
+export interface OfferState {
+  status: OfferStatus;
+  bookingId: string | null;
+  expiresAt: Date;
+}
+
+export interface NewOptOut {
+  id: string;
+  offerId: string;
+  partnerId: string;
+  apiKeyId: string;
+  body: unknown;
+  createdAt: Date;
+}
 
 /** An offer of a partner, as a confirm asks for it. */
 export interface OfferKey {
