@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DEFAULT_RATE_LIMITS, type ActiveConfig } from '@app/bundles';
 import { DomainError, newId } from '@app/core';
-import { buildDataSourceOptions, ROW_NOT_CHANGED, TransactionRunner, type SqliteWriteTarget, type SqlStatement } from '@app/database';
+import { ROW_NOT_CHANGED, type SqliteWriteTarget, type SqlStatement } from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
 import { isDatabaseUnavailable } from '../../../../apps/api/src/common/database-unavailable';
-import { ALL_ENTITIES } from '../../../../apps/api/src/entities';
 import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
+import { openMigratedSqlite, type MigratedSqlite } from '../../../../test/support/migrated-sqlite';
 import { CompiledSchemas } from '../compiled-schemas';
 import { OfferValidationError } from '../offers.errors';
 import type { OfferKeyRecord } from '../storage/offer-insert.sql';
@@ -165,25 +162,18 @@ function keyRecord(key: string): OfferKeyRecord {
 const transactionIdOf = (r: Stored): string => (JSON.parse(r.json) as { partner_transaction_id: string }).partner_transaction_id;
 
 describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the thread’s own connection)', () => {
-  let dir: string;
+  let db: MigratedSqlite;
   let ds: DataSource;
   let target: SqliteWriteTarget;
   const storage = (): ToBuildThread => ({ t: 'storage', target: { sqlite: target } });
-  const count = async (table: string, where = '1 = 1', params: unknown[] = []) =>
-    Number(((await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params)) as Array<{ n: number }>)[0].n);
+  const count = (table: string, where?: string, params?: unknown[]) => db.count(table, where, params);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'build-thread-'));
-    const options = buildDataSourceOptions({ databaseUrl: undefined, sqlitePath: join(dir, 'offers.sqlite'), sqliteSynchronous: 'NORMAL' }, ALL_ENTITIES);
-    ds = new DataSource({ ...options, migrationsRun: true });
-    await ds.initialize();
-    const tx = new TransactionRunner(ds);
-    await tx.onApplicationBootstrap();
-    target = tx.sqliteWriteTarget as SqliteWriteTarget;
+    db = await openMigratedSqlite('build-thread');
+    ({ ds, target } = db);
   });
   afterAll(async () => {
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.close();
   });
 
   it('the offers of a batch are committed together, then answered `stored` with the response stored; closing closes the connection and says so', async () => {

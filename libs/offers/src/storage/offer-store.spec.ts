@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DEFAULT_RATE_LIMITS, type ActiveConfig } from '@app/bundles';
 import { newId } from '@app/core';
-import { buildDataSourceOptions, ROW_NOT_CHANGED, sqliteDatetime, SqliteTransactions, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget, type SqlStatement } from '@app/database';
+import { ROW_NOT_CHANGED, sqliteDatetime, SqliteTransactions, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget, type SqlStatement } from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
-import { ALL_ENTITIES } from '../../../../apps/api/src/entities';
 import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
+import { openMigratedSqlite, type MigratedSqlite } from '../../../../test/support/migrated-sqlite';
 import { CompiledSchemas } from '../compiled-schemas';
 import { IdempotencyRecordEntity } from '../entities/idempotency-record.entity';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
@@ -66,30 +63,23 @@ function outcomes() {
 }
 
 describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a build thread)', () => {
-  let dir: string;
+  let db: MigratedSqlite;
   let ds: DataSource;
   let target: SqliteWriteTarget;
   let transactions: SqliteTransactions;
   let runs: SqlStatement[][];
 
-  const count = async (table: string, where = '1 = 1', params: unknown[] = []) =>
-    Number(((await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params)) as Array<{ n: number }>)[0].n);
+  const count = (table: string, where?: string, params?: unknown[]) => db.count(table, where, params);
   const offerStored = (p: PreparedOffer) => count('offers', 'id = ?', [p.offer.id]);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'offer-store-'));
-    const options = buildDataSourceOptions({ databaseUrl: undefined, sqlitePath: join(dir, 'offers.sqlite'), sqliteSynchronous: 'NORMAL' }, ALL_ENTITIES);
-    ds = new DataSource({ ...options, migrationsRun: true });
-    await ds.initialize();
-    const tx = new TransactionRunner(ds);
-    await tx.onApplicationBootstrap();
-    target = tx.sqliteWriteTarget as SqliteWriteTarget;
+    db = await openMigratedSqlite('offer-store');
+    ({ ds, target } = db);
     transactions = new SqliteTransactions(target);
   });
   afterAll(async () => {
     transactions.close();
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.close();
   });
   beforeEach(() => {
     runs = [];
@@ -323,22 +313,19 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
 });
 
 describe('OfferStore on the event loop’s connection (TransactionRunner on SQLite, asynchronous)', () => {
-  let dir: string;
+  let db: MigratedSqlite;
   let ds: DataSource;
   let tx: TransactionRunner;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'offer-store-runner-'));
-    const options = buildDataSourceOptions({ databaseUrl: undefined, sqlitePath: join(dir, 'offers.sqlite'), sqliteSynchronous: 'NORMAL' }, ALL_ENTITIES);
-    ds = new DataSource({ ...options, migrationsRun: true });
-    await ds.initialize();
+    db = await openMigratedSqlite('offer-store-runner');
+    ds = db.ds;
     tx = new TransactionRunner(ds);
     await tx.onApplicationBootstrap();
   });
   afterAll(async () => {
     await tx.onApplicationShutdown();
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await db.close();
   });
 
   it('stores offers through runStatements; only the bad one fails; whenIdle once all are answered', async () => {
