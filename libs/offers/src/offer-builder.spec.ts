@@ -7,7 +7,8 @@ import { DomainError, newId } from '@app/core';
 import { buildDataSourceOptions, ROW_NOT_CHANGED, TransactionRunner } from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
 import { ALL_ENTITIES } from '../../../apps/api/src/entities';
-import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../../apps/api/src/seed/demo-bundle';
+import { DEMO_TRAVEL_REQUEST } from '../../../apps/api/src/seed/demo-bundle';
+import { demoActiveConfig } from '../../../test/support/demo-config';
 import { CompiledSchemas } from './compiled-schemas';
 import { OfferBuilder, type OfferRequest } from './offer-builder';
 import type { OfferKeyRecord } from './storage/offer-insert.sql';
@@ -17,15 +18,7 @@ const caller = { keyId: '00000000-0000-4000-8000-0000000000aa', partnerId: '0000
 const query = { includeContent: true, extraFields: new Set<string>(), excludeOfferIds: [], activeOnly: false };
 
 /** the demo partner: its travel request is offered cover */
-const demo: ActiveConfig = {
-  partnerId: caller.partnerId,
-  partnerCode: DEMO_BUNDLE.partner.code,
-  version: 1,
-  defaultSchema: DEMO_BUNDLE.partner.default_schema ?? null,
-  rateLimits: DEFAULT_RATE_LIMITS,
-  schemas: DEMO_BUNDLE.schemas,
-  configs: DEMO_BUNDLE.offer_configs,
-};
+const demo: ActiveConfig = demoActiveConfig(caller.partnerId);
 function travel(transactionId: string): OfferRequest {
   return { body: { ...DEMO_TRAVEL_REQUEST, partner: { ...DEMO_TRAVEL_REQUEST.partner, transaction_id: transactionId } }, caller, query, now: NOW };
 }

@@ -4,8 +4,9 @@ import { DomainError, newId } from '@app/core';
 import { ROW_NOT_CHANGED, type SqliteWriteTarget, type SqlStatement } from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
 import { isDatabaseUnavailable } from '../../../../apps/api/src/common/database-unavailable';
-import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
+import { DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
 import { openMigratedSqlite, type MigratedSqlite } from '../../../../test/support/migrated-sqlite';
+import { demoActiveConfig } from '../../../../test/support/demo-config';
 import { CompiledSchemas } from '../compiled-schemas';
 import { OfferValidationError } from '../offers.errors';
 import type { OfferKeyRecord } from '../storage/offer-insert.sql';
@@ -135,15 +136,7 @@ describe('a database that cannot be reached, across threads', () => {
   });
 });
 
-const active: ActiveConfig = {
-  partnerId: caller.partnerId,
-  partnerCode: DEMO_BUNDLE.partner.code,
-  version: 1,
-  defaultSchema: DEMO_BUNDLE.partner.default_schema ?? null,
-  rateLimits: DEFAULT_RATE_LIMITS,
-  schemas: DEMO_BUNDLE.schemas,
-  configs: DEMO_BUNDLE.offer_configs,
-};
+const active: ActiveConfig = demoActiveConfig(caller.partnerId);
 const KEY = configKey(active);
 const CONFIG: ToBuildThread = { t: 'config', key: KEY, active };
 

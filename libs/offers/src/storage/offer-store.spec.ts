@@ -1,10 +1,11 @@
 import { DataSource } from 'typeorm';
-import { DEFAULT_RATE_LIMITS, type ActiveConfig } from '@app/bundles';
+import type { ActiveConfig } from '@app/bundles';
 import { newId } from '@app/core';
 import { ROW_NOT_CHANGED, sqliteDatetime, SqliteTransactions, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget, type SqlStatement } from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
-import { DEMO_BUNDLE, DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
+import { DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
 import { openMigratedSqlite, type MigratedSqlite } from '../../../../test/support/migrated-sqlite';
+import { demoActiveConfig } from '../../../../test/support/demo-config';
 import { CompiledSchemas } from '../compiled-schemas';
 import { IdempotencyRecordEntity } from '../entities/idempotency-record.entity';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
@@ -14,15 +15,7 @@ import { prepareOffer, type PreparedOffer } from '../prepare-offer';
 import type { OfferKeyRecord, OfferToStore } from './offer-insert.sql';
 import { OfferStore, type OfferTransactions } from './offer-store';
 
-const active: ActiveConfig = {
-  partnerId: '00000000-0000-4000-8000-000000000001',
-  partnerCode: DEMO_BUNDLE.partner.code,
-  version: 1,
-  defaultSchema: DEMO_BUNDLE.partner.default_schema ?? null,
-  rateLimits: DEFAULT_RATE_LIMITS,
-  schemas: DEMO_BUNDLE.schemas,
-  configs: DEMO_BUNDLE.offer_configs,
-};
+const active: ActiveConfig = demoActiveConfig('00000000-0000-4000-8000-000000000001');
 const NOW = new Date('2026-12-01T10:00:00.123Z');
 const compiled = new CompiledSchemas(new SchemaValidatorCache());
 
