@@ -26,8 +26,9 @@ import {
 const SCOPES_PER_READ = 16;
 
 /**
- * Storage of spec §3.6 records; every method runs in the caller's transaction (peek: in none;
- * recordStatement: in a writer's). The hot statements are in idempotency.sql.ts, run as prepared
+ * Storage of idempotency keys' records (X-Idempotency-Key); every method runs in the caller's
+ * transaction (peek: in none). Create Offer's record is inserted with its offer, by OfferStore
+ * (storage/offer-insert.sql.ts). The hot statements are in idempotency.sql.ts, run as prepared
  * statements (preparedQuery).
  */
 @Injectable()
