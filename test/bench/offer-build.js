@@ -30,6 +30,7 @@ function setup(dist) {
   const { SchemaValidatorCache } = require(`${dist}/libs/schemas/src`);
   const { CompiledSchemas } = require(`${dist}/libs/offers/src/compiled-schemas`);
   const { prepareOffer } = require(`${dist}/libs/offers/src/prepare-offer`);
+  const { resolveSchemaId } = require(`${dist}/libs/offers/src/offer-engine`);
   const active = {
     partnerId: 'bench-partner',
     partnerCode: BENCH_BUNDLE.partner.code,
@@ -47,7 +48,9 @@ function setup(dist) {
   const bodies = Array.from({ length: 100 }, (_, i) => JSON.stringify(benchRequest(i)));
   const build = (i) => {
     const text = bodies[i % bodies.length];
-    return prepareOffer(compiled, active, { body: JSON.parse(text), caller, query, now: new Date() }, text);
+    const body = JSON.parse(text);
+    // the schema is resolved where the request arrives (a build that resolves it in prepareOffer ignores schemaId)
+    return prepareOffer(compiled, active, { schemaId: resolveSchemaId(active, body), body, caller, query, now: new Date() }, text);
   };
   const sample = build(0);
   if (sample.quotes.length !== 2) throw new Error(`the benchmark request should get 2 quotes, got ${sample.quotes.length}`);

@@ -1175,7 +1175,7 @@ async function main() {
         console.log('No .cpuprofile was written (did the app exit cleanly?)');
       } else {
         // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the event loop, the
-        // others are worker threads (the SQLite write worker), summarised after it
+        // others are worker threads (the offer build threads), summarised after it
         const threadOf = (f) => f.split('.')[4];
         const sorted = created.sort();
         const file = path.join(PROFILES, sorted.filter((f) => threadOf(f) === '0').at(-1) ?? sorted.at(-1));

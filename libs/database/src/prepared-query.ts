@@ -47,8 +47,8 @@ export function statementName(sql: string): string | undefined {
 }
 
 /**
- * Runs one fixed SQL text (fastSelect, fastUpdate, fastInsert, the insert statements of Create
- * Offer) with its values bound, kept prepared on both engines: better-sqlite3 (through TypeORM)
+ * Runs one fixed SQL text (the statements of the `*.sql.ts` files) with its values bound, kept
+ * prepared on both engines: better-sqlite3 (through TypeORM)
  * caches prepared statements by text already; on PostgreSQL the text becomes a named statement of
  * the connection, parsed and planned once per connection instead of at every call (TypeORM sends
  * every query unnamed). Errors are TypeORM's QueryFailedError, as from `manager.query`. Runs in

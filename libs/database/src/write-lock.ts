@@ -1,6 +1,6 @@
 /**
  * The right to write to one SQLite file, shared by the threads of this process that hold a
- * connection to it (the event loop's TypeORM connection, the write worker, offer build threads).
+ * connection to it (the event loop's TypeORM connection and the offer build threads).
  * SQLite has one writer at a time and would make a second one wait in its busy handler, which
  * sleeps the thread that asks: harmless in a worker thread, a stall of every request on the event
  * loop. So the writers take this lock first: worker threads block on it (they have nothing else to
