@@ -73,7 +73,7 @@ describe('buildOffer', () => {
     expect(built.trace).toBe(trace);
   });
 
-  it('the response keys are in the order of §3.1; without content nothing is dropped', () => {
+  it('the response keys come in the documented order; without content nothing is dropped', () => {
     const built = run('match', false);
     expect(Object.keys(built.response)).toEqual([
       'id',

@@ -81,7 +81,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Resolves the body's schema (step 0 of §3.1): its own `schema`, else the partner default. */
+/** Resolves the body's schema (step 0 of Create Offer): its own `schema`, else the partner default. */
 export function resolveSchemaId(active: ActiveConfig, body: unknown): string {
   if (!isRecord(body)) throw new OfferValidationError({ '': ['must be a JSON object'] });
   const given = body.schema;
@@ -93,7 +93,7 @@ export function resolveSchemaId(active: ActiveConfig, body: unknown): string {
 }
 
 /**
- * The Create Offer pipeline of spec §3.1, steps 1–7 (persistence is the caller's): pure apart
+ * The Create Offer pipeline, steps 1–7 (persistence is the caller's): pure apart
  * from the clock and id generation, so the admin preview runs exactly the same code.
  */
 export function buildOffer(args: {
@@ -172,7 +172,7 @@ function validateRequest(compiled: CompiledSchema, rawBody: unknown, bodyOwned: 
   return { body, currency, language, locale, vars };
 }
 
-/** Steps 1–4 of §3.1, traced into `trace.configs`: returns the offer config that serves the request, or throws why none does. */
+/** Steps 1–4 of Create Offer, traced into `trace.configs`: returns the offer config that serves the request, or throws why none does. */
 function selectOfferConfig(
   active: ActiveConfig,
   compiled: CompiledSchema,
@@ -207,7 +207,7 @@ interface ExperimentOutcome extends OverriddenProducts {
   assignments: VariantAssignment[];
 }
 
-/** Step 5 of §3.1, traced into `trace.experiments`: returns the variant drawn per experiment and the products with those variants' overrides. */
+/** Step 5 of Create Offer, traced into `trace.experiments`: returns the variant drawn per experiment and the products with those variants' overrides. */
 function assignExperiments(
   config: OfferConfig,
   compiled: CompiledSchema,
@@ -227,7 +227,7 @@ interface PricedProducts {
   errors: Record<string, { code: string; message: string }>;
 }
 
-/** Step 6 of §3.1: returns the quotes of the products that price and why the others fail; traces each into `productTrace` if given. */
+/** Step 6 of Create Offer: returns the quotes of the products that price and why the others fail; traces each into `productTrace` if given. */
 function priceProducts(
   products: readonly Product[],
   experimentByCode: ReadonlyMap<string, ExperimentRef>,
@@ -272,7 +272,7 @@ function pricedProductTrace(code: string, q: PricedQuote, currency: string, expe
   };
 }
 
-/** Step 7 of §3.1: returns the offer's content (undefined if not asked for or none); drops from `pricing` products whose content fails. */
+/** Step 7 of Create Offer: returns the offer's content (undefined if not asked for or none); drops from `pricing` products whose content fails. */
 function renderOfferContent(
   config: OfferConfig,
   query: OfferQuery,
@@ -356,7 +356,7 @@ interface ResponseParts {
   extraFields: Set<string>;
 }
 
-/** Returns the Create Offer 200 body (§3.1), keys in the spec's order: product_rules, content, metadata only when given, errors last. */
+/** Returns the Create Offer 200 body, keys in the documented order: product_rules, content, metadata only when given, errors last. */
 function assembleResponse(parts: ResponseParts): OfferResponse {
   const { offerId, config, schemaId, currency, expiresAt, partnerTransactionId, pricing, productRules, content, experiments, extraFields } =
     parts;

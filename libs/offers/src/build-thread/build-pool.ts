@@ -29,11 +29,12 @@ export interface BuildRequest {
   rehearsal?: boolean;
 }
 
-interface Pending extends BuildRequest {
+interface Pending {
+  build: BuildRequest;
+  /** the body as JSON text: what is sent, and stored */
+  body: string;
   resolve: (o: BuildOutcome) => void;
   reject: (e: Error) => void;
-  /** the body as JSON text: what is sent, and stored */
-  request: string;
   resent: boolean;
 }
 
@@ -85,7 +86,7 @@ export class BuildThread {
         if ('sqlite' in storage) this.writeLock ??= new SqliteWriteLock(storage.sqlite.lock);
         this.send(worker, { t: 'storage', target: storage });
       }
-      const p: Pending = { ...request, resolve, reject, request: JSON.stringify(request.input.body), resent: false };
+      const p: Pending = { build: request, body: JSON.stringify(request.input.body), resolve, reject, resent: false };
       this.pending.set(id, p);
       this.post(worker, id, p);
     });
@@ -126,7 +127,7 @@ export class BuildThread {
   }
 
   private post(worker: Worker, id: number, p: Pending): void {
-    const { active, input } = p;
+    const { active, input, storage, keyRecord, rehearsal } = p.build;
     const key = configKey(active);
     if (this.sent.get(active.partnerId) !== key) {
       this.sent.set(active.partnerId, key);
@@ -137,13 +138,13 @@ export class BuildThread {
       id,
       key,
       schemaId: input.schemaId,
-      request: p.request,
+      request: p.body,
       caller: input.caller,
       query: input.query,
       now: input.now,
-      store: p.storage !== undefined,
-      ...(p.storage && p.keyRecord ? { keyRecord: p.keyRecord } : {}),
-      ...(p.rehearsal ? { rehearsal: true as const } : {}),
+      store: storage !== undefined,
+      ...(storage && keyRecord ? { keyRecord } : {}),
+      ...(rehearsal ? { rehearsal: true as const } : {}),
     });
   }
 
@@ -191,12 +192,12 @@ export class BuildThread {
       if (m.t === 'missing' && !p.resent) {
         // the thread dropped that configuration (several newer ones came since): once more, with it
         p.resent = true;
-        this.sent.delete(p.active.partnerId);
+        this.sent.delete(p.build.active.partnerId);
         this.post(worker, m.id, p);
         return;
       }
       this.pending.delete(m.id);
-      if (m.t === 'built') p.resolve({ t: 'built', prepared: { ...m.prepared, requestJson: p.request } });
+      if (m.t === 'built') p.resolve({ t: 'built', prepared: { ...m.prepared, requestJson: p.body } });
       else if (m.t === 'stored') p.resolve({ t: 'stored', json: m.json });
       else if (m.t === 'failed') p.reject(receiveError(m.error));
       else p.reject(new BuildThreadGone('offer build thread lost the configuration twice'));
