@@ -5,7 +5,7 @@ import { ADMIN, confirmBody, confirmPath, createOffer, offerRequest, setupShop }
 interface Product {
   id: string;
   code: string;
-  details: { finance: { price: { total_amount_without_tax: number }; surcharge: { total_amount: number } } };
+  details: { finance: { price: { total_amount: number; total_amount_without_tax: number }; surcharge: { total_amount: number } } };
 }
 interface Offer {
   id: string;
@@ -23,6 +23,9 @@ interface Row {
   opt_outs: number;
   conversion_rate: number;
   premium_confirmed: Array<{ currency: string; amount: number; amount_minor: number }>;
+  cancellations: number;
+  refunded: Array<{ currency: string; amount: number; amount_minor: number }>;
+  net_premium: Array<{ currency: string; amount: number; amount_minor: number }>;
 }
 
 const cents = (x: number): number => Math.round(x * 100);
@@ -36,7 +39,7 @@ class Tally {
     const id = JSON.stringify([key.offer_config_id, key.experiment_key ?? null, key.variant ?? null]);
     let g = this.groups.get(id);
     if (!g) {
-      g = { row: { ...key, offers: 0, confirmations: 0, opt_outs: 0, conversion_rate: 0, premium_confirmed: [] }, premium: new Map() };
+      g = { row: { ...key, offers: 0, confirmations: 0, opt_outs: 0, conversion_rate: 0, premium_confirmed: [], cancellations: 0, refunded: [], net_premium: [] }, premium: new Map() };
       this.groups.set(id, g);
     }
     g.row.offers++;
@@ -51,13 +54,20 @@ class Tally {
   }
   rows(): Row[] {
     return [...this.groups.values()]
-      .map(({ row, premium }) => ({
-        ...row,
-        conversion_rate: Math.round((row.confirmations / row.offers) * 10_000) / 10_000,
-        premium_confirmed: [...premium.entries()]
+      .map(({ row, premium }) => {
+        const premiumConfirmed = [...premium.entries()]
           .sort(([a], [b]) => cmp(a, b))
-          .map(([currency, p]) => ({ currency, amount: p.minor / 100, amount_minor: p.minor })),
-      }))
+          .map(([currency, p]) => ({ currency, amount: p.minor / 100, amount_minor: p.minor }));
+        // nothing is cancelled in this suite: nothing refunded, the whole premium kept
+        return {
+          ...row,
+          conversion_rate: Math.round((row.confirmations / row.offers) * 10_000) / 10_000,
+          premium_confirmed: premiumConfirmed,
+          cancellations: 0,
+          refunded: [],
+          net_premium: premiumConfirmed,
+        };
+      })
       .sort((a, b) => cmp(a.offer_config_id, b.offer_config_id) || cmp(a.experiment_key, b.experiment_key) || cmp(a.variant, b.variant));
   }
 }
@@ -186,7 +196,106 @@ describe('Admin analytics (e2e, spec §4.8)', () => {
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '422']));
     const row = doc.body.components.schemas.AnalyticsVariantRowDto;
     expect(Object.keys(row.properties)).toEqual(
-      expect.arrayContaining(['offer_config_id', 'experiment_key', 'variant', 'offers', 'confirmations', 'opt_outs', 'conversion_rate', 'premium_confirmed']),
+      expect.arrayContaining([
+        'offer_config_id',
+        'experiment_key',
+        'variant',
+        'offers',
+        'confirmations',
+        'opt_outs',
+        'conversion_rate',
+        'premium_confirmed',
+        'cancellations',
+        'refunded',
+        'net_premium',
+      ]),
     );
+  });
+});
+
+/*
+ * Needs BookingLifecycleService.cancel: cancels through the partner route, then reads analytics.
+ * The shop's products have no `cancellation` block: the defaults apply (cancellable until the
+ * policy ends, 14 days of cooling-off), and a booking cancelled at once is refunded in full.
+ */
+describe('Admin analytics after cancellations (e2e)', () => {
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    key = await setupShop(t, 'ANC');
+  });
+  afterAll(async () => t.close());
+
+  it('counts cancelled quotes, refunds and net premium per variant and per config, after cancels through the partner route', async () => {
+    type Money = Map<string, number>;
+    interface Expected {
+      confirmations: number;
+      cancellations: number;
+      premium: Money;
+      refunded: Money;
+      refundedPremium: Money;
+    }
+    const byVariant = new Map<string, Expected>();
+    const total: Expected = { confirmations: 0, cancellations: 0, premium: new Map(), refunded: new Map(), refundedPremium: new Map() };
+    const add = (m: Money, currency: string, minor: number) => m.set(currency, (m.get(currency) ?? 0) + minor);
+    const groupsOf = (offer: Offer): Expected[] => [
+      total,
+      ...(offer.metadata?.experiments ?? []).map((e) => {
+        const k = `${e.key}/${e.variant}`;
+        if (!byVariant.has(k)) byVariant.set(k, { confirmations: 0, cancellations: 0, premium: new Map(), refunded: new Map(), refundedPremium: new Map() });
+        return byVariant.get(k) as Expected;
+      }),
+    ];
+    const premiumOf = (p: Product) => cents(p.details.finance.price.total_amount_without_tax) - cents(p.details.finance.surcharge.total_amount);
+
+    // 6 bookings of PROTECT + SHIP in AUD and NZD: 0 and 3 cancelled whole, 1 and 4 their SHIP only, 2 and 5 kept
+    for (let i = 0; i < 6; i++) {
+      const nz = i >= 3;
+      const res = await request(t.http)
+        .post('/x/partners/ANC/offers/?extra_fields=surcharge')
+        .set('X-Api-Key', key)
+        .send(offerRequest({ value: 100 + i * 13.37, currency: nz ? 'NZD' : 'AUD', country: nz ? 'NZ' : 'AU' }))
+        .expect(200);
+      const offer = res.body as Offer;
+      const booked = await request(t.http).post(confirmPath('ANC', offer.id)).set('X-Api-Key', key).send(confirmBody(offer.products.map((p) => p.id))).expect(200);
+      const groups = groupsOf(offer);
+      for (const g of groups) {
+        g.confirmations++;
+        for (const p of offer.products) add(g.premium, offer.currency, premiumOf(p));
+      }
+      const cancelled = i % 3 === 0 ? offer.products : i % 3 === 1 ? offer.products.filter((p) => p.code === 'SHIP') : [];
+      if (cancelled.length === 0) continue;
+      const body = i % 3 === 0 ? {} : { quotes: cancelled.map((p) => ({ id: p.id })), cancellation_reason: 'changed plans' };
+      const after = await request(t.http).post(`/xcover/partners/ANC/bookings/${booked.body.id}/cancel/`).set('X-Api-Key', key).send(body).expect(200);
+      expect(after.body.status).toBe(i % 3 === 0 ? 'CANCELLED' : 'CONFIRMED');
+      for (const g of groups) {
+        g.cancellations += cancelled.length;
+        for (const p of cancelled) {
+          // within the cooling-off period: the whole price back, and with it the whole premium
+          add(g.refunded, offer.currency, cents(p.details.finance.price.total_amount));
+          add(g.refundedPremium, offer.currency, premiumOf(p));
+        }
+      }
+    }
+
+    const money = (m: Money) => [...m.entries()].sort(([a], [b]) => cmp(a, b)).map(([currency, minor]) => ({ currency, amount: minor / 100, amount_minor: minor }));
+    const figures = (e: Expected) => ({
+      confirmations: e.confirmations,
+      cancellations: e.cancellations,
+      premium_confirmed: money(e.premium),
+      refunded: money(e.refunded),
+      net_premium: money(new Map([...e.premium.entries()].map(([c, minor]) => [c, minor - (e.refundedPremium.get(c) ?? 0)]))),
+    });
+
+    const res = await request(t.http).get('/admin/partners/ANC/analytics').set(ADMIN).expect(200);
+    expect(res.body.totals).toEqual([expect.objectContaining({ offer_config_id: 'shop-cover', ...figures(total) })]);
+    expect(total.cancellations).toBe(6);
+    for (const [k, e] of byVariant) {
+      const [experiment, variant] = k.split('/');
+      const row = res.body.rows.find((r: Row) => r.experiment_key === experiment && r.variant === variant);
+      expect(row).toEqual(expect.objectContaining(figures(e)));
+    }
   });
 });

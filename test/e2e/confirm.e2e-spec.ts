@@ -43,7 +43,10 @@ describe('Confirm Offer (e2e, spec §3.2)', () => {
       total_tax: cents(protectTax + 0.24) / 100,
       total_tax_formatted: fmt(cents(protectTax + 0.24) / 100),
       partner_transaction_id: 'TX-42',
+      total_refund: 0,
+      total_refund_formatted: fmt(0),
       created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+00:00$/),
+      updated_at: res.body.created_at,
       policyholder: body.policyholder,
       quotes: [
         {
@@ -60,6 +63,8 @@ describe('Confirm Offer (e2e, spec §3.2)', () => {
           tax_formatted: fmt(protectTax),
           pds_url: 'https://example.com/pds/protect.pdf',
           insured: [{ first_name: 'Ada', last_name: 'Lovelace', birth_date: '1815-12-10' }],
+          confirmed_at: res.body.created_at,
+          cancelled_at: null,
         },
         {
           id: ship,
@@ -75,6 +80,8 @@ describe('Confirm Offer (e2e, spec §3.2)', () => {
           tax_formatted: fmt(0.24),
           pds_url: 'https://example.com/pds/ship.pdf',
           insured: [],
+          confirmed_at: res.body.created_at,
+          cancelled_at: null,
         },
       ],
     });

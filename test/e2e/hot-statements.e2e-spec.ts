@@ -1,5 +1,5 @@
 /**
- * Every hot-path statement written as SQL text (the exports of the `*.sql.ts` files) is prepared
+ * Every statement written as SQL text (the exports of the `*.sql.ts` files) is prepared
  * against the schema the migrations build, on the engine the run uses (SQLite in `npm test`,
  * PostgreSQL in `npm run test:integration`): a table, column or type that the entities and
  * migrations no longer have fails here, by name, instead of on a request. Preparing checks names
@@ -7,6 +7,7 @@
  */
 import { engineOf, type Engine } from '@app/database';
 import * as bookingSql from '../../libs/offers/src/bookings/bookings.sql';
+import * as bookingChangesSql from '../../libs/offers/src/bookings/lifecycle/booking-changes.sql';
 import * as idempotencySql from '../../libs/offers/src/idempotency.sql';
 import * as offerInsertSql from '../../libs/offers/src/storage/offer-insert.sql';
 import { DataSource } from 'typeorm';
@@ -23,7 +24,7 @@ function statementsOf(module: Record<string, unknown>, engine: Engine): Array<[s
   return out;
 }
 
-const MODULES = { 'storage/offer-insert.sql': offerInsertSql, 'bookings/bookings.sql': bookingSql, 'idempotency.sql': idempotencySql };
+const MODULES = { 'storage/offer-insert.sql': offerInsertSql, 'bookings/bookings.sql': bookingSql, 'bookings/lifecycle/booking-changes.sql': bookingChangesSql, 'idempotency.sql': idempotencySql };
 
 describe('hot-path SQL against the migrated schema', () => {
   let t: TestApp;

@@ -8,6 +8,7 @@
  * the routes' own behaviour on PostgreSQL is covered by the confirm, opt-out, bookings,
  * idempotency-confirm, crash-confirm and two-instances suites of the same run.
  */
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ALL_ENTITIES } from '../../apps/api/src/entities';
@@ -117,6 +118,7 @@ describePg('hot-path SQL on PostgreSQL', () => {
       partnerId: partner,
       offerId,
       now: NOW,
+      eventId: randomUUID(),
       booking: {
         id: bookingId,
         offerId,

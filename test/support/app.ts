@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { AppConfig } from '@app/core';
+import type { AppConfig, Clock } from '@app/core';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { createThrowawayDatabase } from './pg-database';
 
@@ -29,7 +29,7 @@ const pgByNamedFile = new Map<string, Promise<{ url: string; drop(): Promise<voi
  * SQLite file, or — in the integration run (npm run test:integration) — on a fresh PostgreSQL
  * database (TEST_PG_ADMIN_URL) and with Redis (TEST_REDIS_URL) under a key prefix of its own.
  */
-export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<AppConfig> = {}, clock?: Clock): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'offers-e2e-'));
   // integration runs put every app on its own fresh PostgreSQL database, or on the one standing
   // for the SQLite file the test named
@@ -65,7 +65,7 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}): Promise<
     // ready at once: the warm-up has suites of its own (warm-up.e2e-spec.ts)
     warmupMaxSeconds: 0,
     ...overrides,
-  });
+  }, clock);
   await app.init();
   return {
     app,

@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { CacheModule } from '@nestjs/cache-manager';
-import { APP_CONFIG, AppConfig, CoreConfigModule, loadConfig, RedisModule } from '@app/core';
+import { APP_CONFIG, AppConfig, Clock, CoreConfigModule, loadConfig, RedisModule } from '@app/core';
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
 import { OffersModule } from '@app/offers';
@@ -33,11 +33,12 @@ export class AppModule implements OnApplicationBootstrap {
     void this.warmUp.start();
   }
 
-  static forRoot(overrides: Partial<AppConfig> = {}): DynamicModule {
+  /** `clock`: the time the app reads (tests pin and move it); the system's by default. */
+  static forRoot(overrides: Partial<AppConfig> = {}, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreConfigModule.forRoot(overrides),
+        CoreConfigModule.forRoot(overrides, clock),
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({

@@ -6,7 +6,7 @@ import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { BUNDLE_JSON_SCHEMA } from '@app/bundles';
-import { APP_CONFIG, AppConfig, InvalidError } from '@app/core';
+import { APP_CONFIG, AppConfig, Clock, InvalidError } from '@app/core';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { rejectNulCharacters, rejectNulInUrl } from './common/nul-characters';
@@ -130,8 +130,9 @@ function toOpenApiSchema(node: unknown): unknown {
 
 export async function createApp(
   overrides: Partial<AppConfig> = {},
+  clock?: Clock,
 ): Promise<{ app: NestExpressApplication; config: AppConfig }> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(overrides), new ExpressPrototypesAdapter(), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(overrides, clock), new ExpressPrototypesAdapter(), {
     bodyParser: false,
     bufferLogs: true,
   });

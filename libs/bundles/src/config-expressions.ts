@@ -1,4 +1,4 @@
-import type { ContentLanguage, OfferConfig } from '@app/core';
+import type { CelQuoteKind, ContentLanguage, OfferConfig } from '@app/core';
 import { extractPlaceholders } from '@app/content';
 
 export type ExpressionKind = 'bool' | 'number' | 'timestamp' | 'any';
@@ -8,8 +8,12 @@ export interface ConfigExpression {
   path: string;
   expr: string;
   expected: ExpressionKind;
-  /** evaluated with `quote` bound (product content placeholders) */
-  withQuote: boolean;
+  /**
+   * which `quote` it sees: none, the priced quote of product content placeholders (`content`,
+   * `CelEnvironment.forSchema(s, { withQuote: true })`) or the booked quote of cancellation and
+   * modification rules (`booking`, `CelEnvironment.forSchema(s, { bookingQuote: true })`)
+   */
+  quote: CelQuoteKind;
 }
 
 const PRICING = ['premium', 'tax_rate', 'surcharge', 'commission_rate', 'min_premium', 'max_premium'] as const;
@@ -20,8 +24,8 @@ const PRODUCT_LISTS = ['benefits', 'inclusions', 'exclusions', 'extras', 'discla
 /** Every CEL expression of one offer config (spec §4.3), with where it sits and what it must yield. */
 export function configExpressions(config: OfferConfig): ConfigExpression[] {
   const out: ConfigExpression[] = [];
-  const add = (path: string, expr: string | undefined, expected: ExpressionKind, withQuote = false) => {
-    if (typeof expr === 'string') out.push({ path, expr, expected, withQuote });
+  const add = (path: string, expr: string | undefined, expected: ExpressionKind, quote: CelQuoteKind = 'none') => {
+    if (typeof expr === 'string') out.push({ path, expr, expected, quote });
   };
   add('when', config.when, 'bool');
   config.products.forEach((p, i) => {
@@ -35,6 +39,9 @@ export function configExpressions(config: OfferConfig): ConfigExpression[] {
       add(`${base}.benefits[${j}].excess`, b.excess, 'number');
     });
     for (const [name, expr] of Object.entries(p.extra_fields ?? {})) add(`${base}.extra_fields.${name}`, expr, 'any');
+    add(`${base}.cancellation.allowed`, p.cancellation?.allowed, 'bool', 'booking');
+    add(`${base}.cancellation.refund`, p.cancellation?.refund, 'number', 'booking');
+    add(`${base}.modification.allowed`, p.modification?.allowed, 'bool', 'booking');
   });
   (config.experiments ?? []).forEach((e, i) => {
     add(`experiments[${i}].unit`, e.unit, 'any');
@@ -48,14 +55,14 @@ export function configExpressions(config: OfferConfig): ConfigExpression[] {
     if (lang === 'default_language' || typeof entry !== 'object' || entry === null) continue;
     const l = entry as ContentLanguage;
     const base = `content.${lang}`;
-    const placeholders = (path: string, text: unknown, withQuote: boolean) => {
+    const placeholders = (path: string, text: unknown, quote: CelQuoteKind) => {
       if (typeof text !== 'string') return;
-      for (const expr of extractPlaceholders(text)) add(path, expr, 'any', withQuote);
+      for (const expr of extractPlaceholders(text)) add(path, expr, 'any', quote);
     };
-    for (const f of LANG_STRINGS) placeholders(`${base}.${f}`, l[f], false);
+    for (const f of LANG_STRINGS) placeholders(`${base}.${f}`, l[f], 'none');
     for (const [code, p] of Object.entries(l.products ?? {})) {
-      for (const f of PRODUCT_STRINGS) placeholders(`${base}.products.${code}.${f}`, p[f], true);
-      for (const f of PRODUCT_LISTS) (p[f] ?? []).forEach((t, k) => placeholders(`${base}.products.${code}.${f}[${k}]`, t, true));
+      for (const f of PRODUCT_STRINGS) placeholders(`${base}.products.${code}.${f}`, p[f], 'content');
+      for (const f of PRODUCT_LISTS) (p[f] ?? []).forEach((t, k) => placeholders(`${base}.products.${code}.${f}[${k}]`, t, 'content'));
     }
   }
   return out;

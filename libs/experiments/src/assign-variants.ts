@@ -87,3 +87,21 @@ export function unitEvaluator(evaluate: Evaluate, vars: CelVars): (experiment: E
     }
   };
 }
+
+/**
+ * The assignments an offer was given, from the experiment refs stored with it (key and variant):
+ * what applyOverrides needs to price its products again exactly as they were offered. A stored
+ * experiment or variant the config no longer has is left out.
+ */
+export function storedAssignments(experiments: readonly Experiment[] | undefined, stored: readonly { key: string; variant: string }[]): VariantAssignment[] {
+  const out: VariantAssignment[] = [];
+  for (const ref of stored) {
+    const exp = experiments?.find((e) => e.key === ref.key);
+    const variant = exp?.variants.find((v) => v.name === ref.variant);
+    if (!exp || !variant) continue;
+    const codes = new Set<string>();
+    for (const v of exp.variants) for (const code of Object.keys(v.overrides ?? {})) codes.add(code);
+    out.push({ key: exp.key, variant: variant.name, overrides: variant.overrides ?? {}, productCodes: [...codes], unit: '' });
+  }
+  return out;
+}

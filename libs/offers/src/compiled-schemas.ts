@@ -93,8 +93,10 @@ export class CompiledSchemas {
       if (!compiled) continue;
       for (const config of active.configs) {
         if (config.schema !== schema.id) continue;
-        for (const { expr, withQuote } of configExpressions(config)) {
-          (withQuote ? compiled.envWithQuote : compiled.env).compile(expr);
+        for (const { expr, quote } of configExpressions(config)) {
+          // the expressions seeing a booked quote are compiled when a booking is changed (BookingTermsService)
+          if (quote === 'booking') continue;
+          (quote === 'content' ? compiled.envWithQuote : compiled.env).compile(expr);
         }
       }
     }

@@ -15,6 +15,11 @@ import { AnalyticsService } from './analytics/analytics.service';
 import { BookingHooks } from './bookings/booking-hooks';
 import { BookingsRepository } from './bookings/bookings.repository';
 import { BookingsService } from './bookings/bookings.service';
+import { BookingLifecycleService } from './bookings/lifecycle/booking-lifecycle.service';
+import { BookingChangesRepository } from './bookings/lifecycle/booking-changes.repository';
+import { BookingTermsService } from './bookings/lifecycle/booking-terms';
+import { BookingChangeEntity } from './entities/booking-change.entity';
+import { BookingEventEntity } from './entities/booking-event.entity';
 import { BookingEntity } from './entities/booking.entity';
 import { BookingItemEntity } from './entities/booking-item.entity';
 import { OfferVariantEntity } from './entities/offer-variant.entity';
@@ -24,7 +29,7 @@ import { IdempotencyService } from './idempotency.service';
 import { WarmUpSamples } from './warm-up-samples';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity]), BundlesModule, SchemasModule, PartnersModule],
+  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity, BookingChangeEntity, BookingEventEntity]), BundlesModule, SchemasModule, PartnersModule],
   providers: [
     OfferBuilder,
     CompiledSchemas,
@@ -35,10 +40,13 @@ import { WarmUpSamples } from './warm-up-samples';
     BookingHooks,
     BookingsRepository,
     BookingsService,
+    BookingLifecycleService,
+    BookingChangesRepository,
+    BookingTermsService,
     AnalyticsRepository,
     AnalyticsService,
     WarmUpSamples,
   ],
-  exports: [OffersService, BookingsService, AnalyticsService, BookingHooks, IdempotencyService, WarmUpSamples],
+  exports: [OffersService, BookingsService, BookingLifecycleService, AnalyticsService, BookingHooks, IdempotencyService, WarmUpSamples],
 })
 export class OffersModule {}

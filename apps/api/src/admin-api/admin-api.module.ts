@@ -5,6 +5,7 @@ import { OffersModule } from '@app/offers';
 import { BundlesController } from './bundles.controller';
 import { OffersPreviewController } from './offers-preview.controller';
 import { AnalyticsController } from './analytics.controller';
+import { BookingEventsController } from './booking-events.controller';
 import { AuthGuardsModule } from '../partner-api/guards/auth-guards.module';
 import { AdminKeysController } from './admin-keys.controller';
 import { ApiKeysController } from './api-keys.controller';
@@ -14,6 +15,6 @@ import { PartnersController } from './partners.controller';
 /** The /admin surface: one controller per resource, every one behind AdminRoute(). */
 @Module({
   imports: [AuthGuardsModule, AuditModule, BundlesModule, OffersModule],
-  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController, AnalyticsController],
+  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController, AnalyticsController, BookingEventsController],
 })
 export class AdminApiModule {}

@@ -14,7 +14,7 @@ export class AnalyticsController {
   @Get()
   @ApiOperation({
     summary:
-      'Conversion per offer config and experiment variant over the offers created in [from, to): offers, confirmations, opt-outs, conversion rate, premium confirmed per currency (spec §4.8)',
+      'Conversion per offer config and experiment variant over the offers created in [from, to): offers, confirmations, opt-outs, conversion rate, premium confirmed per currency (spec §4.8), and after the sale: cancellations, refunds and net premium per currency',
   })
   @ApiOkResponse({ type: AnalyticsResponseDto })
   @ApiNotFoundResponse({ description: '`partner_not_found`', type: ErrorEnvelopeDto })

@@ -43,6 +43,12 @@ export class JsonTooDeepError extends DomainError {
   }
 }
 
+export class NotJsonContainerError extends DomainError {
+  constructor() {
+    super('bad_request', 'malformed_request', 'Request body must be a JSON object or array (or null for none)', undefined, undefined, 'validation_error');
+  }
+}
+
 /**
  * What body-parser passes on when a body is not in the Content-Encoding it names (a `gzip` body
  * that is not gzip, a truncated `br` stream): the decompression stream's error with status 400 and
@@ -66,13 +72,17 @@ export function undecodableBody(err: unknown, contentEncoding: string | undefine
  * parser a request meets is the one that applies to it.
  */
 export function jsonBodyParser(options: { limitBytes: number; maxDepth: number }): RequestHandler {
-  const parse = express.json({ limit: options.limitBytes, type: JSON_TYPES, verify: flagNulEscapes });
+  // not strict, so that the text `null` parses: XCover's clients send it for "no body" (on the
+  // confirm routes too); it then reads as an empty body does. Any other scalar is refused below.
+  const parse = express.json({ limit: options.limitBytes, type: JSON_TYPES, verify: flagNulEscapes, strict: false });
   return (req: Request, res: Response, next: NextFunction): void => {
     const marked = req as Marked;
     if (BODYLESS_METHODS.has(req.method) || marked[BODY_READ]) return next();
     marked[BODY_READ] = true;
     parse(req, res, (err?: unknown) => {
       if (err) return next(undecodableBody(err, req.headers['content-encoding']));
+      if (req.body === null) req.body = {};
+      else if (req.body !== undefined && typeof req.body !== 'object') return next(new NotJsonContainerError());
       if (nestsDeeperThan(req.body, options.maxDepth)) return next(new JsonTooDeepError(options.maxDepth));
       next();
     });

@@ -88,7 +88,9 @@ export class BookingsController {
 
   @Get('bookings/:booking_id')
   @UseGuards(PartnerThrottlerGuard)
-  @ApiOperation({ summary: 'Read a booking as confirmed (spec §3.4)' })
+  @ApiOperation({
+    summary: 'Read a booking as it is now: its quotes in force or cancelled, refunds, last change. A body sent with the GET (XCover clients send `null`) is ignored.',
+  })
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiNotFoundResponse({ description: "`booking_not_found`: unknown, or another partner's booking", type: ErrorEnvelopeDto })
   async get(@PartnerAuth() auth: AuthenticatedKey, @Param('booking_id') bookingId: string): Promise<BookingResponseDto> {

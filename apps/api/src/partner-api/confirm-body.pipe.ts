@@ -1,42 +1,8 @@
-import { Injectable, PipeTransform, ValidationError } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import { BookingValidationError } from '@app/offers';
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { validateBody } from './body-validation';
 import { ConfirmOfferDto } from './dto/confirm.dto';
 
-/** class-validator errors → JSON-pointer paths (`/policyholder/email`, `/quotes/0/id`). */
-export function validationErrorsToPointers(errors: ValidationError[], parent = ''): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const e of errors) {
-    const path = `${parent}/${e.property}`;
-    if (e.constraints) out[path] = Object.values(e.constraints);
-    if (e.children && e.children.length > 0) Object.assign(out, validationErrorsToPointers(e.children, path));
-  }
-  return out;
-}
-
-/**
- * Keys class-transformer never copies: it skips them, and throws on an object whose own
- * `constructor` is not a function (`{"first_name":{"constructor":"x"}}`).
- */
-const UNCOPIED_KEYS = new Set(['__proto__', 'constructor']);
-
-const pointerTo = (path: string, key: string): string => `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-
-/**
- * A copy of a parsed JSON body without UNCOPIED_KEYS, with the JSON pointer of each key left out.
- * (recursive: the body parser has already refused bodies nested deeper than a few dozen levels)
- */
-function withoutUncopiedKeys(value: unknown, path: string, removed: string[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => withoutUncopiedKeys(v, `${path}/${i}`, removed));
-  if (typeof value !== 'object' || value === null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (UNCOPIED_KEYS.has(key)) removed.push(pointerTo(path, key));
-    else copy[key] = withoutUncopiedKeys(v, pointerTo(path, key), removed);
-  }
-  return copy;
-}
+export { validationErrorsToPointers } from './body-validation';
 
 /**
  * The confirm body's own validation, so that its errors carry the spec's code
@@ -46,15 +12,6 @@ function withoutUncopiedKeys(value: unknown, path: string, removed: string[]): u
 @Injectable()
 export class ConfirmBodyPipe implements PipeTransform<unknown, ConfirmOfferDto> {
   transform(value: unknown): ConfirmOfferDto {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new BookingValidationError({ '': ['must be a JSON object'] });
-    }
-    // no field of the body is named __proto__ or constructor: refused like any other unknown field
-    const removed: string[] = [];
-    const dto = plainToInstance(ConfirmOfferDto, withoutUncopiedKeys(value, '', removed));
-    const errors = validationErrorsToPointers(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }));
-    for (const path of removed) errors[path] = [`property ${path.slice(path.lastIndexOf('/') + 1)} should not exist`];
-    if (Object.keys(errors).length > 0) throw new BookingValidationError(errors);
-    return dto;
+    return validateBody(ConfirmOfferDto, value).dto;
   }
 }

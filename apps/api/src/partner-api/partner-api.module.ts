@@ -6,6 +6,7 @@ import { ActiveConfigService, BundlesModule } from '@app/bundles';
 import { OffersModule } from '@app/offers';
 import { OffersController } from './offers.controller';
 import { BookingsController } from './bookings.controller';
+import { BookingLifecycleController } from './booking-lifecycle.controller';
 import { PartnerThrottlerGuard, partnerThrottlerOptions } from './rate-limit/partner-throttler';
 import { FixedWindowThrottlerStorage } from './rate-limit/fixed-window.storage';
 import { SharedCounters } from '@app/core';
@@ -16,7 +17,7 @@ import { WhoAmIController } from './whoami.controller';
  * Partner controllers, each declaring only the path after the API prefix
  * (`@Controller('partners/:partner_code')`). Add new partner controllers here.
  */
-export const PARTNER_API_CONTROLLERS: Type<unknown>[] = [OffersController, PartnerSchemasController, WhoAmIController, BookingsController];
+export const PARTNER_API_CONTROLLERS: Type<unknown>[] = [OffersController, PartnerSchemasController, WhoAmIController, BookingsController, BookingLifecycleController];
 
 const DECLARED_PATH = Symbol('partner-api:declared-path');
 

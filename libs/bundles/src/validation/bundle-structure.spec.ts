@@ -47,4 +47,62 @@ describe('checkBundleStructure', () => {
     expect(checkBundleStructure(bundle)).toEqual([]);
     expect(bundle.offer_configs[0]).toMatchObject({ when: 'true', products: [{ when: 'true', pricing: { tax_rate: '0.0', surcharge: '0.0', commission_rate: '0.0' } }] });
   });
+
+  it('gives a variant override no defaults: it replaces only what it names (the product keeps its tax_rate)', () => {
+    const bundle = {
+      partner: { code: 'ABC', name: 'A' },
+      schemas: [{ id: 's', json_schema: { type: 'object' } }],
+      offer_configs: [
+        {
+          id: 'c',
+          name: 'C',
+          schema: 's',
+          products: [{ code: 'P', name: 'P', pricing: { premium: '1.0', tax_rate: '0.1' } }],
+          experiments: [{ key: 'e', variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, overrides: { P: { pricing: { premium: '2.0' } } } }] }],
+        },
+      ],
+    };
+    expect(checkBundleStructure(bundle)).toEqual([]);
+    expect(bundle.offer_configs[0].experiments[0].variants[1].overrides).toEqual({ P: { pricing: { premium: '2.0' } } });
+    expect(bundle.offer_configs[0].products[0].pricing).toEqual({
+      premium: '1.0',
+      tax_rate: '0.1',
+      surcharge: '0.0',
+      commission_rate: '0.0',
+    });
+    const overrideSchema = (BUNDLE_JSON_SCHEMA.definitions as Record<string, { properties: Record<string, object> }>).pricing_override;
+    for (const field of Object.values(overrideSchema.properties)) expect(field).not.toHaveProperty('default');
+  });
+
+  it('fills the defaults of a given cancellation or modification block, and adds neither block', () => {
+    const product = (extra: object) => ({ code: 'P', name: 'P', pricing: { premium: '1.0' }, ...extra });
+    const bundle = {
+      partner: { code: 'ABC', name: 'A' },
+      schemas: [{ id: 's', json_schema: { type: 'object' } }],
+      offer_configs: [
+        { id: 'c', name: 'C', schema: 's', products: [product({}), product({ code: 'Q', cancellation: {}, modification: { fields: ['a'] } })] },
+      ],
+    };
+    expect(checkBundleStructure(bundle)).toEqual([]);
+    const [bare, given] = bundle.offer_configs[0].products as Array<Record<string, unknown>>;
+    expect(bare).not.toHaveProperty('cancellation');
+    expect(bare).not.toHaveProperty('modification');
+    expect(given.cancellation).toEqual({ cooling_off: '14d', allowed: 'now < quote.policy_end_date', refund: '0.0' });
+    expect(given.modification).toEqual({ allowed: 'now < quote.policy_start_date', fields: ['a'] });
+  });
+
+  it('refuses a cooling-off that is not a duration, at its path', () => {
+    const bundle = {
+      partner: { code: 'ABC', name: 'A' },
+      schemas: [{ id: 's', json_schema: { type: 'object' } }],
+      offer_configs: [{ id: 'c', name: 'C', schema: 's', products: [{ code: 'P', name: 'P', pricing: { premium: '1.0' }, cancellation: { cooling_off: '14x' } }] }],
+    };
+    expect(checkBundleStructure(bundle)).toEqual([
+      {
+        pointer: '/offer_configs/0/products/0/cancellation/cooling_off',
+        path: 'offer_configs[0].products[0].cancellation.cooling_off',
+        message: 'must match pattern "^[0-9]+(s|m|h|d)$"',
+      },
+    ]);
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * The bundle's structure, checked with its JSON Schema (spec/bundle.schema.json, copied beside
  * this file). A separate Ajv instance from the partner-schema one: this one applies the bundle's
- * defaults (status, priority, when, offer_ttl, product type, pricing) to the copy it validates.
+ * defaults (status, priority, when, offer_ttl, product type, pricing, and the fields of a
+ * `cancellation` or `modification` block that is given) to the copy it validates. A variant's
+ * `pricing_override` has no defaults: it replaces only the fields it names.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -9,17 +11,6 @@ import bundleSchemaJson from './bundle.schema.json';
 import { pointerToPath } from './bundle-paths';
 
 export const BUNDLE_JSON_SCHEMA: Readonly<Record<string, unknown>> = bundleSchemaJson;
-
-/**
- * The schema gives `pricing_override` fields the same defaults as `pricing`; applied to a variant's
- * override they would replace the product's real tax and commission with 0.0. An override only
- * replaces what it names, so those defaults are dropped before compiling.
- */
-function withoutOverrideDefaults(schema: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(schema) as { definitions?: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
-  for (const property of Object.values(copy.definitions?.pricing_override?.properties ?? {})) delete property.default;
-  return copy as Record<string, unknown>;
-}
 
 /** keywords that annotate a schema without constraining what it accepts */
 const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', '$comment']);
@@ -59,7 +50,7 @@ function bundleValidator(): ValidateFunction {
   if (!validator) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, logger: false });
     addFormats(ajv);
-    validator = ajv.compile(inlineDefinitions(withoutOverrideDefaults(bundleSchemaJson)));
+    validator = ajv.compile(inlineDefinitions(bundleSchemaJson));
   }
   return validator;
 }

@@ -149,6 +149,94 @@ describe('validateBundle', () => {
     ]);
   });
 
+  describe('cancellation and modification blocks', () => {
+    const PRO_RATA =
+      'quote.price * double((quote.policy_end_date - now).getSeconds()) / double((quote.policy_end_date - quote.policy_start_date).getSeconds())';
+
+    it('accepts both blocks, checked against the booked quote and the config schema', () => {
+      const bundle = retail();
+      const [warranty, shipping] = bundle.offer_configs[0].products;
+      warranty.cancellation = { cooling_off: '30d', allowed: 'now < quote.policy_end_date', refund: PRO_RATA };
+      warranty.modification = { allowed: "now < quote.policy_start_date && customer.country != 'CA'", fields: ['purchase_date', 'item'] };
+      shipping.cancellation = { refund: "context.item.category == 'phone' ? quote.price - quote.tax : 0.0" };
+      shipping.modification = { fields: ['shipping'] };
+      const result = validateBundle(bundle, { expectedPartnerCode: 'SHOPCO' });
+      if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+      const products = result.bundle.offer_configs[0].products;
+      expect(products[0].cancellation).toEqual({ cooling_off: '30d', allowed: 'now < quote.policy_end_date', refund: PRO_RATA });
+      expect(products[0].modification?.fields).toEqual(['purchase_date', 'item']);
+      // the fields of a given block that are left out are stored at their defaults; `fields` has none (any field)
+      expect(products[1].cancellation).toEqual({
+        cooling_off: '14d',
+        allowed: 'now < quote.policy_end_date',
+        refund: "context.item.category == 'phone' ? quote.price - quote.tax : 0.0",
+      });
+      expect(products[1].modification).toEqual({ allowed: 'now < quote.policy_start_date', fields: ['shipping'] });
+      // a product without the blocks is stored without them
+      expect(result.bundle.offer_configs[1].products[0]).not.toHaveProperty('cancellation');
+      expect(result.bundle.offer_configs[1].products[0]).not.toHaveProperty('modification');
+    });
+
+    it('accepts empty blocks (every default) and checks the defaults like any expression', () => {
+      const bundle = retail();
+      bundle.offer_configs[0].products[0].cancellation = {};
+      bundle.offer_configs[0].products[0].modification = {};
+      const result = validateBundle(bundle);
+      if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+      expect(result.bundle.offer_configs[0].products[0]).toMatchObject({
+        cancellation: { cooling_off: '14d', allowed: 'now < quote.policy_end_date', refund: '0.0' },
+        modification: { allowed: 'now < quote.policy_start_date' },
+      });
+    });
+
+    it('refuses a type error in each rule at its path', () => {
+      const bundle = retail();
+      const product = bundle.offer_configs[0].products[1];
+      product.cancellation = { allowed: 'quote.price', refund: 'quote.price * 2' };
+      product.modification = { allowed: "quote.code + 'x'" };
+      const base = 'offer_configs[0].products[1]';
+      expect(problemsOf(validateBundle(bundle))).toEqual({
+        [`${base}.cancellation.allowed`]: ['must give a bool, but this expression gives double'],
+        [`${base}.cancellation.refund`]: [expect.stringContaining('no such overload: double * int — JSON numbers are double in CEL: write 2.0 instead of 2')],
+        [`${base}.modification.allowed`]: ['must give a bool, but this expression gives string'],
+      });
+    });
+
+    it('refuses what the booked quote does not have, and quote outside these rules', () => {
+      const bundle = retail();
+      const product = bundle.offer_configs[0].products[0];
+      product.cancellation = { refund: 'quote.price_formatted', allowed: 'booking.active' };
+      product.modification = { allowed: 'context.item.nope > 1.0' };
+      product.pricing.premium = 'quote.price';
+      const base = 'offer_configs[0].products[0]';
+      expect(problemsOf(validateBundle(bundle))).toEqual({
+        [`${base}.cancellation.refund`]: [expect.stringContaining('No such key: price_formatted')],
+        [`${base}.cancellation.allowed`]: [expect.stringContaining('the variables are customer, context, partner, now, quote')],
+        [`${base}.modification.allowed`]: [expect.stringContaining('No such key: nope')],
+        [`${base}.pricing.premium`]: [expect.stringContaining('the variables are customer, context, partner, now')],
+      });
+    });
+
+    it('refuses a malformed duration, an unknown field and malformed fields by the schema, at their paths', () => {
+      const bundle = retail();
+      const product = bundle.offer_configs[0].products[0];
+      product.cancellation = { cooling_off: '14x', refund: 'quote.price * 2' };
+      product.modification = { fields: ['trip_cost', 'trip_cost', ''], when: 'true' };
+      const base = 'offer_configs[0].products[0]';
+      const problems = problemsOf(validateBundle(bundle));
+      expect(problems).toEqual({
+        [`${base}.cancellation.cooling_off`]: ['must match pattern "^[0-9]+(s|m|h|d)$"'],
+        [`${base}.modification.fields`]: [expect.stringContaining('must NOT have duplicate items')],
+        [`${base}.modification.fields[2]`]: ['must NOT have fewer than 1 characters'],
+        [`${base}.modification.when`]: ['is not an allowed property'],
+        // a sound sibling is still checked: every problem at once
+        [`${base}.cancellation.refund`]: [expect.stringContaining('write 2.0 instead of 2')],
+      });
+      product.cancellation = 'never';
+      expect(problemsOf(validateBundle(bundle))[`${base}.cancellation`]).toEqual(['must be object']);
+    });
+  });
+
   it('resolves every reference and reports duplicates', () => {
     const bundle = retail();
     bundle.partner.default_schema = 'retail:v9';

@@ -18,6 +18,7 @@ export interface BundleValidationContext {
 }
 
 type Json = Record<string, unknown>;
+type ExprCheck = (value: unknown, at: Loc, expected: CelExpectedType) => void;
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -129,32 +130,32 @@ class BundleChecker {
     const schemaId = typeof config.schema === 'string' ? config.schema : undefined;
     let env: CelEnvironment | undefined;
     let quoteEnv: CelEnvironment | undefined;
+    let bookingEnv: CelEnvironment | undefined;
     if (schemaId !== undefined) {
       if (!schemas.has(schemaId)) this.add(loc.at('schema').path, `names no schema of this bundle ("${schemaId}")`);
       const json = schemas.get(schemaId);
       if (json) {
         env = CelEnvironment.forSchema(json);
         quoteEnv = CelEnvironment.forSchema(json, { withQuote: true });
+        bookingEnv = CelEnvironment.forSchema(json, { bookingQuote: true });
       }
     }
     // without a schema the expressions cannot be type-checked: the schema problem is reported instead
-    const expr = (value: unknown, at: Loc, expected: CelExpectedType): void => {
-      if (env && typeof value === 'string' && this.sound(at, value)) this.checkExpression(env, value, at, expected);
+    const checkIn = (celEnv: CelEnvironment | undefined): ExprCheck => (value, at, expected) => {
+      if (celEnv && typeof value === 'string' && this.sound(at, value)) this.checkExpression(celEnv, value, at, expected);
     };
+    const expr = checkIn(env);
 
     expr(config.when, loc.at('when'), 'bool');
 
-    const productCodes = this.checkProducts(config, loc.at('products'), expr);
+    const productCodes = this.checkProducts(config, loc.at('products'), expr, checkIn(bookingEnv));
     this.checkProductRules(config.product_rules, loc.at('product_rules'), productCodes);
     this.checkContent(config.content, loc.at('content'), productCodes, env, quoteEnv);
     this.checkExperiments(config.experiments, loc.at('experiments'), productCodes, expr);
   }
 
-  private checkProducts(
-    config: Json,
-    loc: Loc,
-    expr: (value: unknown, at: Loc, expected: CelExpectedType) => void,
-  ): Set<string> {
+  /** `bookingExpr` checks the cancellation and modification rules, which see the booked `quote`. */
+  private checkProducts(config: Json, loc: Loc, expr: ExprCheck, bookingExpr: ExprCheck): Set<string> {
     const codes = new Map<string, number>();
     asArray(config.products).forEach((product, i) => {
       const at = loc.at(i);
@@ -179,6 +180,13 @@ class BundleChecker {
       });
       if (isObject(product.extra_fields)) {
         for (const [name, value] of Object.entries(product.extra_fields)) expr(value, at.at('extra_fields').at(name), 'any');
+      }
+      if (isObject(product.cancellation)) {
+        bookingExpr(product.cancellation.allowed, at.at('cancellation').at('allowed'), 'bool');
+        bookingExpr(product.cancellation.refund, at.at('cancellation').at('refund'), 'number');
+      }
+      if (isObject(product.modification)) {
+        bookingExpr(product.modification.allowed, at.at('modification').at('allowed'), 'bool');
       }
     });
     return new Set(codes.keys());
@@ -275,7 +283,7 @@ class BundleChecker {
     experiments: unknown,
     loc: Loc,
     productCodes: Set<string>,
-    expr: (value: unknown, at: Loc, expected: CelExpectedType) => void,
+    expr: ExprCheck,
   ): void {
     const keys = new Map<string, number>();
     asArray(experiments).forEach((experiment, i) => {

@@ -53,6 +53,31 @@ export interface Product {
   pds_url?: string;
   files?: ProductFile[];
   extra_fields?: Record<string, Expr>;
+  /** refund rules when a booking of this product is cancelled; absent fields: CANCELLATION_DEFAULTS */
+  cancellation?: ProductCancellation;
+  /** price changes of a booking of this product; absent fields: MODIFICATION_DEFAULTS */
+  modification?: ProductModification;
+}
+
+/**
+ * Expressions of these blocks see the booked quote (`CelEnvironment.forSchema(s, { bookingQuote: true })`).
+ * A stored bundle has a block only where the partner wrote one (with the schema's defaults filled
+ * into it): read them through `cancellationOf` / `modificationOf`, which default what is absent.
+ */
+export interface ProductCancellation {
+  /** a duration (`90s`, `15m`, `72h`, `14d`): full refund this long after confirmation */
+  cooling_off?: string;
+  /** bool: whether the booking may be cancelled now */
+  allowed?: Expr;
+  /** double: the refund after the cooling-off period, clamped to [0, price] */
+  refund?: Expr;
+}
+
+export interface ProductModification {
+  /** bool: whether the booking may be repriced now */
+  allowed?: Expr;
+  /** context fields a modification may change; absent: any field */
+  fields?: string[];
 }
 
 export interface ProductRuleEvent {
@@ -136,3 +161,5 @@ export interface Bundle {
   schemas: BundleSchema[];
   offer_configs: OfferConfig[];
 }
+
+export * from './product-lifecycle';

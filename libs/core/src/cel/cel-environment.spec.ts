@@ -1,4 +1,5 @@
-import { CelEnvironment, toCelInput, type CelQuote, type CelVars } from './cel-environment';
+import { CANCELLATION_DEFAULTS, MODIFICATION_DEFAULTS } from '../bundle/bundle.types';
+import { CelEnvironment, toCelInput, type CelBookingQuote, type CelQuote, type CelVars } from './cel-environment';
 import { celSchemaFromJsonSchema } from './cel-schema';
 import { ExpressionEvaluationError } from './expression-evaluation-error';
 
@@ -281,6 +282,100 @@ describe('CompiledExpression.evaluate', () => {
     expect(q.compile('quote.benefits[1].excess_formatted').evaluate(v)).toBe('$25.00');
     expect(q.compile('quote.policy_end_date > quote.policy_start_date').evaluate(v)).toBe(true);
     expect(() => q.compile('quote.benefits[0].excess').evaluate(v)).toThrow(ExpressionEvaluationError);
+  });
+});
+
+describe('the booking-quote environment (cancellation and modification rules)', () => {
+  const env = CelEnvironment.forSchema(travelSchema, { bookingQuote: true });
+  const PRO_RATA =
+    'quote.price * double((quote.policy_end_date - now).getSeconds()) / double((quote.policy_end_date - quote.policy_start_date).getSeconds())';
+  // a 10-day policy, confirmed a month before it starts
+  const booked: CelBookingQuote = {
+    code: 'TRIP_CANCEL',
+    price: 120,
+    premium: 110,
+    tax: 10,
+    policy_start_date: new Date('2026-06-01T00:00:00Z'),
+    policy_end_date: new Date('2026-06-11T00:00:00Z'),
+    confirmed_at: new Date('2026-05-01T00:00:00Z'),
+  };
+  const at = (iso: string, quote: CelBookingQuote = booked): CelVars =>
+    vars({ trip_cost: 1000, departure_date: '2026-06-01' }, { now: new Date(iso), bookingQuote: quote });
+
+  it('declares quote as the booked quote, with the pricing variables typed from the schema', () => {
+    expect(env.quoteKind).toBe('booking');
+    expect(env.withQuote).toBe(false);
+    expect(env.check(PRO_RATA, 'number')).toEqual({ ok: true, type: 'double' });
+    expect(env.check('now < quote.policy_end_date', 'bool')).toEqual({ ok: true, type: 'bool' });
+    expect(env.check("quote.code == 'TRIP_CANCEL' && quote.premium + quote.tax == quote.price", 'bool').ok).toBe(true);
+    expect(env.check('quote.confirmed_at', 'timestamp').ok).toBe(true);
+    expect(env.check('context.trip_cost > 500.0 ? quote.price * 0.5 : 0.0', 'number').ok).toBe(true);
+    // the fields of the content quote are not those of the booked one
+    expect(env.check('quote.price_formatted')).toEqual({ ok: false, message: expect.stringContaining('No such key: price_formatted') });
+    expect(CelEnvironment.forSchema(travelSchema, { withQuote: true }).check('quote.confirmed_at').ok).toBe(false);
+    // a type error is refused like anywhere else
+    expect(env.check('quote.price * 2', 'number').ok).toBe(false);
+    expect(env.check('quote.price', 'bool')).toEqual({ ok: false, message: 'must give a bool, but this expression gives double' });
+  });
+
+  it('names quote among the variables when one is unknown', () => {
+    const r = env.check('booking.price');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain('the variables are customer, context, partner, now, quote');
+  });
+
+  it('is memoised per schema, apart from the plain and content environments', () => {
+    expect(CelEnvironment.forSchema(travelSchema, { bookingQuote: true })).toBe(env);
+    expect(env).not.toBe(CelEnvironment.forSchema(travelSchema));
+    expect(env).not.toBe(CelEnvironment.forSchema(travelSchema, { withQuote: true }));
+    expect(() => CelEnvironment.forSchema(travelSchema, { withQuote: true, bookingQuote: true })).toThrow(/not both/);
+  });
+
+  it('evaluates the pro-rata refund to the exact double', () => {
+    // 4 days of 10 left: 120 × 345600 / 864000
+    const fourDaysLeft = env.compile(PRO_RATA).evaluate(at('2026-06-07T00:00:00Z'));
+    expect(fourDaysLeft).toBe(48);
+    expect(typeof fourDaysLeft).toBe('number');
+    // 7 days 6 hours left of 30, price 99.99: 99.99 × 626400 / 2592000
+    const month: CelBookingQuote = { ...booked, price: 99.99, policy_end_date: new Date('2026-07-01T00:00:00Z') };
+    expect(env.compile(PRO_RATA).evaluate(at('2026-06-23T18:00:00Z', month))).toBe(24.16425);
+    expect(env.compile('now < quote.policy_end_date').evaluate(at('2026-06-07T00:00:00Z'))).toBe(true);
+    expect(env.compile('now < quote.policy_end_date').evaluate(at('2026-06-12T00:00:00Z'))).toBe(false);
+    expect(env.compile("now - quote.confirmed_at < duration('336h')").evaluate(at('2026-05-10T00:00:00Z'))).toBe(true);
+  });
+
+  it('evaluates the default rules', () => {
+    const allowed = env.compile(CANCELLATION_DEFAULTS.allowed);
+    const refund = env.compile(CANCELLATION_DEFAULTS.refund);
+    const modify = env.compile(MODIFICATION_DEFAULTS.allowed);
+    expect(env.check(CANCELLATION_DEFAULTS.allowed, 'bool').ok).toBe(true);
+    expect(env.check(CANCELLATION_DEFAULTS.refund, 'number')).toEqual({ ok: true, type: 'double' });
+    expect(env.check(MODIFICATION_DEFAULTS.allowed, 'bool').ok).toBe(true);
+    // before the policy starts, while it runs, after it ended
+    expect([allowed, refund, modify].map((c) => c.evaluate(at('2026-05-20T00:00:00Z')))).toEqual([true, 0, true]);
+    expect([allowed, refund, modify].map((c) => c.evaluate(at('2026-06-05T00:00:00Z')))).toEqual([true, 0, false]);
+    expect([allowed, refund, modify].map((c) => c.evaluate(at('2026-06-11T00:00:00Z')))).toEqual([false, 0, false]);
+  });
+
+  it('leaves policy_end_date absent for a quote without one: has() is false, reading it an evaluation error', () => {
+    const { policy_end_date: _none, ...openEnded } = booked;
+    const v = at('2026-06-07T00:00:00Z', openEnded);
+    expect(env.compile('has(quote.policy_end_date)').evaluate(v)).toBe(false);
+    expect(env.compile('has(quote.policy_start_date)').evaluate(v)).toBe(true);
+    expect(env.compile('!has(quote.policy_end_date) || now < quote.policy_end_date').evaluate(v)).toBe(true);
+    expect(() => env.compile(CANCELLATION_DEFAULTS.allowed).evaluate(v)).toThrow(ExpressionEvaluationError);
+    expect(() => env.compile(PRO_RATA).evaluate(v)).toThrow(/policy_end_date/);
+    // undefined is absent too
+    expect(env.compile('has(quote.policy_end_date)').evaluate(at('2026-06-07T00:00:00Z', { ...booked, policy_end_date: undefined }))).toBe(false);
+  });
+
+  it('reads the booked quote only, and fails without one', () => {
+    const quote = { ...booked };
+    const v = at('2026-06-07T00:00:00Z', quote);
+    expect(env.compile('quote.price').evaluate(v)).toBe(120);
+    expect(quote).toEqual(booked); // not modified
+    // a content quote given as `quote` is not what this environment reads
+    expect(() => env.compile('quote.price').evaluate({ ...v, bookingQuote: undefined, quote: {} as CelQuote })).toThrow(ExpressionEvaluationError);
   });
 });
 

@@ -42,13 +42,38 @@ export interface CelQuote {
   benefits: CelQuoteBenefitInput[];
 }
 
+/**
+ * The `quote` variable of a product's `cancellation` and `modification` expressions: the quote as
+ * booked. A quote without an end date omits `policy_end_date` (`has(quote.policy_end_date)` is
+ * then false, and reading it an evaluation error).
+ */
+export interface CelBookingQuote {
+  code: string;
+  price: number;
+  premium: number;
+  tax: number;
+  policy_start_date: Date;
+  policy_end_date?: Date;
+  confirmed_at: Date;
+}
+
+/**
+ * Which `quote` an environment declares: none (pricing, rules), the priced quote of product
+ * content placeholders (`content`), or the booked quote of cancellation and modification rules
+ * (`booking`).
+ */
+export type CelQuoteKind = 'none' | 'content' | 'booking';
+
 /** What an expression sees. Plain JSON request objects work as they are (see toCelInput for edge cases). */
 export interface CelVars {
   customer: unknown;
   context: unknown;
   partner: unknown;
   now: Date;
+  /** bound in a `withQuote` (content) environment */
   quote?: CelQuote;
+  /** bound as `quote` in a `bookingQuote` environment */
+  bookingQuote?: CelBookingQuote;
 }
 
 /** cel-js does not convert list items to typed objects: benefits are passed as instances of this. */
@@ -88,6 +113,27 @@ const QUOTE_SCHEMA = {
   policy_end_date: 'google.protobuf.Timestamp',
   benefits: `list<${QUOTE_BENEFIT_TYPE}>`,
 };
+
+const BOOKING_QUOTE_SCHEMA = {
+  code: 'string',
+  price: 'double',
+  premium: 'double',
+  tax: 'double',
+  policy_start_date: 'google.protobuf.Timestamp',
+  policy_end_date: 'google.protobuf.Timestamp',
+  confirmed_at: 'google.protobuf.Timestamp',
+};
+const BOOKING_QUOTE_FIELDS = Object.keys(BOOKING_QUOTE_SCHEMA) as Array<keyof CelBookingQuote>;
+
+/** A null-prototype copy of the declared fields; absent (undefined or null) ones stay absent. */
+function celBookingQuote(q: CelBookingQuote): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of BOOKING_QUOTE_FIELDS) {
+    const v = q[key];
+    if (v !== undefined && v !== null) out[key] = v;
+  }
+  return out;
+}
 
 const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
 const convertedQuotes = new WeakMap<CelQuote, Record<string, unknown>>();
@@ -205,7 +251,7 @@ export class CompiledExpression {
     private readonly fn: ParseResult | undefined,
     /** why it cannot run (syntax or type error), when it cannot */
     readonly failure: string | undefined,
-    private readonly withQuote: boolean,
+    private readonly quoteKind: CelQuoteKind,
     /** the value of an expression that reads no variable, worked out once */
     private readonly folded: Folded = undefined,
   ) {}
@@ -230,7 +276,8 @@ export class CompiledExpression {
       partner: vars.partner ?? EMPTY,
       now: vars.now,
     };
-    if (this.withQuote && vars.quote) activation.quote = celQuote(vars.quote);
+    if (this.quoteKind === 'content' && vars.quote) activation.quote = celQuote(vars.quote);
+    else if (this.quoteKind === 'booking' && vars.bookingQuote) activation.quote = celBookingQuote(vars.bookingQuote);
     let result: unknown;
     try {
       result = this.fn(activation);
@@ -246,8 +293,10 @@ export class CompiledExpression {
 }
 
 export interface CelEnvironmentOptions {
-  /** declare the `quote` variable (product content placeholders) */
+  /** declare the `quote` variable of product content placeholders (CelQuote) */
   withQuote?: boolean;
+  /** declare the `quote` variable of cancellation and modification rules (CelBookingQuote) */
+  bookingQuote?: boolean;
 }
 
 export class CelEnvironment {
@@ -255,7 +304,7 @@ export class CelEnvironment {
   private static checks = 0;
   private static compiles = 0;
   private static environments = 0;
-  private static readonly bySchema = new WeakMap<object, { plain?: CelEnvironment; quote?: CelEnvironment }>();
+  private static readonly bySchema = new WeakMap<object, Partial<Record<CelQuoteKind, CelEnvironment>>>();
 
   /** Real cel-js parses (check and compile both parse); a cached compile does not count. */
   static get parseCount(): number {
@@ -278,18 +327,27 @@ export class CelEnvironment {
 
   private constructor(
     schemas: Record<'customer' | 'context' | 'partner', CelFieldType>,
-    readonly withQuote: boolean,
+    /** which `quote` expressions of this environment see */
+    readonly quoteKind: CelQuoteKind,
   ) {
     CelEnvironment.environments++;
     this.env = new Environment({ limits: CEL_LIMITS });
     for (const [name, type] of Object.entries(schemas)) registerVariable(this.env, name, type);
     this.env.registerVariable('now', 'google.protobuf.Timestamp');
     this.variableNames = ['customer', 'context', 'partner', 'now'];
-    if (withQuote) {
+    if (quoteKind === 'content') {
       this.env.registerType(QUOTE_BENEFIT_TYPE, { ctor: CelQuoteBenefit, fields: QUOTE_BENEFIT_FIELDS });
       this.env.registerVariable('quote', { schema: QUOTE_SCHEMA });
       this.variableNames.push('quote');
+    } else if (quoteKind === 'booking') {
+      this.env.registerVariable('quote', { schema: BOOKING_QUOTE_SCHEMA });
+      this.variableNames.push('quote');
     }
+  }
+
+  /** true when `quote` is the priced quote of product content placeholders */
+  get withQuote(): boolean {
+    return this.quoteKind === 'content';
   }
 
   /**
@@ -297,16 +355,18 @@ export class CelEnvironment {
    * object, so callers may ask for it freely.
    */
   static forSchema(jsonSchema: unknown, opts: CelEnvironmentOptions = {}): CelEnvironment {
-    const withQuote = opts.withQuote === true;
+    if (opts.withQuote === true && opts.bookingQuote === true) {
+      throw new Error('an environment declares one quote: withQuote or bookingQuote, not both');
+    }
+    const kind: CelQuoteKind = opts.bookingQuote === true ? 'booking' : opts.withQuote === true ? 'content' : 'none';
     const key = typeof jsonSchema === 'object' && jsonSchema !== null ? jsonSchema : undefined;
     const memo = key ? CelEnvironment.bySchema.get(key) : undefined;
-    const hit = withQuote ? memo?.quote : memo?.plain;
+    const hit = memo?.[kind];
     if (hit) return hit;
-    const env = new CelEnvironment(celSchemaFromJsonSchema(jsonSchema), withQuote);
+    const env = new CelEnvironment(celSchemaFromJsonSchema(jsonSchema), kind);
     if (key) {
       const entry = memo ?? {};
-      if (withQuote) entry.quote = env;
-      else entry.plain = env;
+      entry[kind] = env;
       CelEnvironment.bySchema.set(key, entry);
     }
     return env;
@@ -348,21 +408,21 @@ export class CelEnvironment {
   }
 
   private build(expr: string): CompiledExpression {
-    if (typeof expr !== 'string' || expr.trim() === '') return new CompiledExpression(String(expr), undefined, 'expression is empty', this.withQuote);
+    if (typeof expr !== 'string' || expr.trim() === '') return new CompiledExpression(String(expr), undefined, 'expression is empty', this.quoteKind);
     if (expr.length > MAX_EXPRESSION_LENGTH) {
-      return new CompiledExpression(expr, undefined, `expression is longer than ${MAX_EXPRESSION_LENGTH} characters`, this.withQuote);
+      return new CompiledExpression(expr, undefined, `expression is longer than ${MAX_EXPRESSION_LENGTH} characters`, this.quoteKind);
     }
     let fn: ParseResult;
     try {
       CelEnvironment.parses++;
       fn = this.env.parse(expr);
     } catch (err) {
-      return new CompiledExpression(expr, undefined, this.explain(expr, err), this.withQuote);
+      return new CompiledExpression(expr, undefined, this.explain(expr, err), this.quoteKind);
     }
     // type-check once now: cel-js annotates the AST, so evaluations skip their own check
     const checked = fn.check();
-    if (!checked.valid) return new CompiledExpression(expr, fn, this.explain(expr, checked.error), this.withQuote);
-    return new CompiledExpression(expr, fn, undefined, this.withQuote, fold(fn));
+    if (!checked.valid) return new CompiledExpression(expr, fn, this.explain(expr, checked.error), this.quoteKind);
+    return new CompiledExpression(expr, fn, undefined, this.quoteKind, fold(fn));
   }
 
   /** One line: what is wrong, where, and how to fix the common double/int mix-up. */

@@ -15,6 +15,12 @@ export interface ConversionCounts {
   confirmations: number;
   optOuts: number;
   premiumMinor: number;
+  /** quotes of the group's bookings cancelled so far */
+  cancellations: number;
+  /** refunds so far (minor units of the price: premium, surcharge and tax) */
+  refundedMinor: number;
+  /** the premium's share of those refunds */
+  refundedPremiumMinor: number;
 }
 
 interface RawCounts {
@@ -27,6 +33,9 @@ interface RawCounts {
   confirmations: string | number | null;
   opt_outs: string | number | null;
   premium_minor: string | number | null;
+  cancellations: string | number | null;
+  refunded_minor: string | number | null;
+  refunded_premium_minor: string | number | null;
 }
 
 function num(v: string | number | null | undefined): number {
@@ -54,6 +63,9 @@ export class AnalyticsRepository {
       .addSelect(`SUM(CASE WHEN v.status = 'CONFIRMED' THEN 1 ELSE 0 END)`, 'confirmations')
       .addSelect(`SUM(CASE WHEN v.status = 'OPTED_OUT' THEN 1 ELSE 0 END)`, 'opt_outs')
       .addSelect('SUM(v.premiumMinor)', 'premium_minor')
+      .addSelect('SUM(v.cancellations)', 'cancellations')
+      .addSelect('SUM(v.refundedMinor)', 'refunded_minor')
+      .addSelect('SUM(v.refundedPremiumMinor)', 'refunded_premium_minor')
       .where('v.partnerId = :partnerId', { partnerId })
       .andWhere('v.createdAt >= :from', { from })
       .andWhere('v.createdAt < :to', { to })
@@ -73,6 +85,9 @@ export class AnalyticsRepository {
       confirmations: num(r.confirmations),
       optOuts: num(r.opt_outs),
       premiumMinor: num(r.premium_minor),
+      cancellations: num(r.cancellations),
+      refundedMinor: num(r.refunded_minor),
+      refundedPremiumMinor: num(r.refunded_premium_minor),
     }));
   }
 }

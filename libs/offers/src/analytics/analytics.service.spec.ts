@@ -13,6 +13,9 @@ const c = (over: Partial<ConversionCounts>): ConversionCounts => ({
   confirmations: 0,
   optOuts: 0,
   premiumMinor: 0,
+  cancellations: 0,
+  refundedMinor: 0,
+  refundedPremiumMinor: 0,
   ...over,
 });
 
@@ -42,6 +45,12 @@ describe('AnalyticsService.report', () => {
           { currency: 'EUR', amount: 0.99, amount_minor: 99 },
           { currency: 'USD', amount: 12.34, amount_minor: 1234 },
         ],
+        cancellations: 0,
+        refunded: [],
+        net_premium: [
+          { currency: 'EUR', amount: 0.99, amount_minor: 99 },
+          { currency: 'USD', amount: 12.34, amount_minor: 1234 },
+        ],
       },
     ]);
   });
@@ -58,7 +67,70 @@ describe('AnalyticsService.report', () => {
       ['e2', 'z', 4],
     ]);
     expect(r.totals).toEqual([
-      { offer_config_id: 'cfg', offers: 10, confirmations: 2, opt_outs: 6, conversion_rate: 0.2, premium_confirmed: [{ currency: 'USD', amount: 2, amount_minor: 200 }] },
+      {
+        offer_config_id: 'cfg',
+        offers: 10,
+        confirmations: 2,
+        opt_outs: 6,
+        conversion_rate: 0.2,
+        premium_confirmed: [{ currency: 'USD', amount: 2, amount_minor: 200 }],
+        cancellations: 0,
+        refunded: [],
+        net_premium: [{ currency: 'USD', amount: 2, amount_minor: 200 }],
+      },
+    ]);
+  });
+
+  it('adds cancellations, refunds and the premium kept (premium minus the refunded premium), per currency', async () => {
+    const r = await report([
+      // USD: 3 bookings, premium 30.00; 2 quotes cancelled, 12.10 refunded of which 11.00 premium
+      c({ variant: 'a', experimentKey: 'x', currency: 'USD', offers: 5, confirmations: 3, premiumMinor: 3000, cancellations: 2, refundedMinor: 1210, refundedPremiumMinor: 1100 }),
+      // JPY (no minor unit): one booking, cancelled after its cooling-off with nothing refunded
+      c({ variant: 'a', experimentKey: 'x', currency: 'JPY', offers: 1, confirmations: 1, premiumMinor: 500, cancellations: 1 }),
+      // KWD (3 decimals): a partial refund
+      c({ variant: 'a', experimentKey: 'x', currency: 'KWD', offers: 2, confirmations: 1, premiumMinor: 12345, cancellations: 1, refundedMinor: 1001, refundedPremiumMinor: 999 }),
+      // EUR: confirmed, nothing cancelled
+      c({ variant: 'a', experimentKey: 'x', currency: 'EUR', offers: 1, confirmations: 1, premiumMinor: 250 }),
+      // the same offers' second experiment (not primary): in its own row, not in the totals again
+      c({ variant: 'z', experimentKey: 'y', currency: 'USD', primary: false, offers: 5, confirmations: 3, premiumMinor: 3000, cancellations: 2, refundedMinor: 1210, refundedPremiumMinor: 1100 }),
+    ]);
+    const a = r.rows.find((x) => x.variant === 'a');
+    expect(a).toMatchObject({
+      offers: 9,
+      confirmations: 6,
+      cancellations: 4,
+      refunded: [
+        { currency: 'JPY', amount: 0, amount_minor: 0 },
+        { currency: 'KWD', amount: 1.001, amount_minor: 1001 },
+        { currency: 'USD', amount: 12.1, amount_minor: 1210 },
+      ],
+      premium_confirmed: [
+        { currency: 'EUR', amount: 2.5, amount_minor: 250 },
+        { currency: 'JPY', amount: 500, amount_minor: 500 },
+        { currency: 'KWD', amount: 12.345, amount_minor: 12345 },
+        { currency: 'USD', amount: 30, amount_minor: 3000 },
+      ],
+      net_premium: [
+        { currency: 'EUR', amount: 2.5, amount_minor: 250 },
+        { currency: 'JPY', amount: 500, amount_minor: 500 },
+        { currency: 'KWD', amount: 11.346, amount_minor: 11346 },
+        { currency: 'USD', amount: 19, amount_minor: 1900 },
+      ],
+    });
+    expect(r.rows.find((x) => x.variant === 'z')).toMatchObject({
+      cancellations: 2,
+      refunded: [{ currency: 'USD', amount: 12.1, amount_minor: 1210 }],
+      net_premium: [{ currency: 'USD', amount: 19, amount_minor: 1900 }],
+    });
+    // per config: every offer once (the primary rows only)
+    expect(r.totals).toEqual([
+      expect.objectContaining({
+        offer_config_id: 'cfg',
+        offers: 9,
+        cancellations: 4,
+        refunded: a?.refunded,
+        net_premium: a?.net_premium,
+      }),
     ]);
   });
 

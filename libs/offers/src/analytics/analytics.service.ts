@@ -3,7 +3,7 @@ import { Clock, InvalidError, minorToNumber } from '@app/core';
 import { PartnersService } from '@app/partners';
 import { formatApiDate } from '@app/quotes';
 import { AnalyticsRepository, type ConversionCounts } from './analytics.repository';
-import type { AnalyticsConfigRow, AnalyticsReport, AnalyticsVariantRow, AnalyticsWindowInput, ConversionFigures } from './analytics.types';
+import type { AnalyticsConfigRow, AnalyticsReport, AnalyticsVariantRow, AnalyticsWindowInput, ConversionFigures, PremiumByCurrency } from './analytics.types';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_ANALYTICS_DAYS = 30;
@@ -32,11 +32,21 @@ export function analyticsWindow(input: AnalyticsWindowInput, now: Date): { from:
   return { from: start, to: end };
 }
 
+/** per currency of a group */
+interface CurrencyAcc {
+  confirmations: number;
+  cancellations: number;
+  premiumMinor: number;
+  refundedMinor: number;
+  refundedPremiumMinor: number;
+}
+
 interface Acc {
   offers: number;
   confirmations: number;
   optOuts: number;
-  premium: Map<string, { minor: number; confirmations: number }>;
+  cancellations: number;
+  byCurrency: Map<string, CurrencyAcc>;
 }
 
 interface Group {
@@ -48,34 +58,53 @@ interface Group {
 function accumulate(groups: Map<string, Group>, c: ConversionCounts, groupKey: string): void {
   let g = groups.get(groupKey);
   if (!g) {
-    g = { key: { offerConfigId: c.offerConfigId, experimentKey: c.experimentKey, variant: c.variant }, acc: { offers: 0, confirmations: 0, optOuts: 0, premium: new Map() } };
+    g = {
+      key: { offerConfigId: c.offerConfigId, experimentKey: c.experimentKey, variant: c.variant },
+      acc: { offers: 0, confirmations: 0, optOuts: 0, cancellations: 0, byCurrency: new Map() },
+    };
     groups.set(groupKey, g);
   }
   g.acc.offers += c.offers;
   g.acc.confirmations += c.confirmations;
   g.acc.optOuts += c.optOuts;
-  const p = g.acc.premium.get(c.currency) ?? { minor: 0, confirmations: 0 };
-  p.minor += c.premiumMinor;
+  g.acc.cancellations += c.cancellations;
+  const p = g.acc.byCurrency.get(c.currency) ?? { confirmations: 0, cancellations: 0, premiumMinor: 0, refundedMinor: 0, refundedPremiumMinor: 0 };
   p.confirmations += c.confirmations;
-  g.acc.premium.set(c.currency, p);
+  p.cancellations += c.cancellations;
+  p.premiumMinor += c.premiumMinor;
+  p.refundedMinor += c.refundedMinor;
+  p.refundedPremiumMinor += c.refundedPremiumMinor;
+  g.acc.byCurrency.set(c.currency, p);
+}
+
+/** one amount per currency, sorted by currency, for the currencies `keep` admits */
+function byCurrency(a: Acc, keep: (p: CurrencyAcc) => boolean, minor: (p: CurrencyAcc) => number): PremiumByCurrency[] {
+  return [...a.byCurrency.entries()]
+    .filter(([, p]) => keep(p))
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([currency, p]) => ({ currency, amount: minorToNumber(minor(p), currency), amount_minor: minor(p) }));
 }
 
 function figures(a: Acc): ConversionFigures {
+  const confirmed = (p: CurrencyAcc): boolean => p.confirmations > 0;
   return {
     offers: a.offers,
     confirmations: a.confirmations,
     opt_outs: a.optOuts,
     conversion_rate: a.offers === 0 ? 0 : Math.round((a.confirmations / a.offers) * 10_000) / 10_000,
-    premium_confirmed: [...a.premium.entries()]
-      .filter(([, p]) => p.confirmations > 0)
-      .sort(([x], [y]) => (x < y ? -1 : 1))
-      .map(([currency, p]) => ({ currency, amount: minorToNumber(p.minor, currency), amount_minor: p.minor })),
+    premium_confirmed: byCurrency(a, confirmed, (p) => p.premiumMinor),
+    cancellations: a.cancellations,
+    refunded: byCurrency(a, (p) => p.cancellations > 0 || p.refundedMinor !== 0, (p) => p.refundedMinor),
+    net_premium: byCurrency(a, confirmed, (p) => p.premiumMinor - p.refundedPremiumMinor),
   };
 }
 
 const cmp = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
-/** Conversion per offer config and experiment variant (spec §4.8), over offers created in a window. */
+/**
+ * Conversion per offer config and experiment variant (spec §4.8), over offers created in a window,
+ * with what happened after the sale: cancellations, refunds and the premium kept.
+ */
 @Injectable()
 export class AnalyticsService {
   constructor(

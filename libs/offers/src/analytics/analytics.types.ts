@@ -13,8 +13,14 @@ export interface ConversionFigures {
   opt_outs: number;
   /** confirmations / offers, rounded to 4 decimals; 0 when there are no offers */
   conversion_rate: number;
-  /** premium (before surcharge and tax) of the confirmed quotes, per currency */
+  /** premium (before surcharge and tax) of the confirmed quotes as booked (as confirmed or last updated), per currency */
   premium_confirmed: PremiumByCurrency[];
+  /** quotes of the confirmed bookings cancelled so far */
+  cancellations: number;
+  /** refunds made so far (whole prices: premium, surcharge and tax), per currency: the currencies with cancellations */
+  refunded: PremiumByCurrency[];
+  /** premium_confirmed minus the premium's share of the refunds, per currency of premium_confirmed */
+  net_premium: PremiumByCurrency[];
 }
 
 /** One offer config and experiment variant; experiment_key and variant null: offers without experiments. */

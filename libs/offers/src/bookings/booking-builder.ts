@@ -66,7 +66,7 @@ export interface BookingInput {
   newId: () => string;
 }
 
-function money(minor: number, currency: string, locale: string): { value: number; formatted: string } {
+export function money(minor: number, currency: string, locale: string): { value: number; formatted: string } {
   return { value: minorToNumber(minor, currency), formatted: formatMoney(fromMinorUnits(minor, currency), currency, locale) };
 }
 
@@ -103,6 +103,8 @@ export function buildBooking(input: BookingInput): { response: BookingResponse; 
       tax_formatted: tax.formatted,
       pds_url: quote.pdsUrl,
       insured,
+      confirmed_at: formatApiDate(now),
+      cancelled_at: null,
     });
     items.push({
       id: input.newId(),
@@ -124,6 +126,7 @@ export function buildBooking(input: BookingInput): { response: BookingResponse; 
   });
   const total = money(priceMinor, currency, locale);
   const totalTax = money(taxMinor, currency, locale);
+  const totalRefund = money(0, currency, locale);
   const response: BookingResponse = {
     id: bookingId,
     status: 'CONFIRMED',
@@ -135,7 +138,10 @@ export function buildBooking(input: BookingInput): { response: BookingResponse; 
     total_tax: totalTax.value,
     total_tax_formatted: totalTax.formatted,
     partner_transaction_id: input.partnerTransactionId,
+    total_refund: totalRefund.value,
+    total_refund_formatted: totalRefund.formatted,
     created_at: formatApiDate(now),
+    updated_at: formatApiDate(now),
     policyholder: input.policyholder,
     quotes,
   };

@@ -43,3 +43,69 @@ export class BookingNotFoundError extends NotFoundError {
     super('booking_not_found', 'Booking not found');
   }
 }
+
+/** 422: a quote to cancel is cancelled already, or every quote of the booking is. */
+export class BookingAlreadyCancelledError extends UnprocessableError {
+  constructor(quoteIds: string[]) {
+    super('booking_already_cancelled', quoteIds.length > 0 ? `Already cancelled: quote ${quoteIds.join(', ')}` : 'This booking is cancelled', {
+      quote_ids: quoteIds,
+    });
+  }
+}
+
+/** 422: the product's `cancellation.allowed` is false for a quote now. */
+export class CancellationNotAllowedError extends UnprocessableError {
+  constructor(quoteId: string) {
+    super('cancellation_not_allowed', `Quote ${quoteId} cannot be cancelled now`, { quote_id: quoteId });
+  }
+}
+
+/** 422: the product's `modification.allowed` is false for a quote now. */
+export class ModificationNotAllowedError extends UnprocessableError {
+  constructor(quoteId: string) {
+    super('modification_not_allowed', `Quote ${quoteId} cannot be modified now`, { quote_id: quoteId });
+  }
+}
+
+/** 422: a quote of the booking could not be priced again (an expression failed, an amount out of range). */
+export class QuotePricingError extends UnprocessableError {
+  constructor(quoteId: string, message: string) {
+    super('offer_quote_pricing_error', `Quote ${quoteId} could not be priced: ${message}`, { quote_id: quoteId });
+  }
+}
+
+export class CancellationNotFoundError extends NotFoundError {
+  constructor() {
+    super('cancellation_not_found', 'Cancellation not found');
+  }
+}
+
+export class CancellationExpiredError extends UnprocessableError {
+  constructor(confirmBefore: string) {
+    super('cancellation_expired', `The cancellation had to be confirmed before ${confirmBefore}`, { confirm_before: confirmBefore });
+  }
+}
+
+export class CancellationStaleError extends UnprocessableError {
+  constructor() {
+    super('cancellation_stale', 'The booking changed since this cancellation was priced: ask for a new one');
+  }
+}
+
+export class UpdateNotFoundError extends NotFoundError {
+  constructor() {
+    super('update_not_found', 'Update not found');
+  }
+}
+
+export class UpdateExpiredError extends UnprocessableError {
+  constructor(confirmBefore: string) {
+    super('update_expired', `The update had to be confirmed before ${confirmBefore}`, { confirm_before: confirmBefore });
+  }
+}
+
+export class UpdateStaleError extends UnprocessableError {
+  constructor() {
+    super('update_stale', 'The booking changed since this update was priced: ask for a new quote');
+  }
+}

@@ -30,10 +30,12 @@ import {
   SQLITE_CONFIRM_VARIANTS,
   SQLITE_INSERT_BOOKING,
   SQLITE_INSERT_BOOKING_ITEM,
+  SQLITE_INSERT_CREATED_EVENT,
   sqliteConfirmQuotesParams,
   sqliteConfirmVariantsParams,
   sqliteInsertBookingItemParams,
   sqliteInsertBookingParams,
+  sqliteInsertCreatedEventParams,
   type OfferKey,
 } from './bookings.sql';
 import type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './bookings.sql';
@@ -124,6 +126,7 @@ export class BookingsRepository {
     for (const item of c.items) await preparedQuery(manager, SQLITE_INSERT_BOOKING_ITEM, sqliteInsertBookingItemParams(item));
     await preparedQuery(manager, SQLITE_CONFIRM_QUOTES, sqliteConfirmQuotesParams(c));
     await preparedQuery(manager, SQLITE_CONFIRM_VARIANTS, sqliteConfirmVariantsParams(c));
+    await preparedQuery(manager, SQLITE_INSERT_CREATED_EVENT, sqliteInsertCreatedEventParams(c));
   }
 
   /** true where confirmOffer is all or nothing without a transaction (PostgreSQL: one statement) */

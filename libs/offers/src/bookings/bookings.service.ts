@@ -120,6 +120,8 @@ export class BookingsService {
         items: built.items,
         quoteIds: selected.map((s) => s.quote.id),
         premiumMinor: built.booking.totalPremiumMinor,
+        eventId: newId(),
+        idempotencyKey: cmd.idempotencyKey,
       };
       try {
         if (complete || !this.repo.confirmsAtOnce) {

@@ -37,6 +37,10 @@ export interface Confirmation {
   quoteIds: string[];
   /** the booking's total premium, for the analytics rows */
   premiumMinor: number;
+  /** the id of the booking.created event */
+  eventId: string;
+  /** the confirm's x-idempotency-key, recorded with the event */
+  idempotencyKey?: string;
 }
 
 export interface OfferState {
@@ -165,7 +169,8 @@ export function offerStateOf(row: Row): OfferState {
  * the guard matches no row (`won` = 0) nothing is written. Outside a transaction the statement is
  * a transaction of its own. The items are bound as one array per column, pairwise.
  *   $1 booking id, $2 now, $3 offer id, $4 partner id (the guard);
- *   $5–$18 the booking's row; $19–$33 the items' columns; $34 the chosen quotes' ids; $35 the premium.
+ *   $5–$18 the booking's row; $19–$33 the items' columns; $34 the chosen quotes' ids; $35 the premium;
+ *   $36–$38 the booking.created event's id, actor and idempotency key (its `after`: the booking, $17).
  *
  * SQLite: the guard alone (its changed rows: 0 or 1); the writes follow as the SQLITE_* statements
  * below, in the caller's transaction.
@@ -185,8 +190,13 @@ export const CONFIRM_OFFER: EngineSql = {
     booking AS (
       INSERT INTO bookings (id, offer_id, partner_id, api_key_id, offer_config_id, status, currency,
                             total_price_minor, total_tax_minor, total_premium_minor, partner_transaction_id,
-                            policyholder, response, created_at)
-      SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18
+                            policyholder, response, created_at, updated_at)
+      SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18
+      FROM won
+    ),
+    created_event AS (
+      INSERT INTO booking_events (id, booking_id, partner_id, version, type, at, actor, idempotency_key, before, after)
+      SELECT $36, $5, $4, 1, 'booking.created', $2, $37, $38, NULL, $17
       FROM won
     ),
     items AS (
@@ -241,6 +251,9 @@ export function confirmOfferParams(engine: Engine, c: Confirmation): unknown[] {
     items.map((i) => dateParam(engine, i.createdAt)),
     c.quoteIds,
     c.premiumMinor,
+    c.eventId,
+    JSON.stringify({ api_key_id: c.booking.apiKeyId }),
+    c.idempotencyKey ?? null,
   ];
 }
 
@@ -268,11 +281,21 @@ function bookingValues(engine: Engine, b: NewBooking): unknown[] {
 export const SQLITE_INSERT_BOOKING = `
   INSERT INTO bookings (id, offer_id, partner_id, api_key_id, offer_config_id, status, currency,
                         total_price_minor, total_tax_minor, total_premium_minor, partner_transaction_id,
-                        policyholder, response, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+                        policyholder, response, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function sqliteInsertBookingParams(b: NewBooking): unknown[] {
-  return bookingValues('sqlite', b);
+  return [...bookingValues('sqlite', b), dateParam('sqlite', b.createdAt)];
+}
+
+/** SQLite, after CONFIRM_OFFER's guard: the booking.created event, whose `after` is the booking as confirmed. */
+export const SQLITE_INSERT_CREATED_EVENT = `
+  INSERT INTO booking_events (id, booking_id, partner_id, version, type, at, actor, idempotency_key, before, after)
+  VALUES (?, ?, ?, 1, 'booking.created', ?, ?, ?, NULL, ?)`;
+
+export function sqliteInsertCreatedEventParams(c: Confirmation): unknown[] {
+  const b = c.booking;
+  return [c.eventId, b.id, b.partnerId, dateParam('sqlite', c.now), JSON.stringify({ api_key_id: b.apiKeyId }), c.idempotencyKey ?? null, JSON.stringify(b.response)];
 }
 
 /** SQLite, after CONFIRM_OFFER's guard: one item of the booking (run once per item). */

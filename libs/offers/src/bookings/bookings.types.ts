@@ -40,11 +40,13 @@ export interface ConfirmOfferCommand {
   idempotencyKey?: string;
 }
 
+export type BookingStatus = 'CONFIRMED' | 'CANCELLED';
+
 export interface BookingQuoteResponse {
   id: string;
   code: string;
   name: string;
-  status: 'CONFIRMED';
+  status: BookingStatus;
   policy_number: string;
   policy_start_date: string;
   policy_end_date: string | null;
@@ -54,12 +56,30 @@ export interface BookingQuoteResponse {
   tax_formatted: string;
   pds_url: string | null;
   insured: PersonInput[];
+  /** ISO 8601: when the quote was confirmed (cooling-off counts from it) */
+  confirmed_at: string;
+  /** ISO 8601, once cancelled; else null */
+  cancelled_at: string | null;
+  /** once cancelled (or in a cancellation preview): what was (would be) refunded */
+  refund_value?: number;
+  refund_value_formatted?: string;
+  /** once cancelled (or in a cancellation preview): price − refund */
+  adjustment_fee?: number;
+  adjustment_fee_formatted?: string;
+  /** once cancelled (or in a cancellation preview): the end of the cooling-off period */
+  policy_coolingoff_date?: string;
+  /** once cancelled: when; null in a preview */
+  policy_cancellation_date?: string | null;
+  /** in a quote for update: new price − old price */
+  price_diff?: number;
+  price_diff_formatted?: string;
 }
 
-/** The booking of spec §3.2, as answered by confirm and by `GET …/bookings/{id}/`. */
+/** A booking, as answered by confirm, by `GET …/bookings/{id}/` and by every change of it. */
 export interface BookingResponse {
   id: string;
-  status: 'CONFIRMED';
+  /** CONFIRMED while any quote is, CANCELLED once all are */
+  status: BookingStatus;
   offer_id: string;
   offer_config_id: string;
   currency: string;
@@ -68,9 +88,16 @@ export interface BookingResponse {
   total_tax: number;
   total_tax_formatted: string;
   partner_transaction_id: string | null;
+  /** the sum of every refund made so far */
+  total_refund: number;
+  total_refund_formatted: string;
   created_at: string;
+  /** the last change (the confirmation, until a change) */
+  updated_at: string;
   policyholder: PolicyholderInput;
   quotes: BookingQuoteResponse[];
+  /** in a cancellation's answer: null once applied (a preview has its own id) */
+  cancellation_id?: string | null;
 }
 
 export interface ConfirmOfferResult {

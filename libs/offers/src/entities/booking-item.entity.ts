@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
 
-/** One confirmed quote of a booking, with its policy number. Money in integer minor units. */
+/**
+ * One quote of a booking, with its policy number; `created_at` is when it was confirmed. Money in
+ * integer minor units; premium, tax, price and policy dates are those in force (an update re-prices them).
+ */
 @Entity('booking_items')
 @Index('uq_booking_items_quote', ['quoteId'], { unique: true })
 @Index('uq_booking_items_policy_number', ['policyNumber'], { unique: true })
@@ -49,6 +52,17 @@ export class BookingItemEntity {
 
   @Column(jsonColumn())
   insured!: unknown;
+
+  /** CONFIRMED or CANCELLED */
+  @Column({ type: 'varchar', length: 16, default: 'CONFIRMED' })
+  status!: string;
+
+  @Column(dateColumn({ name: 'cancelled_at', nullable: true }))
+  cancelledAt!: Date | null;
+
+  /** what the cancellation refunded (integer minor units); null while in force */
+  @Column({ name: 'refund_minor', type: 'integer', nullable: true })
+  refundMinor!: number | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -1,14 +1,16 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import { jsonColumn, uuidColumn } from '@app/core';
+import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
 
 /**
- * A confirmed offer (spec §3.2). One per offer, enforced by `uq_bookings_offer` together with the
- * conditional state change of the offer. Money in integer minor units of `currency`; `response` is
- * the 200 body as sent, so reads return the booking exactly as confirmed.
+ * A confirmed offer. One per offer, enforced by `uq_bookings_offer` together with the conditional
+ * state change of the offer. Money in integer minor units of `currency`; `response` is the booking
+ * as a partner reads it now (rewritten with each change, which `version` counts and guards).
  */
 @Entity('bookings')
 @Index('uq_bookings_offer', ['offerId'], { unique: true })
 @Index('ix_bookings_partner_created', ['partnerId', 'createdAt'])
+@Index('ix_bookings_partner_status_created', ['partnerId', 'status', 'createdAt'])
+@Index('ix_bookings_partner_transaction', ['partnerId', 'partnerTransactionId', 'createdAt'])
 export class BookingEntity {
   /** `XXXXX-XXXXX-INS` */
   @PrimaryColumn({ type: 'varchar', length: 20 })
@@ -26,9 +28,16 @@ export class BookingEntity {
   @Column({ name: 'offer_config_id', type: 'varchar', length: 64 })
   offerConfigId!: string;
 
-  /** 'CONFIRMED' */
+  /** CONFIRMED while any of its quotes is, CANCELLED once all are */
   @Column({ type: 'varchar', length: 16 })
   status!: string;
+
+  /**
+   * 1 when confirmed, +1 with each change (cancellation, update). Every change is written only if
+   * the version is still the one it was computed from, so two changes never interleave.
+   */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
 
   @Column({ type: 'varchar', length: 3 })
   currency!: string;
@@ -42,15 +51,29 @@ export class BookingEntity {
   @Column({ name: 'total_premium_minor', type: 'integer' })
   totalPremiumMinor!: number;
 
+  /** the sum of every refund made so far */
+  @Column({ name: 'total_refund_minor', type: 'integer', default: 0 })
+  totalRefundMinor!: number;
+
   @Column({ name: 'partner_transaction_id', type: 'varchar', length: 200, nullable: true })
   partnerTransactionId!: string | null;
 
   @Column(jsonColumn())
   policyholder!: unknown;
 
+  /** the create-offer `context` after the updates applied to the booking; null: the offer's own */
+  @Column(jsonColumn({ nullable: true }))
+  context!: Record<string, unknown> | null;
+
   @Column(jsonColumn())
   response!: unknown;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
+
+  @Column(dateColumn({ name: 'updated_at' }))
+  updatedAt!: Date;
+
+  @Column(dateColumn({ name: 'cancelled_at', nullable: true }))
+  cancelledAt!: Date | null;
 }

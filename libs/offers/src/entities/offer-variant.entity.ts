@@ -22,6 +22,9 @@ import type { OfferStatus } from './offer.entity';
   'currency',
   'status',
   'premiumMinor',
+  'cancellations',
+  'refundedMinor',
+  'refundedPremiumMinor',
 ])
 export class OfferVariantEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -53,9 +56,21 @@ export class OfferVariantEntity {
   @Column({ type: 'varchar', length: 16 })
   status!: OfferStatus;
 
-  /** premium of the confirmed quotes (integer minor units); 0 until confirmed */
+  /** premium of the booked quotes as confirmed or last updated (integer minor units); 0 until confirmed */
   @Column({ name: 'premium_minor', type: 'integer', default: 0 })
   premiumMinor!: number;
+
+  /** quotes of the offer's booking cancelled so far */
+  @Column({ type: 'integer', default: 0 })
+  cancellations!: number;
+
+  /** refunds of the offer's booking so far (integer minor units of the price: premium, surcharge and tax) */
+  @Column({ name: 'refunded_minor', type: 'integer', default: 0 })
+  refundedMinor!: number;
+
+  /** the premium's share of those refunds: a refund of part of a price returns that part of its premium */
+  @Column({ name: 'refunded_premium_minor', type: 'integer', default: 0 })
+  refundedPremiumMinor!: number;
 
   /** the offer's creation time: the analytics window */
   @CreateDateColumn({ name: 'created_at' })

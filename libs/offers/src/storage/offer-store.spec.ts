@@ -145,6 +145,9 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
           currency: p.offer.currency,
           status: 'OFFERED',
           premiumMinor: 0,
+          cancellations: 0,
+          refundedMinor: 0,
+          refundedPremiumMinor: 0,
           createdAt: NOW,
         })),
       );

@@ -32,8 +32,22 @@ export class ConversionFiguresDto {
   @ApiProperty({ description: 'of those, confirmed (booked)' }) confirmations!: number;
   @ApiProperty({ description: 'of those, opted out and not confirmed since' }) opt_outs!: number;
   @ApiProperty({ example: 0.1234, description: 'confirmations / offers, 4 decimals; 0 without offers' }) conversion_rate!: number;
-  @ApiProperty({ type: [PremiumConfirmedDto], description: 'premium (before surcharge and tax) of the confirmed quotes, per currency' })
+  @ApiProperty({
+    type: [PremiumConfirmedDto],
+    description: 'premium (before surcharge and tax) of the confirmed quotes as booked (as confirmed, or as last updated), per currency',
+  })
   premium_confirmed!: PremiumConfirmedDto[];
+  @ApiProperty({ example: 3, description: 'quotes of those bookings cancelled so far' }) cancellations!: number;
+  @ApiProperty({
+    type: [PremiumConfirmedDto],
+    description: 'refunds made so far on those bookings (whole prices: premium, surcharge and tax), per currency; a currency appears once something is cancelled in it, even with nothing refunded',
+  })
+  refunded!: PremiumConfirmedDto[];
+  @ApiProperty({
+    type: [PremiumConfirmedDto],
+    description: "premium kept: premium_confirmed minus the premium's share of the refunds, per currency of premium_confirmed",
+  })
+  net_premium!: PremiumConfirmedDto[];
 }
 
 export class AnalyticsVariantRowDto extends ConversionFiguresDto {

@@ -111,7 +111,7 @@ export class BookingQuoteDto {
   @ApiProperty({ description: 'quote id' }) id!: string;
   @ApiProperty({ example: 'TRAVEL_CANCEL' }) code!: string;
   @ApiProperty({ example: 'Trip cancellation' }) name!: string;
-  @ApiProperty({ enum: ['CONFIRMED'] }) status!: string;
+  @ApiProperty({ enum: ['CONFIRMED', 'CANCELLED'] }) status!: string;
   @ApiProperty({ example: '8EB89-4A3H7-INS-01' }) policy_number!: string;
   @ApiProperty({ example: '2026-12-01T00:00:00+00:00' }) policy_start_date!: string;
   @ApiProperty({ example: '2026-12-15T23:59:59+00:00', nullable: true, type: String }) policy_end_date!: string | null;
@@ -121,22 +121,46 @@ export class BookingQuoteDto {
   @ApiProperty({ example: 'A$1.69' }) tax_formatted!: string;
   @ApiProperty({ nullable: true, type: String }) pds_url!: string | null;
   @ApiProperty({ type: [InsuredPersonDto] }) insured!: InsuredPersonDto[];
+  @ApiProperty({ example: '2026-11-25T10:00:00+00:00', description: 'when the quote was confirmed: its cooling-off period counts from here' })
+  confirmed_at!: string;
+  @ApiProperty({ example: null, nullable: true, type: String, description: 'when the quote was cancelled; null while in force' })
+  cancelled_at!: string | null;
+  @ApiPropertyOptional({ example: 18.61, description: 'once cancelled, or in a cancellation preview: the amount refunded (or that would be)' })
+  refund_value?: number;
+  @ApiPropertyOptional({ example: 'A$18.61' }) refund_value_formatted?: string;
+  @ApiPropertyOptional({ example: 0, description: 'once cancelled, or in a cancellation preview: price − refund' })
+  adjustment_fee?: number;
+  @ApiPropertyOptional({ example: 'A$0.00' }) adjustment_fee_formatted?: string;
+  @ApiPropertyOptional({ example: '2026-12-09T10:00:00+00:00', description: 'once cancelled, or in a cancellation preview: the end of the cooling-off period (full refund until then)' })
+  policy_coolingoff_date?: string;
+  @ApiPropertyOptional({ nullable: true, type: String, example: '2026-11-27T08:30:00+00:00', description: 'once cancelled: when; null in a cancellation preview' })
+  policy_cancellation_date?: string | null;
+  @ApiPropertyOptional({ example: 2.5, description: 'in a quote for update: new price − old price (negative when cheaper)' })
+  price_diff?: number;
+  @ApiPropertyOptional({ example: 'A$2.50' }) price_diff_formatted?: string;
 }
 
 export class BookingResponseDto {
   @ApiProperty({ example: '8EB89-4A3H7-INS' }) id!: string;
-  @ApiProperty({ enum: ['CONFIRMED'] }) status!: string;
+  @ApiProperty({ enum: ['CONFIRMED', 'CANCELLED'], description: 'CONFIRMED while any quote is in force, CANCELLED once every quote is cancelled' })
+  status!: string;
   @ApiProperty() offer_id!: string;
   @ApiProperty({ example: 'travel-cover' }) offer_config_id!: string;
   @ApiProperty({ example: 'AUD' }) currency!: string;
-  @ApiProperty({ example: 18.61, description: 'sum of the confirmed quotes’ prices' }) total_price!: number;
+  @ApiProperty({ example: 18.61, description: 'sum of the prices of the quotes still in force' }) total_price!: number;
   @ApiProperty({ example: 'A$18.61' }) total_price_formatted!: string;
   @ApiProperty({ example: 1.69 }) total_tax!: number;
   @ApiProperty({ example: 'A$1.69' }) total_tax_formatted!: string;
   @ApiProperty({ nullable: true, type: String }) partner_transaction_id!: string | null;
+  @ApiProperty({ example: 0, description: 'sum of every refund made so far' }) total_refund!: number;
+  @ApiProperty({ example: 'A$0.00' }) total_refund_formatted!: string;
   @ApiProperty({ example: '2026-11-25T10:00:00+00:00' }) created_at!: string;
+  @ApiProperty({ example: '2026-11-25T10:00:00+00:00', description: 'the last change (the confirmation, until the booking is changed)' })
+  updated_at!: string;
   @ApiProperty({ type: PolicyholderDto }) policyholder!: PolicyholderDto;
   @ApiProperty({ type: [BookingQuoteDto] }) quotes!: BookingQuoteDto[];
+  @ApiPropertyOptional({ nullable: true, type: String, example: null, description: 'in the answer of a cancellation: null once applied' })
+  cancellation_id?: string | null;
 }
 
 export class OptOutRequestDto {

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { engineOf, preparedQuery, readJson, RowNotChangedError } from '@app/database';
+import { BookingEntity } from '../../entities/booking.entity';
+import type { BookingResponse } from '../bookings.types';
+import {
+  BOOKED_OFFER,
+  bookedOfferOf,
+  bookedOfferParams,
+  BOOKING_EVENTS,
+  BOOKING_ITEMS,
+  BOOKING_RECORD,
+  bookingEventOf,
+  bookingEventsParams,
+  bookingItemOf,
+  bookingItemsParams,
+  bookingRecordOf,
+  bookingRecordParams,
+  INSERT_BOOKING_EVENT,
+  INSERT_PENDING_CHANGE,
+  insertBookingEventParams,
+  insertPendingChangeParams,
+  MARK_CHANGE_APPLIED,
+  markChangeAppliedParams,
+  PENDING_CHANGE,
+  pendingChangeOf,
+  pendingChangeParams,
+  UPDATE_VARIANT_FIGURES,
+  updateVariantFiguresParams,
+  WRITE_BOOKING,
+  WRITE_BOOKING_ITEM,
+  writeBookingItemParams,
+  writeBookingParams,
+  type BookedOffer,
+  type BookingItemRecord,
+  type BookingRecord,
+  type NewBookingEvent,
+  type PendingChange,
+  type StoredBookingEvent,
+  type VariantFigures,
+} from './booking-changes.sql';
+
+/** What one change of a booking writes, all in one transaction. */
+export interface BookingWrite {
+  /** the booking after the change (its `version` one more than expectedVersion) */
+  booking: BookingRecord;
+  expectedVersion: number;
+  /** the quotes the change touched, as they are after it */
+  items: BookingItemRecord[];
+  event: NewBookingEvent;
+  variants: VariantFigures;
+  /** the priced change this write applies, marked applied (it must not have been already) */
+  appliesChange?: string;
+}
+
+export interface BookingListFilter {
+  partnerId: string;
+  status?: string;
+  partnerTransactionId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
+
+/** Storage of the changes after the sale; its SQL is in booking-changes.sql.ts. */
+@Injectable()
+export class BookingChangesRepository {
+  /** the data source's own manager: each statement outside any transaction */
+  private readonly manager: EntityManager;
+
+  constructor(@InjectRepository(BookingEntity) private readonly bookings: Repository<BookingEntity>) {
+    this.manager = bookings.manager;
+  }
+
+  async findBooking(partnerId: string, bookingId: string): Promise<BookingRecord | null> {
+    const { rows } = await preparedQuery(this.manager, BOOKING_RECORD[engineOf(this.manager)], bookingRecordParams(partnerId, bookingId));
+    return rows.length > 0 ? bookingRecordOf(rows[0]) : null;
+  }
+
+  async findItems(bookingId: string): Promise<BookingItemRecord[]> {
+    const { rows } = await preparedQuery(this.manager, BOOKING_ITEMS[engineOf(this.manager)], bookingItemsParams(bookingId));
+    return rows.map(bookingItemOf);
+  }
+
+  async findOffer(partnerId: string, offerId: string): Promise<BookedOffer | null> {
+    const { rows } = await preparedQuery(this.manager, BOOKED_OFFER[engineOf(this.manager)], bookedOfferParams(partnerId, offerId));
+    return rows.length > 0 ? bookedOfferOf(rows[0]) : null;
+  }
+
+  async findChange(partnerId: string, bookingId: string, changeId: string): Promise<PendingChange | null> {
+    const { rows } = await preparedQuery(this.manager, PENDING_CHANGE[engineOf(this.manager)], pendingChangeParams(partnerId, bookingId, changeId));
+    return rows.length > 0 ? pendingChangeOf(rows[0]) : null;
+  }
+
+  async events(partnerId: string, bookingId: string): Promise<StoredBookingEvent[]> {
+    const { rows } = await preparedQuery(this.manager, BOOKING_EVENTS[engineOf(this.manager)], bookingEventsParams(partnerId, bookingId));
+    return rows.map(bookingEventOf);
+  }
+
+  async insertChange(manager: EntityManager, change: Omit<PendingChange, 'appliedAt'>): Promise<void> {
+    const engine = engineOf(manager);
+    await preparedQuery(manager, INSERT_PENDING_CHANGE[engine], insertPendingChangeParams(engine, change));
+  }
+
+  /**
+   * Writes one change in `manager`'s transaction: the booking first, only while it is still at
+   * `expectedVersion` (else RowNotChangedError and nothing is written), then the touched quotes,
+   * the event, the analytics rows and, for a confirmation, its priced change marked applied.
+   */
+  async write(manager: EntityManager, w: BookingWrite): Promise<void> {
+    const engine = engineOf(manager);
+    const guard = await preparedQuery(manager, WRITE_BOOKING[engine], writeBookingParams(engine, w.booking, w.expectedVersion));
+    if (guard.affected !== 1) throw new RowNotChangedError(WRITE_BOOKING[engine]);
+    for (const item of w.items) await preparedQuery(manager, WRITE_BOOKING_ITEM[engine], writeBookingItemParams(engine, w.booking.id, item));
+    await preparedQuery(manager, INSERT_BOOKING_EVENT[engine], insertBookingEventParams(engine, w.event));
+    await preparedQuery(manager, UPDATE_VARIANT_FIGURES[engine], updateVariantFiguresParams(w.variants));
+    if (w.appliesChange !== undefined) {
+      const marked = await preparedQuery(manager, MARK_CHANGE_APPLIED[engine], markChangeAppliedParams(engine, w.appliesChange, w.booking.updatedAt));
+      if (marked.affected !== 1) throw new RowNotChangedError(MARK_CHANGE_APPLIED[engine]);
+    }
+  }
+
+  /**
+   * One page of a partner's bookings, newest first, and how many match. Built with TypeORM's query
+   * builder so that only the filters given are in the query: each is then served by an index
+   * starting with partner_id (ix_bookings_partner_created, ix_bookings_partner_status_created,
+   * ix_bookings_partner_transaction).
+   */
+  async list(filter: BookingListFilter, limit: number, offset: number): Promise<{ count: number; results: BookingResponse[] }> {
+    const query = this.bookings.createQueryBuilder('b').where('b.partnerId = :partnerId', { partnerId: filter.partnerId });
+    if (filter.status !== undefined) query.andWhere('b.status = :status', { status: filter.status });
+    if (filter.partnerTransactionId !== undefined) query.andWhere('b.partnerTransactionId = :ptid', { ptid: filter.partnerTransactionId });
+    if (filter.createdFrom !== undefined) query.andWhere('b.createdAt >= :from', { from: filter.createdFrom });
+    if (filter.createdTo !== undefined) query.andWhere('b.createdAt < :to', { to: filter.createdTo });
+    const count = await query.getCount();
+    if (count === 0 || offset >= count) return { count, results: [] };
+    const rows = await query
+      .select('b.response', 'response')
+      .orderBy('b.createdAt', 'DESC')
+      .addOrderBy('b.id', 'DESC')
+      .limit(limit)
+      .offset(offset)
+      .getRawMany<{ response: unknown }>();
+    return { count, results: rows.map((r) => readJson(r.response) as BookingResponse) };
+  }
+}
