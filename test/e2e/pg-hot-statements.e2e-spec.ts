@@ -198,6 +198,23 @@ describePg('hot-path SQL on PostgreSQL', () => {
           policyholder: JSON.stringify(c.booking.policyholder),
           response: JSON.stringify(c.booking.response),
           created_at: NOW,
+          updated_at: NOW,
+          version: 1,
+          total_refund_minor: 0,
+          context: null,
+          cancelled_at: null,
+        },
+      ]);
+      expect(await rows('SELECT id, version, type, at, actor, idempotency_key, before, after FROM booking_events WHERE booking_id = $1', [c.booking.id])).toEqual([
+        {
+          id: c.eventId,
+          version: 1,
+          type: 'booking.created',
+          at: NOW,
+          actor: JSON.stringify({ api_key_id: apiKeyId }),
+          idempotency_key: null,
+          before: null,
+          after: JSON.stringify(c.booking.response),
         },
       ]);
       const [item] = c.items;
@@ -218,6 +235,9 @@ describePg('hot-path SQL on PostgreSQL', () => {
           policy_end: POLICY_END,
           insured: JSON.stringify(item.insured),
           created_at: NOW,
+          status: 'CONFIRMED',
+          cancelled_at: null,
+          refund_minor: null,
         },
       ]);
       expect(await bookings.findBooking(partnerId, c.booking.id)).toEqual(c.booking.response);
@@ -253,6 +273,7 @@ describePg('hot-path SQL on PostgreSQL', () => {
         expect(isRowNotChanged(await attempt.catch((e: unknown) => e))).toBe(true);
         expect(await rows('SELECT id FROM bookings WHERE id = $1', [c.booking.id])).toEqual([]);
         expect(await rows('SELECT id FROM booking_items WHERE booking_id = $1', [c.booking.id])).toEqual([]);
+        expect(await rows('SELECT id FROM booking_events WHERE booking_id = $1', [c.booking.id])).toEqual([]);
       }
       await expect(bookings.confirmOffer(confirmation(confirmed.offerId, [confirmed.quoteIds[1]]))).rejects.toBeInstanceOf(RowNotChangedError);
 

@@ -165,6 +165,9 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
           currency: 'AUD',
           status: 'OFFERED',
           premiumMinor: 0,
+          cancellations: 0,
+          refundedMinor: 0,
+          refundedPremiumMinor: 0,
           createdAt: CREATED,
         })),
       );
