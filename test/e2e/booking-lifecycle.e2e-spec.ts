@@ -248,6 +248,15 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       expect((await events(booked.id)).length).toBe(1);
     });
 
+    it('a quote that cannot be priced for the new details is an offer_quote_pricing_error naming it; nothing is stored', async () => {
+      const booked = await bookTrip(t, 'TRAVA', key, ['TRIP', 'RISKY']);
+      const risky = quoteOf(booked, 'RISKY');
+      const res = await quoteForUpdate(booked.id, { quotes: [{ id: risky.id, update_fields: { trip_cost: 60000 } }] }).expect(422);
+      expect(res.body).toMatchObject({ code: 'offer_quote_pricing_error', quote_id: risky.id });
+      expect(await dbQuery(t, 'SELECT id FROM booking_changes WHERE booking_id = $1', [booked.id])).toEqual([]);
+      expect(await read(booked.id)).toEqual(booked);
+    });
+
     it('an update quote is stale once the booking changed, expired after confirm_before, not found for another booking', async () => {
       const booked = await bookTrip(t, 'TRAVA', key);
       const trip = quoteOf(booked, 'TRIP');

@@ -6,6 +6,7 @@ import { ADMIN, confirmBody, POLICYHOLDER } from './booking-fixtures';
    offer and last 10 days. Products:
    - TRIP: pro-rata refund after a 14-day cooling-off; modifiable fields `trip_cost` and `travellers`;
    - BAG: no cancellation or modification block (defaults: cooling-off 14d, refund 0.0);
+   - RISKY: its premium fails to evaluate for a trip_cost above 50 000 (a pricing error on update);
    - FINAL: never cancellable (`allowed: "false"`), never modifiable. */
 
 const schema = {
@@ -58,6 +59,13 @@ export function travelBundle(code: string): Record<string, unknown> {
             modification: { fields: ['trip_cost', 'travellers'] },
           },
           { code: 'BAG', name: 'Baggage', pricing: { premium: '12.0', tax_rate: '0.1' }, policy },
+          {
+            // priced for trips up to 50 000; above, its premium cannot be evaluated (a pricing error)
+            code: 'RISKY',
+            name: 'Adventure cover',
+            pricing: { premium: "context.trip_cost > 50000.0 ? double(context.destination) : 10.0" },
+            policy,
+          },
           {
             code: 'FINAL',
             name: 'Final sale',

@@ -11,7 +11,6 @@ export type BookingEventType = 'booking.created' | 'booking.updated' | 'booking.
  */
 @Entity('booking_events')
 @Index('uq_booking_events_version', ['bookingId', 'version'], { unique: true })
-@Index('ix_booking_events_partner_at', ['partnerId', 'at'])
 export class BookingEventEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

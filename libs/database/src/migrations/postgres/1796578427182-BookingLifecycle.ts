@@ -41,9 +41,6 @@ export class BookingLifecycle1796578427182 implements MigrationInterface {
             )
         `);
         await queryRunner.query(`
-            CREATE INDEX "ix_booking_events_partner_at" ON "booking_events" ("partner_id", "at")
-        `);
-        await queryRunner.query(`
             CREATE UNIQUE INDEX "uq_booking_events_version" ON "booking_events" ("booking_id", "version")
         `);
         await queryRunner.query(`
@@ -177,9 +174,6 @@ export class BookingLifecycle1796578427182 implements MigrationInterface {
         `);
         await queryRunner.query(`
             DROP INDEX "public"."uq_booking_events_version"
-        `);
-        await queryRunner.query(`
-            DROP INDEX "public"."ix_booking_events_partner_at"
         `);
         await queryRunner.query(`
             DROP TABLE "booking_events"
