@@ -64,6 +64,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, clock?: C
     offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 1),
     // ready at once: the warm-up has suites of its own (warm-up.e2e-spec.ts)
     warmupMaxSeconds: 0,
+    // no background webhook delivery: the webhook suites turn it on, or drive it (WebhookDispatcher.runOnce)
+    webhooksEnabled: false,
     ...overrides,
   }, clock);
   await app.init();

@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig, Clock, CoreConfigModule, loadConfig, RedisModule
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
 import { OffersModule } from '@app/offers';
+import { registerWebhookMetrics, WebhookDispatcher, WebhooksModule } from '@app/webhooks';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { buildDataSourceOptions, DatabaseModule } from '@app/database';
 import { ALL_ENTITIES } from './entities';
@@ -63,6 +64,8 @@ export class AppModule implements OnApplicationBootstrap {
         PartnersModule,
         BundlesModule,
         OffersModule,
+        // the webhook dispatcher runs in the background of every instance (WEBHOOKS_ENABLED)
+        WebhooksModule,
         TerminusModule,
         // routes are mounted per prefix when the module is built, so the prefixes are read here.
         // Express tries routes in the order they were registered: the partner API, which takes
@@ -72,7 +75,15 @@ export class AppModule implements OnApplicationBootstrap {
       ],
       controllers: [HealthController, ...(testHooksEnabled() ? [TestHooksController] : [])],
       providers: [
-        { provide: HttpMetrics, useFactory: () => new HttpMetrics() },
+        {
+          provide: HttpMetrics,
+          inject: [WebhookDispatcher],
+          useFactory: (webhooks: WebhookDispatcher) => {
+            const metrics = new HttpMetrics();
+            registerWebhookMetrics(metrics.registry, webhooks);
+            return metrics;
+          },
+        },
         ShutdownState,
         DemoSeedService,
         WarmUp,

@@ -17,6 +17,6 @@ import { SecretBox } from './secret-box';
 @Module({
   imports: [TypeOrmModule.forFeature([PartnerEntity, ApiKeyEntity, AdminKeyEntity]), AuditModule],
   providers: [PartnersRepository, ApiKeysRepository, AdminKeysRepository, ApiKeyAuthCache, SecretBox, PartnersService, ApiKeysService, AdminKeysService],
-  exports: [PartnersService, ApiKeysService, AdminKeysService],
+  exports: [PartnersService, ApiKeysService, AdminKeysService, SecretBox],
 })
 export class PartnersModule {}

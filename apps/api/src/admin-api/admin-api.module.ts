@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
 import { BundlesModule } from '@app/bundles';
 import { OffersModule } from '@app/offers';
+import { WebhooksModule } from '@app/webhooks';
 import { BundlesController } from './bundles.controller';
 import { OffersPreviewController } from './offers-preview.controller';
 import { AnalyticsController } from './analytics.controller';
@@ -11,10 +12,11 @@ import { AdminKeysController } from './admin-keys.controller';
 import { ApiKeysController } from './api-keys.controller';
 import { AuditController } from './audit.controller';
 import { PartnersController } from './partners.controller';
+import { WebhooksController } from './webhooks.controller';
 
 /** The /admin surface: one controller per resource, every one behind AdminRoute(). */
 @Module({
-  imports: [AuthGuardsModule, AuditModule, BundlesModule, OffersModule],
-  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController, AnalyticsController, BookingEventsController],
+  imports: [AuthGuardsModule, AuditModule, BundlesModule, OffersModule, WebhooksModule],
+  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController, AnalyticsController, BookingEventsController, WebhooksController],
 })
 export class AdminApiModule {}

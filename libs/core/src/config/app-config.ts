@@ -49,6 +49,20 @@ export interface AppConfig {
    * until its cost settles (at most this long) before /health/ready answers 200; 0 skips it
    */
   warmupMaxSeconds: number;
+  /** WEBHOOKS_ENABLED: deliver webhooks from this instance (false: events are still recorded, nothing is sent) */
+  webhooksEnabled: boolean;
+  /** WEBHOOK_CONCURRENCY: deliveries in flight per instance */
+  webhookConcurrency: number;
+  /** WEBHOOK_TIMEOUT_MS: time for a receiver to answer */
+  webhookTimeoutMs: number;
+  /** WEBHOOK_MAX_AGE_H: retry window of a delivery before it is failed */
+  webhookMaxAgeH: number;
+  /** WEBHOOK_ALLOW_HTTP: allow http:// endpoint URLs (tests, private setups) */
+  webhookAllowHttp: boolean;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: allow loopback, private and link-local targets (tests, private setups) */
+  webhookAllowPrivateNetworks: boolean;
+  /** WEBHOOK_POLL_MS: how often an idle instance looks for deliveries that are due */
+  webhookPollMs: number;
   nodeEnv: string;
 }
 
@@ -193,6 +207,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     authFailLimitPerMin: int('AUTH_FAIL_LIMIT_PER_MIN', 20, 1, 100000),
     offerBuildThreads: int('OFFER_BUILD_THREADS', defaultBuildThreads(), 0, 64),
     warmupMaxSeconds: int('WARMUP_MAX_SECONDS', 10, 0, 120),
+    webhooksEnabled: bool('WEBHOOKS_ENABLED', true),
+    webhookConcurrency: int('WEBHOOK_CONCURRENCY', 8, 1, 256),
+    webhookTimeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    webhookMaxAgeH: int('WEBHOOK_MAX_AGE_H', 72, 1, 24 * 30),
+    webhookAllowHttp: bool('WEBHOOK_ALLOW_HTTP', false),
+    webhookAllowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
+    webhookPollMs: int('WEBHOOK_POLL_MS', 1000, 10, 60_000),
     nodeEnv: str('NODE_ENV', 'production') as string,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { TurnBatch } from '@app/core';
 import { engineOf, preparedQuery, RowNotChangedError } from '@app/database';
+import { INSERT_EVENT_DELIVERIES, insertEventDeliveriesParams } from '@app/webhooks';
 import { OfferEntity, OfferStatus } from '../entities/offer.entity';
 import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
 import {
@@ -13,6 +14,8 @@ import {
   CONFIRM_OFFER,
   confirmOfferParams,
   INSERT_OPT_OUT,
+  INSERT_OPT_OUT_DELIVERIES,
+  insertOptOutDeliveriesParams,
   insertOptOutParams,
   MARK_OFFER_OPTED_OUT,
   MARK_VARIANTS_OPTED_OUT,
@@ -127,6 +130,8 @@ export class BookingsRepository {
     await preparedQuery(manager, SQLITE_CONFIRM_QUOTES, sqliteConfirmQuotesParams(c));
     await preparedQuery(manager, SQLITE_CONFIRM_VARIANTS, sqliteConfirmVariantsParams(c));
     await preparedQuery(manager, SQLITE_INSERT_CREATED_EVENT, sqliteInsertCreatedEventParams(c));
+    const event = { id: c.eventId, partnerId: c.partnerId, type: 'booking.created', occurredAt: c.now, payload: JSON.stringify(c.booking.response) };
+    await preparedQuery(manager, INSERT_EVENT_DELIVERIES.sqlite, insertEventDeliveriesParams('sqlite', event, c.now));
   }
 
   /** true where confirmOffer is all or nothing without a transaction (PostgreSQL: one statement) */
@@ -145,9 +150,11 @@ export class BookingsRepository {
     return affected === 1;
   }
 
+  /** The opt-out received, and its webhook deliveries (the outbox), in `manager`'s transaction. */
   async insertOptOut(manager: EntityManager, event: NewOptOut): Promise<void> {
     const engine = engineOf(manager);
     await preparedQuery(manager, INSERT_OPT_OUT[engine], insertOptOutParams(engine, event));
+    await preparedQuery(manager, INSERT_OPT_OUT_DELIVERIES[engine], insertOptOutDeliveriesParams(engine, event));
   }
 
   async findBooking(partnerId: string, bookingId: string): Promise<unknown | null> {

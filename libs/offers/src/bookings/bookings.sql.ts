@@ -1,4 +1,5 @@
 import { dateParam, readDate, readDateOrNull, readJson, type Engine, type EngineSql } from '@app/database';
+import { formatApiDate } from '@app/quotes';
 import type { OfferStatus } from '../entities/offer.entity';
 import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
 
@@ -170,7 +171,9 @@ export function offerStateOf(row: Row): OfferState {
  * a transaction of its own. The items are bound as one array per column, pairwise.
  *   $1 booking id, $2 now, $3 offer id, $4 partner id (the guard);
  *   $5–$18 the booking's row; $19–$33 the items' columns; $34 the chosen quotes' ids; $35 the premium;
- *   $36–$38 the booking.created event's id, actor and idempotency key (its `after`: the booking, $17).
+ *   $36–$38 the booking.created event's id, actor and idempotency key (its `after`: the booking, $17);
+ *   the event's webhook deliveries (the outbox, INSERT_EVENT_DELIVERIES of @app/webhooks) are part
+ *   of the statement too.
  *
  * SQLite: the guard alone (its changed rows: 0 or 1); the writes follow as the SQLITE_* statements
  * below, in the caller's transaction.
@@ -198,6 +201,12 @@ export const CONFIRM_OFFER: EngineSql = {
       INSERT INTO booking_events (id, booking_id, partner_id, version, type, at, actor, idempotency_key, before, after)
       SELECT $36, $5, $4, 1, 'booking.created', $2, $37, $38, NULL, $17
       FROM won
+    ),
+    created_deliveries AS (
+      INSERT INTO webhook_deliveries (id, endpoint_id, partner_id, event_id, event_type, occurred_at, payload, status, attempts, next_attempt_at, created_at)
+      SELECT gen_random_uuid()::text, e.id, e.partner_id, $36, 'booking.created', $2, $17, 'pending', 0, $2, $2
+      FROM won, webhook_endpoints e
+      WHERE e.partner_id = $4 AND e.status = 'enabled' AND e.events::jsonb @> '["booking.created"]'
     ),
     items AS (
       INSERT INTO booking_items (id, booking_id, offer_id, quote_id, partner_id, product_code, policy_number, currency,
@@ -391,6 +400,37 @@ export const INSERT_OPT_OUT: EngineSql = {
 
 export function insertOptOutParams(engine: Engine, e: NewOptOut): unknown[] {
   return [e.id, e.offerId, e.partnerId, e.apiKeyId, JSON.stringify(e.body), dateParam(engine, e.createdAt)];
+}
+
+/**
+ * The opt-out's webhook deliveries (the outbox; see INSERT_EVENT_DELIVERIES of @app/webhooks): one
+ * per enabled endpoint of the offer's partner subscribed to `offer.opted_out`, whose data is the
+ * offer's id, config and transaction id and the time of the opt-out. The event id is the opt-out's.
+ */
+export const INSERT_OPT_OUT_DELIVERIES: EngineSql = {
+  sqlite: `
+    INSERT INTO webhook_deliveries (id, endpoint_id, partner_id, event_id, event_type, occurred_at, payload, status, attempts, next_attempt_at, created_at)
+    SELECT lower(hex(randomblob(16))), e.id, e.partner_id, ?, 'offer.opted_out', ?,
+           json_object('offer_id', o.id, 'offer_config_id', o.offer_config_id, 'partner_transaction_id', o.partner_transaction_id, 'opted_out_at', ?),
+           'pending', 0, ?, ?
+    FROM offers o
+    JOIN webhook_endpoints e ON e.partner_id = o.partner_id
+    WHERE o.id = ? AND e.status = 'enabled' AND EXISTS (SELECT 1 FROM json_each(e.events) WHERE json_each.value = 'offer.opted_out')`,
+  postgres: `
+    INSERT INTO webhook_deliveries (id, endpoint_id, partner_id, event_id, event_type, occurred_at, payload, status, attempts, next_attempt_at, created_at)
+    SELECT gen_random_uuid()::text, e.id, e.partner_id, $1, 'offer.opted_out', $2,
+           json_build_object('offer_id', o.id, 'offer_config_id', o.offer_config_id, 'partner_transaction_id', o.partner_transaction_id, 'opted_out_at', $3::text)::text,
+           'pending', 0, $2, $2
+    FROM offers o
+    JOIN webhook_endpoints e ON e.partner_id = o.partner_id
+    WHERE o.id = $4 AND e.status = 'enabled' AND e.events::jsonb @> '["offer.opted_out"]'`,
+};
+
+export function insertOptOutDeliveriesParams(engine: Engine, e: NewOptOut): unknown[] {
+  const at = dateParam(engine, e.createdAt);
+  const optedOutAt = formatApiDate(e.createdAt);
+  if (engine === 'sqlite') return [e.id, at, optedOutAt, at, at, e.offerId];
+  return [e.id, at, optedOutAt, e.offerId];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
 import { engineOf, preparedQuery, readJson, RowNotChangedError } from '@app/database';
+import { INSERT_EVENT_DELIVERIES, insertEventDeliveriesParams } from '@app/webhooks';
 import { BookingEntity } from '../../entities/booking.entity';
 import type { BookingResponse } from '../bookings.types';
 import {
@@ -105,7 +106,8 @@ export class BookingChangesRepository {
   /**
    * Writes one change in `manager`'s transaction: the booking first, only while it is still at
    * `expectedVersion` (else RowNotChangedError and nothing is written), then the touched quotes,
-   * the event, the analytics rows and, for a confirmation, its priced change marked applied.
+   * the event and its webhook deliveries, the analytics rows and, for a confirmation, its priced
+   * change marked applied.
    */
   async write(manager: EntityManager, w: BookingWrite): Promise<void> {
     const engine = engineOf(manager);
@@ -113,6 +115,9 @@ export class BookingChangesRepository {
     if (guard.affected !== 1) throw new RowNotChangedError(WRITE_BOOKING[engine]);
     for (const item of w.items) await preparedQuery(manager, WRITE_BOOKING_ITEM[engine], writeBookingItemParams(engine, w.booking.id, item));
     await preparedQuery(manager, INSERT_BOOKING_EVENT[engine], insertBookingEventParams(engine, w.event));
+    // the outbox: the event's webhook deliveries, whose data is the booking after the change
+    const outbox = { id: w.event.id, partnerId: w.event.partnerId, type: w.event.type, occurredAt: w.event.at, payload: JSON.stringify(w.booking.response) };
+    await preparedQuery(manager, INSERT_EVENT_DELIVERIES[engine], insertEventDeliveriesParams(engine, outbox, w.event.at));
     await preparedQuery(manager, UPDATE_VARIANT_FIGURES[engine], updateVariantFiguresParams(w.variants));
     if (w.appliesChange !== undefined) {
       const marked = await preparedQuery(manager, MARK_CHANGE_APPLIED[engine], markChangeAppliedParams(engine, w.appliesChange, w.booking.updatedAt));
