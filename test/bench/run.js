@@ -40,6 +40,13 @@
  *   --quick          health and create offer only (for comparing changes; not a full result)
  *   --with-confirm   with --quick: the confirm steps too (create and confirm paced together; confirm)
  *   --with-idempotency with --quick: the create step with X-Idempotency-Key too
+ *   --webhooks       after the confirm step, the same step again with a webhook endpoint for
+ *                    booking.created pointing at a receiver in this process (127.0.0.1, answering
+ *                    200): confirm with each booking's delivery written and sent in the background
+ *                    (steps.confirm_with_webhooks, beside steps.confirm; with --quick, needs
+ *                    --with-confirm), and how many deliveries the receiver got
+ *   --webhook-receiver ok|hang   with --webhooks: the receiver answers 200 (default) or never
+ *                    answers (every attempt times out: what a dead receiver costs confirm)
  *   --admin          first, an operator's requests on the app at rest (admin preview with the bundle
  *                    in force, with a candidate bundle, and bundle writes): ms per request, and the
  *                    CPU of the app's main thread each one takes (what partner requests wait behind)
@@ -96,7 +103,7 @@ const HOST = '127.0.0.1';
 const CREATE_QUERY = '?extra_fields=tax,commission,benefits';
 const POOL_CAP = 500000;
 /** informational steps: not counted in the targets or in the memory figure */
-const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced'];
+const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced', 'confirm_with_webhooks'];
 /** the steps of --curve: create offer paced at a fraction of its saturated req/s (informational too) */
 const CURVE_STEP = /^create_offer_at_(\d+)pct$/;
 const isInfoStep = (name) => INFO_STEPS.includes(name) || CURVE_STEP.test(name);
@@ -134,6 +141,14 @@ function parseArgs(argv) {
     else if (flag === '--quick') opts.quick = true;
     else if (flag === '--with-confirm') opts.withConfirm = true;
     else if (flag === '--with-idempotency') opts.withIdempotency = true;
+    else if (flag === '--webhooks') opts.webhooks = true;
+    else if (flag === '--webhook-receiver') {
+      opts.webhookReceiver = value();
+      if (!['ok', 'hang'].includes(opts.webhookReceiver)) {
+        console.error('--webhook-receiver takes ok (answers 200) or hang (never answers)');
+        process.exit(2);
+      }
+    }
     else if (flag === '--admin') opts.admin = true;
     else if (flag === '--cold-start') opts.coldStart = true;
     else if (flag === '--cold-fresh') opts.coldFresh = true;
@@ -671,6 +686,10 @@ async function startApp(opts, tmp, { databaseUrl = opts.databaseUrl, redisPrefix
       // every run before the eighth session of 2026-12-03
       LOG_LEVEL: 'info',
       DEMO_KEY_PATH: path.join(tmp, 'demo-key.txt'),
+      // --webhooks: the receiver is on 127.0.0.1 and speaks http; secrets need the encryption key
+      ...(opts.webhooks
+        ? { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', APP_ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64') }
+        : {}),
       ...(opts.env ?? {}),
     },
     stdio: ['ignore', log, log],
@@ -1160,6 +1179,7 @@ async function main() {
       console.log(`- confirm: skipped (confirm route not available: probe → ${confirmProbe.status} ${confirmProbe.code ?? ''})`);
     } else {
       steps.confirm = await confirmStep(app, opts, base, setup, pool, createOpts, steps.create_offer.req_per_s);
+      if (opts.webhooks) steps.confirm_with_webhooks = await confirmWithWebhooksStep(app, opts, base, setup, pool, createOpts, steps.create_offer.req_per_s);
     }
 
     const rssAtEnd = rssDetail(app.child.pid);
@@ -1259,7 +1279,49 @@ async function confirmStep(app, opts, base, setup, pool, createOpts, createRps) 
   s.offers_created_for_it = filled;
   if (used >= cap && s.duration_s < opts.duration - 0.5) s.note = `ran out of offers: measured ${s.duration_s} s instead of ${opts.duration} s`;
   if (firstFailure) s.first_failure = firstFailure;
+  // a later step (--webhooks) confirms only offers this one did not
+  pool.splice(0, Math.min(used, pool.length));
   return s;
+}
+
+/**
+ * (--webhooks) The confirm step again, with an endpoint for booking.created at a receiver in this
+ * process: each confirm also writes its delivery, which the app sends in the background. Reports
+ * the step and the deliveries the receiver got (during the step, and in all once the app has
+ * caught up, at most 30 s later).
+ */
+async function confirmWithWebhooksStep(app, opts, base, setup, pool, createOpts, createRps) {
+  let received = 0;
+  const receiver = nodeHttp.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      if (opts.webhookReceiver !== 'hang') res.writeHead(200).end();
+    });
+  });
+  await new Promise((resolve) => receiver.listen(0, HOST, resolve));
+  try {
+    const url = `http://${HOST}:${receiver.address().port}/hooks`;
+    const hook = await http(app.base, 'POST', `/admin/partners/${PARTNER}/webhooks`, {
+      headers: { 'X-Admin-Key': app.adminKey },
+      body: { url, events: ['booking.created'] },
+    });
+    if (hook.status !== 201) throw new Error(`POST webhooks → ${hook.status}: ${hook.text}`);
+    const before = received;
+    const s = await confirmStep(app, opts, base, setup, pool, createOpts, createRps);
+    const confirmed = s.status_codes && s.status_codes['200'] ? s.status_codes['200'] : s.requests_total;
+    s.webhook_receiver = opts.webhookReceiver ?? 'ok';
+    s.webhook_deliveries_received_during_step = received - before;
+    const deadline = Date.now() + (opts.webhookReceiver === 'hang' ? 0 : 30000);
+    while (received - before < (s.autocannon_total_including_warmup?.requests ?? confirmed) && Date.now() < deadline) await sleep(100);
+    s.webhook_deliveries_received = received - before;
+    s.webhook_catch_up_ms = Math.max(0, 30000 - (deadline - Date.now()));
+    console.log(`    webhooks: ${s.webhook_deliveries_received_during_step} deliveries received during the step, ${s.webhook_deliveries_received} in all (caught up in ${s.webhook_catch_up_ms} ms)`);
+    return s;
+  } finally {
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1413,6 +1475,7 @@ function printTable(r) {
     create_offer_idempotent: '  same, with X-Idempotency-Key (info)',
     create_and_confirm_paced: 'create + confirm, paced together (info)',
     confirm: 'POST offers/{id}/confirm',
+    confirm_with_webhooks: '  same, with a webhook endpoint (info)',
   };
   for (const [name, s] of Object.entries(r.steps)) {
     if (COLD_STEPS.includes(name)) continue; // a table of their own, below

@@ -1,5 +1,5 @@
 /**
- * After the sale under concurrency (bookings-lifecycle.md §2, §3): a quote is cancelled once, a
+ * After the sale under concurrency: a quote is cancelled once, a
  * preview or an update quote is applied once, whatever the number of simultaneous requests, and a
  * booking raced by two changes is never left half-changed. The database decides (a version guard),
  * not a check-then-write: checked here through the answers, the stored rows and the events.
@@ -49,7 +49,7 @@ function eventQuotes(side: Record<string, unknown> | null): Array<Record<string,
   return [];
 }
 
-describe('bookings after the sale under concurrency (e2e, bookings-lifecycle §2–§3)', () => {
+describe('bookings after the sale under concurrency (e2e)', () => {
   let t: TestApp;
   let key: string;
 

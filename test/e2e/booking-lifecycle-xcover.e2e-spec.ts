@@ -1,6 +1,6 @@
 /**
- * The whole life of a booking driven exactly as XCover's Python SDK drives it
- * (bookings-lifecycle.md; offers-api.md §2.2, §3.6): every request signed (`Date` +
+ * The whole life of a booking driven exactly as XCover's Python SDK drives it:
+ * every request signed (`Date` +
  * `Authorization: Signature keyId,algorithm,headers="(request-target) date",signature`, no
  * X-Api-Key), a JSON `null` body with Content-Type application/json on the GETs, its trailing
  * slashes (none on quote_for_update, one on confirm_update, cancel and confirm_cancellation), a

@@ -1,5 +1,5 @@
 /**
- * Listing and reading bookings (bookings-lifecycle.md §4): XCover's page shape, newest first,
+ * Listing and reading bookings: XCover's page shape, newest first,
  * limit/offset with `next`/`previous` links that repeat the route, prefix and filters, every
  * filter, the limit bounds; and the isolation of partners: another partner's bookings never
  * appear, and every lifecycle route answers 404 `booking_not_found` for another partner's booking.
@@ -27,7 +27,7 @@ function pathOf(link: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-describe('listing and reading bookings (e2e, bookings-lifecycle §4)', () => {
+describe('listing and reading bookings (e2e)', () => {
   let t: TestApp;
   const clock = new TestClock();
   let keyA: string;

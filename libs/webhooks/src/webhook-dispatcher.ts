@@ -216,7 +216,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const endpoint = await this.endpointRows.findOne({ where: { id: d.endpointId } });
     const now = this.clock.now();
     if (!endpoint) return; // deleted meanwhile: its deliveries went with it
-    const result = await this.send(endpoint, d, now);
+    let result: WebhookAttemptResult;
+    try {
+      result = await this.send(endpoint, d, now);
+    } catch (e) {
+      // e.g. the secret sealed under a key this instance no longer has: recorded, retried later
+      result = { statusCode: null, error: `not sent: ${(e as Error).name}`, delivered: false, durationMs: 0, responseSnippet: null };
+    }
     const outcome = this.outcomeOf(d, result, this.clock.now());
     if (result.statusCode === 410) {
       await this.endpoints.disable(endpoint.id, 'the receiver answered 410 Gone', this.clock.now());

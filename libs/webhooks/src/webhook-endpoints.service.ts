@@ -70,7 +70,7 @@ export const WEBHOOK_SYSTEM_ACTOR = 'system';
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A partner's webhook endpoints (webhooks.md §1): create, list, change, delete, rotate the
+ * A partner's webhook endpoints (the admin routes): create, list, change, delete, rotate the
  * signing secret, and look at, redeliver or test its deliveries. Secrets are sealed with the
  * SecretBox (APP_ENCRYPTION_KEY; without it every route that needs one answers 422
  * `encryption_key_missing`) and returned in plain only when created or rotated. Every change is

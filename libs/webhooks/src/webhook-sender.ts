@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 /**
- * One webhook delivery attempt over HTTP(S) (webhooks.md §3 "Delivery" and "Safe targets").
+ * One webhook delivery attempt over HTTP(S) (docs/adr/0002-webhook-outbox.md).
  *
  * The connection goes to exactly `address` (as returned by `resolveWebhookTarget`): the host name
  * is never resolved again, so DNS rebinding cannot switch the target between the check and the

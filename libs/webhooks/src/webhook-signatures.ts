@@ -2,13 +2,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { REQUEST_TARGET, signatureAuthorization } from '@app/partners';
 
 /**
- * Webhook secrets, bodies and signatures (docs: shared spec `webhooks.md` §1, §2). Pure functions:
+ * Webhook secrets, bodies and signatures (the README's "Webhooks"). Pure functions:
  * no I/O, no clock; the caller passes the event id, the times and the secrets.
  *
  * - `standard` format: Standard Webhooks (standardwebhooks.com), so receivers can verify with its
  *   published libraries (`new Webhook(secret).verify(body, headers)`).
  * - `xcover` format: the body XCover receivers parse, signed like an XCover SDK signs a request to
- *   us (`offers-api.md` §2.2), through libs/partners' request-signature helpers.
+ *   us (XCover's signed requests), through libs/partners' request-signature helpers.
  */
 
 /** Every event type a webhook endpoint can receive. */
@@ -96,7 +96,7 @@ export function standardWebhookHeaders({
 // XCover format
 
 /**
- * XCover's event names. `offer.opted_out` has none (not sent in this format, spec §2).
+ * XCover's event names. `offer.opted_out` has none (not sent in this format).
  * `webhook.test` has none either at XCover: we send it as `WEBHOOK_TEST`, so an XCover-format
  * receiver can check its URL and signature; receivers that switch on the three booking events
  * simply ignore it.

@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
 
 /**
- * Decides whether a webhook URL may be called (webhooks.md §3 "Safe targets").
+ * Decides whether a webhook URL may be called (the README's "Webhooks": safe targets).
  *
  * Used twice: when an endpoint is created or its URL changed (a refusal there is a 422
  * `webhook_url_invalid`), and before every delivery attempt, so that a name which later
