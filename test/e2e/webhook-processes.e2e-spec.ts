@@ -85,16 +85,16 @@ describePg('webhook delivery across processes (e2e, PostgreSQL, spawned processe
     const hook = await request(a.url).post('/admin/partners/SHARE/webhooks').set(ADMIN_HEADERS).send({ url: receiverUrl, events: ['booking.created'] });
     expect(hook.status).toBe(201);
     const partner = (await sql.query('SELECT partner_id FROM webhook_endpoints WHERE id = $1', [hook.body.id])).rows[0].partner_id as string;
-    // 200 events of the outbox, all due
+    await a.stop('SIGTERM');
+    const one = await start({ WEBHOOK_CONCURRENCY: '4' });
+    const two = await start({ WEBHOOK_CONCURRENCY: '4' });
+    // 200 events of the outbox, all due, while both processes are looking for work
     await sql.query(
       `INSERT INTO webhook_deliveries (id, endpoint_id, partner_id, event_id, event_type, occurred_at, payload, status, attempts, next_attempt_at, created_at)
        SELECT gen_random_uuid()::text, $1, $2, gen_random_uuid()::text, 'booking.created', now(), '{"n":' || i || '}', 'pending', 0, now() - interval '1 second', now()
        FROM generate_series(1, 200) AS i`,
       [hook.body.id, partner],
     );
-    await a.stop('SIGTERM');
-    const one = await start({ WEBHOOK_CONCURRENCY: '4' });
-    const two = await start({ WEBHOOK_CONCURRENCY: '4' });
     await waitFor('every delivery', async () => (await count("SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'")) === 200, 60_000, 200);
 
     expect(received).toHaveLength(200);

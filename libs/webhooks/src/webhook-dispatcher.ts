@@ -119,6 +119,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   private readonly inFlight = new Set<Promise<void>>();
   private claiming = false;
   private stopped = false;
+  /** the background loop runs (WEBHOOKS_ENABLED) */
+  private looping = false;
+  /** the last claim filled every free slot: more may be due without waiting for the next poll */
+  private moreDue = false;
   private readonly counts: Record<DeliveryOutcome, number> = { delivered: 0, retried: 0, failed: 0 };
 
   constructor(
@@ -130,7 +134,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.webhooksEnabled) this.schedule();
+    if (!this.config.webhooksEnabled) return;
+    this.looping = true;
+    this.schedule();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -182,13 +188,26 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     } finally {
       this.claiming = false;
     }
+    this.moreDue = claimed.length === room;
     return claimed.map((d) => {
       const attempt = this.attempt(d)
         .catch((e: unknown) => this.logger.error(`webhook delivery ${d.id} failed unexpectedly: ${(e as Error).message}`))
-        .finally(() => this.inFlight.delete(attempt));
+        .finally(() => {
+          this.inFlight.delete(attempt);
+          this.refill();
+        });
       this.inFlight.add(attempt);
       return attempt;
     });
+  }
+
+  /**
+   * With a backlog, the loop does not wait for its next poll: once half the slots are free again
+   * it claims more (the poll interval only paces an instance that has caught up).
+   */
+  private refill(): void {
+    if (!this.looping || !this.moreDue || this.inFlight.size > Math.floor(this.config.webhookConcurrency / 2)) return;
+    this.claimAndStart().catch((e: unknown) => this.logger.warn(`claiming webhook deliveries failed: ${(e as Error).message}`));
   }
 
   private async claim(limit: number): Promise<ClaimedDelivery[]> {
