@@ -258,6 +258,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const target = await resolveWebhookTarget(endpoint.url, policy);
     if (!target.ok) return { statusCode: null, error: target.reason, delivered: false, durationMs: 0, responseSnippet: null };
     const secrets = this.endpoints.openSecrets(endpoint, now);
+    await this.resealStaleSecrets(endpoint);
     const type = d.eventType as WebhookEventType;
     const payload = (d.payload ?? {}) as object;
     let body: string;
@@ -272,6 +273,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       headers = standardWebhookHeaders({ id: d.eventId, timestampSeconds: Math.floor(now.getTime() / 1000), body, secrets });
     }
     return sendWebhook({ url: target.url, address: target.address, family: target.family, headers, body, timeoutMs: this.config.webhookTimeoutMs, userAgent: USER_AGENT });
+  }
+
+  /** After an encryption key rotation; best effort: a failure is logged and the delivery goes on. */
+  private async resealStaleSecrets(endpoint: WebhookEndpointEntity): Promise<void> {
+    try {
+      if (await this.endpoints.resealStaleSecrets(endpoint)) {
+        this.logger.log(`re-encrypted the signing secret of webhook endpoint ${endpoint.id} under the current encryption key`);
+      }
+    } catch (err) {
+      this.logger.warn(`could not re-encrypt the signing secret of webhook endpoint ${endpoint.id}: ${(err as Error).message}`);
+    }
   }
 
   private outcomeOf(d: ClaimedDelivery, result: WebhookAttemptResult, now: Date): AttemptOutcome {

@@ -70,9 +70,9 @@ describe('WebhookEndpointsService', () => {
     getById: async (id: string) => [acme, other].find((x) => x.id === id),
   } as unknown as PartnersService;
 
-  function service(key: Buffer | null = KEY, policy = { webhookAllowHttp: false, webhookAllowPrivateNetworks: false }): WebhookEndpointsService {
+  function service(key: Buffer | null = KEY, policy = { webhookAllowHttp: false, webhookAllowPrivateNetworks: false }, oldKeys: Buffer[] = []): WebhookEndpointsService {
     const tx = new TransactionRunner(ds);
-    const box = new KeyRing(key ? { id: undefined, key } : null) as SecretBox;
+    const box = new KeyRing(key ? { id: undefined, key } : null, oldKeys.map((k) => ({ id: undefined, key: k }))) as SecretBox;
     const s = new WebhookEndpointsService(tx, partners, audit, box, clock, policy, ds.getRepository(WebhookEndpointEntity), ds.getRepository(WebhookDeliveryEntity));
     s.resolve = resolver;
     return s;
@@ -189,6 +189,59 @@ describe('WebhookEndpointsService', () => {
       const b = await s.create('ACME', { url: 'https://hooks.example.com/b', events: ['booking.created'] }, CTX);
       const rowB = await row(b.id);
       expect(() => s.openSecrets({ ...rowB, id: a.id }, T0)).toThrow(SecretBoxError);
+    });
+  });
+
+  describe('resealStaleSecrets (after an encryption key rotation)', () => {
+    const NEW_KEY = Buffer.alloc(32, 9);
+    const policy = { webhookAllowHttp: false, webhookAllowPrivateNetworks: false };
+
+    it('re-seals the current and the previous secret under the new key, once; the old key is then not needed', async () => {
+      const before = service(KEY);
+      const created = await before.create('ACME', { url: 'https://hooks.example.com/', events: ['booking.created'] }, CTX);
+      const rotated = await before.rotateSecret('ACME', created.id, CTX);
+      const after = service(NEW_KEY, policy, [KEY]);
+      const stale = await row(created.id);
+
+      expect(await after.resealStaleSecrets(stale)).toBe(true);
+      const resealed = await row(created.id);
+      expect(resealed.secret).not.toBe(stale.secret);
+      expect(resealed.previousSecret).not.toBe(stale.previousSecret);
+      const newKeyOnly = service(NEW_KEY);
+      expect(newKeyOnly.openSecrets(resealed, T0)).toEqual([rotated.secret, created.secret]);
+      expect(() => newKeyOnly.openSecrets(stale, T0)).toThrow(SecretBoxError);
+      expect(await after.resealStaleSecrets(resealed)).toBe(false);
+      expect((await row(created.id)).secret).toBe(resealed.secret);
+    });
+
+    it('writes nothing when the row changed since it was read (a rotation in between wins)', async () => {
+      const before = service(KEY);
+      const created = await before.create('ACME', { url: 'https://hooks.example.com/', events: ['booking.created'] }, CTX);
+      const stale = await row(created.id);
+      const after = service(NEW_KEY, policy, [KEY]);
+      const rotated = await after.rotateSecret('ACME', created.id, CTX);
+      const current = await row(created.id);
+
+      expect(await after.resealStaleSecrets(stale)).toBe(false);
+      expect(await row(created.id)).toEqual(current);
+      expect(after.openSecrets(current, T0)).toEqual([rotated.secret, created.secret]);
+    });
+
+    it('re-seals an endpoint that was never rotated (no previous secret)', async () => {
+      const created = await service(KEY).create('ACME', { url: 'https://hooks.example.com/', events: ['booking.created'] }, CTX);
+      const after = service(NEW_KEY, policy, [KEY]);
+      expect(await after.resealStaleSecrets(await row(created.id))).toBe(true);
+      const resealed = await row(created.id);
+      expect(resealed.previousSecret).toBeNull();
+      expect(service(NEW_KEY).openSecrets(resealed, T0)).toEqual([created.secret]);
+    });
+
+    it('leaves a row sealed under the current key alone', async () => {
+      const s = service(KEY);
+      const created = await s.create('ACME', { url: 'https://hooks.example.com/', events: ['booking.created'] }, CTX);
+      const stored = await row(created.id);
+      expect(await s.resealStaleSecrets(stored)).toBe(false);
+      expect(await row(created.id)).toEqual(stored);
     });
   });
 

@@ -357,6 +357,30 @@ export class WebhookEndpointsService {
   }
 
   /**
+   * Re-seals the endpoint's secrets that are still under a retired encryption key
+   * (APP_ENCRYPTION_KEYS_OLD) with the current one, so the old key can be dropped once every
+   * endpoint has sent again. Written only while the row still holds the envelopes read: a rotation
+   * or an update in between wins and nothing is written. Returns whether the row was re-sealed.
+   */
+  async resealStaleSecrets(endpoint: Pick<WebhookEndpointEntity, 'id' | 'secret' | 'previousSecret'>): Promise<boolean> {
+    const staleCurrent = this.box.isStale(endpoint.secret);
+    const stalePrevious = endpoint.previousSecret !== null && this.box.isStale(endpoint.previousSecret);
+    if (!staleCurrent && !stalePrevious) return false;
+    const aad = webhookSecretAad(endpoint.id);
+    const reseal = (envelope: string): string => this.box.seal(this.box.open(envelope, aad), aad);
+    const secret = staleCurrent ? reseal(endpoint.secret) : endpoint.secret;
+    const previousSecret = endpoint.previousSecret !== null && stalePrevious ? reseal(endpoint.previousSecret) : endpoint.previousSecret;
+    const written = await this.endpoints
+      .createQueryBuilder()
+      .update(WebhookEndpointEntity)
+      .set({ secret, previousSecret })
+      .where('id = :id AND secret = :secret', { id: endpoint.id, secret: endpoint.secret })
+      .andWhere(endpoint.previousSecret === null ? 'previous_secret IS NULL' : 'previous_secret = :previous', { previous: endpoint.previousSecret })
+      .execute();
+    return (written.affected ?? 0) > 0;
+  }
+
+  /**
    * Disables an enabled endpoint, keeping `reason` (e.g. "410 Gone") as its `disabled_reason`;
    * audited as `webhook.disable` by "system". Returns false when the endpoint is gone or already
    * disabled (nothing changed). Its pending deliveries are left as they are. Pass `manager` to
