@@ -7,7 +7,8 @@
  * writes the benchmark bundle (test/bench/bundle.js) through the admin API, creates a live key,
  * then drives the app from THIS process with autocannon on 127.0.0.1:
  *   1. GET /health/live                          (the framework's floor on this machine)
- *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted)
+ *   2. POST /x/partners/BENCH/offers/            (realistic request, every offer persisted; the
+ *      database growth per offer stored is reported as bytes per offer)
  *      and, for information, the same on 1 connection (latency without queueing), at half the
  *      measured throughput (latency under a load the machine carries), and the route's floor:
  *      the same request with an unknown schema (422 after parsing, auth and rate limit); and
@@ -44,9 +45,12 @@
  *                    booking.created pointing at a receiver in this process (127.0.0.1, answering
  *                    200): confirm with each booking's delivery written and sent in the background
  *                    (steps.confirm_with_webhooks, beside steps.confirm; with --quick, needs
- *                    --with-confirm), and how many deliveries the receiver got
- *   --webhook-receiver ok|hang   with --webhooks: the receiver answers 200 (default) or never
- *                    answers (every attempt times out: what a dead receiver costs confirm)
+ *                    --with-confirm), and how many deliveries the receiver got.
+ *                    Then the paced create-and-confirm step again while they are sent
+ *                    (steps.create_and_confirm_paced_with_webhooks)
+ *   --webhook-receiver ok|hang|none   with --webhooks: the receiver answers 200 (default), never
+ *                    answers (every attempt times out: what a dead receiver costs create and
+ *                    confirm), or no endpoint is registered (the control arm of a paired comparison)
  *   --admin          first, an operator's requests on the app at rest (admin preview with the bundle
  *                    in force, with a candidate bundle, and bundle writes): ms per request, and the
  *                    CPU of the app's main thread each one takes (what partner requests wait behind)
@@ -103,7 +107,7 @@ const HOST = '127.0.0.1';
 const CREATE_QUERY = '?extra_fields=tax,commission,benefits';
 const POOL_CAP = 500000;
 /** informational steps: not counted in the targets or in the memory figure */
-const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced', 'confirm_with_webhooks'];
+const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced', 'confirm_with_webhooks', 'create_and_confirm_paced_with_webhooks'];
 /** the steps of --curve: create offer paced at a fraction of its saturated req/s (informational too) */
 const CURVE_STEP = /^create_offer_at_(\d+)pct$/;
 const isInfoStep = (name) => INFO_STEPS.includes(name) || CURVE_STEP.test(name);
@@ -144,8 +148,8 @@ function parseArgs(argv) {
     else if (flag === '--webhooks') opts.webhooks = true;
     else if (flag === '--webhook-receiver') {
       opts.webhookReceiver = value();
-      if (!['ok', 'hang'].includes(opts.webhookReceiver)) {
-        console.error('--webhook-receiver takes ok (answers 200) or hang (never answers)');
+      if (!['ok', 'hang', 'none'].includes(opts.webhookReceiver)) {
+        console.error('--webhook-receiver takes ok (answers 200), hang (never answers) or none (no endpoint)');
         process.exit(2);
       }
     }
@@ -832,6 +836,44 @@ async function probeConfirm(app, apiKey) {
 const COLD_WINDOW_S = 10;
 const COLD_STEPS = ['cold_start', 'cold_start_fresh'];
 
+/**
+ * The database's size and its number of offers, for bytes per stored offer. SQLite: the database
+ * file and its WAL after a checkpoint (TRUNCATE: the app is idle between steps). PostgreSQL:
+ * pg_database_size (tables, indexes and TOAST; not the server's WAL).
+ */
+async function storedSize(opts, tmp) {
+  if (opts.databaseUrl) {
+    const { Client } = require('pg');
+    const client = new Client({ connectionString: opts.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT pg_database_size(current_database()) AS bytes, (SELECT COUNT(*) FROM offers) AS offers');
+      return { bytes: Number(rows[0].bytes), offers: Number(rows[0].offers), how: 'pg_database_size' };
+    } finally {
+      await client.end();
+    }
+  }
+  const Database = require('better-sqlite3');
+  const file = path.join(tmp, 'bench.sqlite');
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 10000');
+    const [checkpoint] = db.pragma('wal_checkpoint(TRUNCATE)');
+    const size = (f) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+    const offers = db.prepare('SELECT COUNT(*) AS n FROM offers').get().n;
+    const how = checkpoint.busy ? 'SQLite file + WAL (checkpoint busy)' : 'SQLite file + WAL after a checkpoint';
+    return { bytes: size(file) + size(`${file}-wal`), offers, how };
+  } finally {
+    db.close();
+  }
+}
+
+/** Growth per offer stored between two storedSize readings. */
+function storedPerOffer(before, after) {
+  const offers = after.offers - before.offers;
+  return { offers, bytes: after.bytes - before.bytes, bytes_per_offer: offers > 0 ? Math.round((after.bytes - before.bytes) / offers) : null, how: after.how };
+}
+
 /** Create Offer as the create step sends it: the bench requests of `bodies` in turn, with the live key. */
 function createOfferRequest(apiKey, bodies) {
   let next = 0;
@@ -1067,7 +1109,10 @@ async function main() {
       },
     };
     const createOpts = { ...base, requests: [createReq] };
+    const storedBefore = await storedSize(opts, tmp);
     steps.create_offer = await runStep(app, 'create offer', createOpts, opts);
+    steps.create_offer.stored = storedPerOffer(storedBefore, await storedSize(opts, tmp));
+    console.log(`    stored: ${steps.create_offer.stored.bytes_per_offer} bytes per offer (${steps.create_offer.stored.how})`);
     steps.create_offer.offers_collected = pool.length;
     steps.create_offer.experiment_variants = variants;
     if (firstFailure) steps.create_offer.first_failure = firstFailure;
@@ -1131,42 +1176,7 @@ async function main() {
     // GET /health/live load beside them (200 req/s) shows how long any request waits for the event
     // loop meanwhile
     if (!opts.quick || opts.withConfirm) {
-      const createRate = Math.max(4, Math.round(steps.create_offer.req_per_s * 0.3));
-      const confirmRate = Math.max(1, Math.round(createRate / 4));
-      const fresh = [];
-      const mixedCreate = {
-        ...createReq,
-        onResponse: (status, body) => {
-          if (status !== 200) return;
-          const o = JSON.parse(body);
-          fresh.push({ offer: o.id, quote: o.products[0].id });
-        },
-      };
-      const mixedConfirm = {
-        method: 'POST',
-        path: '/',
-        headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
-        setupRequest: (req) => {
-          // the oldest offer of this step not yet confirmed (one of the create step's if none is back yet)
-          return confirmOf(req, fresh.shift() ?? pool.pop());
-        },
-      };
-      steps.create_and_confirm_paced = await runStep(
-        app,
-        `create offer at ${createRate} req/s, confirm at ${confirmRate} req/s and health at 200 req/s together, evenly spaced`,
-        {
-          ...base,
-          pacedLoads: [
-            { rate: createRate, label: 'create', request: mixedCreate },
-            { rate: confirmRate, label: 'confirm', request: mixedConfirm },
-            { rate: 200, label: 'health', request: { method: 'GET', path: '/health/live' } },
-          ],
-        },
-        opts,
-      );
-      steps.create_and_confirm_paced.paced_rates = { create: createRate, confirm: confirmRate, health: 200 };
-      const by = steps.create_and_confirm_paced.by_request ?? {};
-      for (const [label, l] of Object.entries(by)) console.log(`    ${label}: ${l.req_per_s} req/s, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max} ms`);
+      steps.create_and_confirm_paced = await pacedCreateAndConfirmStep(app, opts, base, setup, pool, createReq, steps.create_offer.req_per_s);
     }
 
     // 3. confirm — each collected offer once, when the route exists
@@ -1179,7 +1189,11 @@ async function main() {
       console.log(`- confirm: skipped (confirm route not available: probe → ${confirmProbe.status} ${confirmProbe.code ?? ''})`);
     } else {
       steps.confirm = await confirmStep(app, opts, base, setup, pool, createOpts, steps.create_offer.req_per_s);
-      if (opts.webhooks) steps.confirm_with_webhooks = await confirmWithWebhooksStep(app, opts, base, setup, pool, createOpts, steps.create_offer.req_per_s);
+      if (opts.webhooks) {
+        const hooked = await confirmWithWebhooksStep(app, opts, base, setup, pool, createOpts, steps.create_offer.req_per_s);
+        steps.confirm_with_webhooks = hooked.confirm;
+        steps.create_and_confirm_paced_with_webhooks = hooked.paced;
+      }
     }
 
     const rssAtEnd = rssDetail(app.child.pid);
@@ -1241,6 +1255,50 @@ async function main() {
 }
 
 /** A confirm of `o` (an offer id and one of its quotes) as runPaced and autocannon take it. */
+/**
+ * Create and confirm together, both paced (open loop): creates at 30 % of the saturated create rate
+ * `createRps` and one confirm per four creates, each confirm for an offer made moments before in
+ * this step; GET /health/live at 200 req/s beside them. Reports latency per request kind.
+ */
+async function pacedCreateAndConfirmStep(app, opts, base, setup, pool, createReq, createRps, titleSuffix = '') {
+  const createRate = Math.max(4, Math.round(createRps * 0.3));
+  const confirmRate = Math.max(1, Math.round(createRate / 4));
+  const fresh = [];
+  const mixedCreate = {
+    ...createReq,
+    onResponse: (status, body) => {
+      if (status !== 200) return;
+      const o = JSON.parse(body);
+      fresh.push({ offer: o.id, quote: o.products[0].id });
+    },
+  };
+  const mixedConfirm = {
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', 'x-api-key': setup.apiKey },
+    setupRequest: (req) => {
+      // the oldest offer of this step not yet confirmed (one of the create step's if none is back yet)
+      return confirmOf(req, fresh.shift() ?? pool.pop());
+    },
+  };
+  const s = await runStep(
+    app,
+    `create offer at ${createRate} req/s, confirm at ${confirmRate} req/s and health at 200 req/s together, evenly spaced${titleSuffix}`,
+    {
+      ...base,
+      pacedLoads: [
+        { rate: createRate, label: 'create', request: mixedCreate },
+        { rate: confirmRate, label: 'confirm', request: mixedConfirm },
+        { rate: 200, label: 'health', request: { method: 'GET', path: '/health/live' } },
+      ],
+    },
+    opts,
+  );
+  s.paced_rates = { create: createRate, confirm: confirmRate, health: 200 };
+  for (const [label, l] of Object.entries(s.by_request ?? {})) console.log(`    ${label}: ${l.req_per_s} req/s, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max} ms`);
+  return s;
+}
+
 function confirmOf(req, o) {
   req.path = `/x/partners/${PARTNER}/offers/${o.offer}/confirm/`;
   req.body = JSON.stringify({ quotes: [{ id: o.quote }], policyholder: CONFIRM_POLICYHOLDER });
@@ -1286,38 +1344,49 @@ async function confirmStep(app, opts, base, setup, pool, createOpts, createRps) 
 
 /**
  * (--webhooks) The confirm step again, with an endpoint for booking.created at a receiver in this
- * process: each confirm also writes its delivery, which the app sends in the background. Reports
- * the step and the deliveries the receiver got (during the step, and in all once the app has
- * caught up, at most 30 s later).
+ * process (none with `--webhook-receiver none`, the control arm of a paired comparison): each
+ * confirm also writes its delivery, which the app sends in the background. Then the paced create
+ * and confirm step again, while those deliveries are still being sent (or, with a receiver that
+ * never answers, while every dispatcher slot waits for its timeout). Reports both steps and the
+ * deliveries the receiver got (during the confirm step, and in all once the app has caught up, at
+ * most 30 s later).
  */
 async function confirmWithWebhooksStep(app, opts, base, setup, pool, createOpts, createRps) {
+  const mode = opts.webhookReceiver ?? 'ok';
   let received = 0;
   const receiver = nodeHttp.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
       received++;
-      if (opts.webhookReceiver !== 'hang') res.writeHead(200).end();
+      if (mode !== 'hang') res.writeHead(200).end();
     });
   });
   await new Promise((resolve) => receiver.listen(0, HOST, resolve));
   try {
-    const url = `http://${HOST}:${receiver.address().port}/hooks`;
-    const hook = await http(app.base, 'POST', `/admin/partners/${PARTNER}/webhooks`, {
-      headers: { 'X-Admin-Key': app.adminKey },
-      body: { url, events: ['booking.created'] },
-    });
-    if (hook.status !== 201) throw new Error(`POST webhooks → ${hook.status}: ${hook.text}`);
+    if (mode !== 'none') {
+      const url = `http://${HOST}:${receiver.address().port}/hooks`;
+      const hook = await http(app.base, 'POST', `/admin/partners/${PARTNER}/webhooks`, {
+        headers: { 'X-Admin-Key': app.adminKey },
+        body: { url, events: ['booking.created'] },
+      });
+      if (hook.status !== 201) throw new Error(`POST webhooks → ${hook.status}: ${hook.text}`);
+    }
     const before = received;
     const s = await confirmStep(app, opts, base, setup, pool, createOpts, createRps);
-    const confirmed = s.status_codes && s.status_codes['200'] ? s.status_codes['200'] : s.requests_total;
-    s.webhook_receiver = opts.webhookReceiver ?? 'ok';
+    s.webhook_receiver = mode;
     s.webhook_deliveries_received_during_step = received - before;
-    const deadline = Date.now() + (opts.webhookReceiver === 'hang' ? 0 : 30000);
-    while (received - before < (s.autocannon_total_including_warmup?.requests ?? confirmed) && Date.now() < deadline) await sleep(100);
+    // offers for the paced step's first confirms (it confirms its own creates once they are back)
+    if (pool.length < 200) await runAutocannon({ ...createOpts, amount: Math.max(200, opts.connections) });
+    const paced = await pacedCreateAndConfirmStep(app, opts, base, setup, pool, createOpts.requests[0], createRps, ` (webhook receiver: ${mode})`);
+    paced.webhook_receiver = mode;
+    const confirmed = s.status_codes && s.status_codes['200'] ? s.status_codes['200'] : s.requests_total;
+    const expected = mode === 'none' ? 0 : (s.autocannon_total_including_warmup?.requests ?? confirmed);
+    const deadline = Date.now() + (mode === 'ok' ? 30000 : 0);
+    while (received - before < expected && Date.now() < deadline) await sleep(100);
     s.webhook_deliveries_received = received - before;
     s.webhook_catch_up_ms = Math.max(0, 30000 - (deadline - Date.now()));
-    console.log(`    webhooks: ${s.webhook_deliveries_received_during_step} deliveries received during the step, ${s.webhook_deliveries_received} in all (caught up in ${s.webhook_catch_up_ms} ms)`);
-    return s;
+    console.log(`    webhooks: ${s.webhook_deliveries_received_during_step} deliveries received during the confirm step, ${s.webhook_deliveries_received} in all`);
+    return { confirm: s, paced };
   } finally {
     receiver.closeAllConnections();
     await new Promise((resolve) => receiver.close(resolve));
@@ -1476,6 +1545,7 @@ function printTable(r) {
     create_and_confirm_paced: 'create + confirm, paced together (info)',
     confirm: 'POST offers/{id}/confirm',
     confirm_with_webhooks: '  same, with a webhook endpoint (info)',
+    create_and_confirm_paced_with_webhooks: 'create + confirm, paced, deliveries being sent (info)',
   };
   for (const [name, s] of Object.entries(r.steps)) {
     if (COLD_STEPS.includes(name)) continue; // a table of their own, below

@@ -10,6 +10,7 @@ import * as bookingSql from '../../libs/offers/src/bookings/bookings.sql';
 import * as bookingChangesSql from '../../libs/offers/src/bookings/lifecycle/booking-changes.sql';
 import * as idempotencySql from '../../libs/offers/src/idempotency.sql';
 import * as offerInsertSql from '../../libs/offers/src/storage/offer-insert.sql';
+import * as retentionSql from '../../libs/offers/src/retention/retention.sql';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -24,7 +25,7 @@ function statementsOf(module: Record<string, unknown>, engine: Engine): Array<[s
   return out;
 }
 
-const MODULES = { 'storage/offer-insert.sql': offerInsertSql, 'bookings/bookings.sql': bookingSql, 'bookings/lifecycle/booking-changes.sql': bookingChangesSql, 'idempotency.sql': idempotencySql };
+const MODULES = { 'storage/offer-insert.sql': offerInsertSql, 'bookings/bookings.sql': bookingSql, 'bookings/lifecycle/booking-changes.sql': bookingChangesSql, 'idempotency.sql': idempotencySql, 'retention/retention.sql': retentionSql };
 
 describe('hot-path SQL against the migrated schema', () => {
   let t: TestApp;

@@ -203,6 +203,8 @@ describePg('hot-path SQL on PostgreSQL', () => {
           total_refund_minor: 0,
           context: null,
           cancelled_at: null,
+          // the lookup key of the policyholder's e-mail (@app/privacy): this one has none
+          email_key: null,
         },
       ]);
       expect(await rows('SELECT id, version, type, at, actor, idempotency_key, before, after FROM booking_events WHERE booking_id = $1', [c.booking.id])).toEqual([

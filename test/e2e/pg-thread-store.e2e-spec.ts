@@ -143,6 +143,9 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
     for (const p of [a, b]) {
       expect(await ds.getRepository(OfferEntity).findOneByOrFail({ id: p.offer.id })).toEqual({
         ...p.offer,
+        // the lookup keys (@app/privacy): these requests carry no e-mail nor customer id
+        emailKey: null,
+        customerKey: null,
         request: JSON.parse(p.requestJson),
         response: JSON.parse(p.json),
         status: 'OFFERED',
@@ -182,7 +185,7 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
     expect(policy.e).toBe('2027-02-15T23:59:59.999');
 
     // the key's record: done, with the offer's response text
-    expect(await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'key-a' })).toEqual({ ...record, state: 'done', responseBody: JSON.parse(a.json) });
+    expect(await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'key-a' })).toEqual({ ...record, state: 'done', responseBody: JSON.parse(a.json), offerId: a.offer.id });
     expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'key-a'`)) as Array<{ response_body: string }>)[0].response_body).toBe(a.json);
     expect(await ds.query('SELECT COUNT(*)::int AS n FROM idempotency_records')).toEqual([{ n: 1 }]);
   });

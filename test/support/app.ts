@@ -66,6 +66,8 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, clock?: C
     warmupMaxSeconds: 0,
     // no background webhook delivery: the webhook suites turn it on, or drive it (WebhookDispatcher.runOnce)
     webhooksEnabled: false,
+    // no background retention purge: the retention suite drives it (RetentionService.runOnce)
+    retentionEnabled: false,
     ...overrides,
   }, clock);
   await app.init();

@@ -6,7 +6,7 @@ import { CacheModule } from '@nestjs/cache-manager';
 import { APP_CONFIG, AppConfig, Clock, CoreConfigModule, loadConfig, RedisModule } from '@app/core';
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
-import { OffersModule } from '@app/offers';
+import { OffersModule, registerRetentionMetrics, RetentionService } from '@app/offers';
 import { registerWebhookMetrics, WebhookDispatcher, WebhooksModule } from '@app/webhooks';
 import { DemoSeedService } from './seed/demo-seed.service';
 import { buildDataSourceOptions, DatabaseModule } from '@app/database';
@@ -64,6 +64,7 @@ export class AppModule implements OnApplicationBootstrap {
         PartnersModule,
         BundlesModule,
         OffersModule,
+        // (OffersModule also runs the retention purge in the background: RETENTION_ENABLED, one instance at a time)
         // the webhook dispatcher runs in the background of every instance (WEBHOOKS_ENABLED)
         WebhooksModule,
         TerminusModule,
@@ -77,10 +78,11 @@ export class AppModule implements OnApplicationBootstrap {
       providers: [
         {
           provide: HttpMetrics,
-          inject: [WebhookDispatcher],
-          useFactory: (webhooks: WebhookDispatcher) => {
+          inject: [WebhookDispatcher, RetentionService],
+          useFactory: (webhooks: WebhookDispatcher, retention: RetentionService) => {
             const metrics = new HttpMetrics();
             registerWebhookMetrics(metrics.registry, webhooks);
+            registerRetentionMetrics(metrics.registry, retention);
             return metrics;
           },
         },

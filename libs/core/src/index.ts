@@ -4,6 +4,7 @@ export * from './errors/domain-error';
 export * from './clock/clock';
 export * from './money/money';
 export * from './db/columns';
+export * from './db/packed-json';
 export * from './bundle/bundle.types';
 export * from './events/config-events';
 export * from './cel';

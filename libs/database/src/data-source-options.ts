@@ -79,6 +79,8 @@ export function buildDataSourceOptions(
       db.pragma(`synchronous = ${config.sqliteSynchronous}`);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      // freed space and pages are zeroed: content overwritten or deleted (an erasure) is gone from the file
+      db.pragma('secure_delete = ON');
     },
   };
 }

@@ -7,4 +7,5 @@ export { PgTransactions, type PostgresWriteTarget } from './pg-transactions';
 export { SqliteWriteLock } from './write-lock';
 export { isRowNotChanged, ROW_NOT_CHANGED, RowNotChangedError, type SqlStatement } from './sql-statement';
 export { preparedQuery, type PreparedResult } from './prepared-query';
-export { dateParam, engineOf, readDate, readDateOrNull, readJson, sqliteDatetime, type Engine, type EngineSql } from './sql-text';
+export { truncateSqliteWal, vacuumTables, type WalTruncateOptions } from './discard-old-versions';
+export { dateParam, engineOf, packedJsonParam, readDate, readDateOrNull, readJson, sqliteDatetime, type Engine, type EngineSql } from './sql-text';

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { packJson, parseStoredJson } from '@app/core';
 
 /** The two databases the app runs on. */
 export type Engine = 'sqlite' | 'postgres';
@@ -47,9 +48,18 @@ export function readDateOrNull(value: unknown): Date | null {
   return value === null || value === undefined ? null : readDate(value);
 }
 
-/** A JSON column (`simple-json`: JSON text) read back; NULL stays null. */
+/** A JSON column read back (`simple-json` text, or packed JSON: see packJson); NULL stays null. */
 export function readJson(value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw new Error('a JSON column must hold text');
-  return JSON.parse(value) as unknown;
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) throw new Error('a JSON column must hold text or packed JSON');
+  return parseStoredJson(value);
+}
+
+/**
+ * A large JSON document (an offer's request or response) as bound for its column: packed
+ * (deflated) on SQLite, which stores values as given; JSON text on PostgreSQL, which compresses
+ * large values itself (TOAST). Read back with `readJson`.
+ */
+export function packedJsonParam(engine: Engine, json: string): string | Buffer {
+  return engine === 'sqlite' ? packJson(json) : json;
 }

@@ -41,6 +41,8 @@ export class SqliteTransactions {
     this.db.pragma(`synchronous = ${target.synchronous}`);
     this.db.pragma(`foreign_keys = ${target.foreignKeys ? 'ON' : 'OFF'}`);
     this.db.pragma(`busy_timeout = ${target.busyTimeoutMs}`);
+    // as on the main connection (data-source-options.ts): freed space and pages are zeroed
+    this.db.pragma('secure_delete = ON');
     this.lock = new SqliteWriteLock(target.lock);
     this.begin = this.db.prepare('BEGIN IMMEDIATE');
     this.commit = this.db.prepare('COMMIT');

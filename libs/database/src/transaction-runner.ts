@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type Database from 'better-sqlite3';
 import { DataSource, EntityManager } from 'typeorm';
+import { truncateSqliteWal, vacuumTables } from './discard-old-versions';
 import type { PostgresWriteTarget } from './pg-transactions';
 import { namedStatementsEnabled, preparedQuery } from './prepared-query';
 import { changedTooFew, RowNotChangedError, type SqlStatement } from './sql-statement';
@@ -155,6 +157,22 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
     } catch (e) {
       if (e !== rolledBack) throw e;
     }
+  }
+
+  /**
+   * After rows were overwritten for good (an erasure), their old versions out of the database
+   * files: on SQLite the WAL checkpointed into the file and truncated (secure_delete has zeroed
+   * the old content there), in turn after the writes queued before and under the write lock, so
+   * no other writer of this process is in the way; on PostgreSQL a VACUUM of `tables`. Says
+   * whether it was done (false: the SQLite file stayed busy, see truncateSqliteWal).
+   */
+  async discardOldVersions(tables: readonly string[]): Promise<boolean> {
+    if (!this.serialise) {
+      await vacuumTables(this.dataSource, tables);
+      return true;
+    }
+    const db = (this.dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
+    return this.inTurn(() => this.locked(() => truncateSqliteWal(db)));
   }
 
   /**

@@ -30,6 +30,8 @@ export interface IdempotentRequest extends IdempotencyScope {
   fingerprint: string;
   /** the status of a replay (409 for confirm); the stored status when absent */
   replayStatus?: number;
+  /** the offer an offer-scoped route's request is about (confirm): its record goes when retention deletes the offer */
+  offerId?: string;
 }
 
 /**
@@ -140,7 +142,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         await this.repo.delete(m, scope);
       }
       const id = newId();
-      const won = await this.repo.claim(m, scope, { id, requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) });
+      const won = await this.repo.claim(m, scope, { id, requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS), offerId: req.offerId });
       return won ? null : await this.repo.find(m, scope);
     });
     if (existing) return answerFrom<T>(req, existing);

@@ -83,25 +83,26 @@ export function scopeOfRow(row: Row): IdempotencyScope {
 
 /**
  * Claims a scope: its record, in progress. Inserts nothing (0 rows changed) when a unique
- * constraint holds the scope already, without failing the caller's transaction.
+ * constraint holds the scope already, without failing the caller's transaction. `offer_id`: the
+ * offer an offer-scoped route's record is about (confirm), deleted with it by retention; else NULL.
  */
 export const CLAIM_IDEMPOTENCY_KEY: EngineSql = {
   sqlite: `
-    INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body, created_at, expires_at)
-    VALUES (?, ?, ?, ?, ?, 'in_progress', NULL, NULL, ?, ?)
+    INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body, created_at, expires_at, offer_id)
+    VALUES (?, ?, ?, ?, ?, 'in_progress', NULL, NULL, ?, ?, ?)
     ON CONFLICT DO NOTHING`,
   postgres: `
-    INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body, created_at, expires_at)
-    VALUES ($1, $2, $3, $4, $5, 'in_progress', NULL, NULL, $6, $7)
+    INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body, created_at, expires_at, offer_id)
+    VALUES ($1, $2, $3, $4, $5, 'in_progress', NULL, NULL, $6, $7, $8)
     ON CONFLICT DO NOTHING`,
 };
 
 export function claimIdempotencyKeyParams(
   engine: Engine,
   scope: IdempotencyScope,
-  rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date },
+  rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date; offerId?: string | null },
 ): unknown[] {
-  return [rec.id, scope.partnerId, scope.route, scope.key, rec.requestHash, dateParam(engine, rec.createdAt), dateParam(engine, rec.expiresAt)];
+  return [rec.id, scope.partnerId, scope.route, scope.key, rec.requestHash, dateParam(engine, rec.createdAt), dateParam(engine, rec.expiresAt), rec.offerId ?? null];
 }
 
 /** The scope's record done, with the response's status and body. */

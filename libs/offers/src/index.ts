@@ -7,8 +7,22 @@ import { OfferVariantEntity } from './entities/offer-variant.entity';
 import { OptOutEventEntity } from './entities/opt-out-event.entity';
 import { BookingChangeEntity } from './entities/booking-change.entity';
 import { BookingEventEntity } from './entities/booking-event.entity';
+import { OfferRollupEntity } from './entities/offer-rollup.entity';
+import { JobLeaseEntity } from './entities/job-lease.entity';
 
-export const OFFERS_ENTITIES = [OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity, BookingChangeEntity, BookingEventEntity];
+export const OFFERS_ENTITIES = [
+  OfferEntity,
+  QuoteEntity,
+  IdempotencyRecordEntity,
+  BookingEntity,
+  BookingItemEntity,
+  OptOutEventEntity,
+  OfferVariantEntity,
+  BookingChangeEntity,
+  BookingEventEntity,
+  OfferRollupEntity,
+  JobLeaseEntity,
+];
 export { OffersModule } from './offers.module';
 export { OffersService, type CreateOfferCommand, type CreateOfferResult, type OfferStatusView } from './offers.service';
 export type { OfferQuery, OfferCaller, OfferResponse, OfferProductResponse } from './offer-engine.types';
@@ -25,3 +39,5 @@ export type * from './bookings/bookings.types';
 export { AnalyticsService, analyticsWindow, DEFAULT_ANALYTICS_DAYS } from './analytics/analytics.service';
 export type * from './analytics/analytics.types';
 export { WarmUpSamples, type WarmUpSample } from './warm-up-samples';
+export { RetentionService, RETENTION_JOB, type RetentionRunResult } from './retention/retention.service';
+export { registerRetentionMetrics, type RetentionMetricsSource, type RetentionOutcome } from './retention/retention-metrics';

@@ -12,6 +12,7 @@ import { demoActiveConfig } from '../../../test/support/demo-config';
 import { CompiledSchemas } from './compiled-schemas';
 import { OfferBuilder, type OfferRequest } from './offer-builder';
 import type { OfferKeyRecord } from './storage/offer-insert.sql';
+import { storedText } from '../../../test/support/stored-json';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const caller = { keyId: '00000000-0000-4000-8000-0000000000aa', partnerId: '00000000-0000-4000-8000-000000000001', partnerCode: 'DEMO', mode: 'live' as const };
@@ -50,8 +51,8 @@ async function database(sqlitePath: string): Promise<{ ds: DataSource; tx: Trans
 }
 
 async function storedResponses(ds: DataSource, where = '1 = 1', params: unknown[] = []): Promise<Map<string, string>> {
-  const rows = (await ds.query(`SELECT partner_transaction_id AS t, response FROM offers WHERE ${where}`, params)) as Array<{ t: string; response: string }>;
-  return new Map(rows.map((r) => [r.t, r.response]));
+  const rows = (await ds.query(`SELECT partner_transaction_id AS t, response FROM offers WHERE ${where}`, params)) as Array<{ t: string; response: string | Buffer }>;
+  return new Map(rows.map((r) => [r.t, storedText(r.response)]));
 }
 const countWhere = async (ds: DataSource, table: string, where: string, params: unknown[]) =>
   Number(((await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params)) as Array<{ n: number }>)[0].n);

@@ -27,9 +27,11 @@ import { OptOutEventEntity } from './entities/opt-out-event.entity';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
 import { WarmUpSamples } from './warm-up-samples';
+import { OfferRollupEntity } from './entities/offer-rollup.entity';
+import { RetentionService } from './retention/retention.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity, BookingChangeEntity, BookingEventEntity]), BundlesModule, SchemasModule, PartnersModule],
+  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity, BookingChangeEntity, BookingEventEntity, OfferRollupEntity]), BundlesModule, SchemasModule, PartnersModule],
   providers: [
     OfferBuilder,
     CompiledSchemas,
@@ -46,7 +48,8 @@ import { WarmUpSamples } from './warm-up-samples';
     AnalyticsRepository,
     AnalyticsService,
     WarmUpSamples,
+    RetentionService,
   ],
-  exports: [OffersService, BookingsService, BookingLifecycleService, AnalyticsService, BookingHooks, IdempotencyService, WarmUpSamples],
+  exports: [OffersService, BookingsService, BookingLifecycleService, AnalyticsService, BookingHooks, IdempotencyService, WarmUpSamples, RetentionService],
 })
 export class OffersModule {}

@@ -1,4 +1,5 @@
 import type { ActiveConfig } from '@app/bundles';
+import { offerLookupKeys } from '@app/privacy';
 import type { CompiledSchemas } from './compiled-schemas';
 import { buildOffer, type BuiltOffer } from './offer-engine';
 import type { OfferCaller, OfferQuery } from './offer-engine.types';
@@ -28,6 +29,9 @@ export interface PreparedOfferRow {
   experiments: StoredExperiment[];
   expiresAt: Date;
   createdAt: Date;
+  /** lookup keys of the request's customer e-mail and `partner.customer_id` (@app/privacy: an erasure finds the offer by them); absent: none */
+  emailKey?: number | null;
+  customerKey?: number | null;
 }
 
 /** One priced product of the offer, as stored (money in integer minor units). */
@@ -68,11 +72,13 @@ export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, in
   const schemaId = input.schemaId;
   const schema = compiled.get(active, schemaId);
   if (!schema) throw new SchemaNotFoundError(schemaId);
+  // of the body as received (stored as `requestJson`), before validation writes its defaults into it
+  const keys = offerLookupKeys(active.partnerId, input.body);
   const built = buildOffer({ active, compiled: schema, schemaId, body: input.body, bodyOwned: true, caller: input.caller, query: input.query, now: input.now });
-  return { offer: offerRow(active, input.caller, built, input.now), quotes: quoteRows(built), requestJson, json: JSON.stringify(built.response) };
+  return { offer: offerRow(active, input.caller, built, input.now, keys), quotes: quoteRows(built), requestJson, json: JSON.stringify(built.response) };
 }
 
-function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, now: Date): PreparedOfferRow {
+function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, now: Date, keys: { emailKey: number | null; customerKey: number | null }): PreparedOfferRow {
   return {
     id: built.response.id,
     partnerId: active.partnerId,
@@ -86,6 +92,8 @@ function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, 
     experiments: built.experiments,
     expiresAt: built.expiresAt,
     createdAt: now,
+    emailKey: keys.emailKey,
+    customerKey: keys.customerKey,
   };
 }
 

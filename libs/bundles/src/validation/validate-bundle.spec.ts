@@ -319,8 +319,9 @@ describe('validateBundle', () => {
     const { ms, problems } = timed(40_000);
     expect(problems['offer_configs[0].products[39999].code']).toEqual(['is required']);
     expect(problems['offer_configs[1].product_rules[39999]']).toEqual(['must be object']);
-    // quadratic, this took over a minute; linear, well under a second (a margin for slow machines)
-    expect(ms).toBeLessThan(3000);
+    // quadratic, this took over a minute; linear, well under a second alone (the bound leaves room
+    // for a busy machine: the test suites run in parallel on two cores)
+    expect(ms).toBeLessThan(15_000);
   });
 
   it('validates a three-config bundle quickly', () => {

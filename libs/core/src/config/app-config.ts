@@ -63,6 +63,29 @@ export interface AppConfig {
   webhookAllowPrivateNetworks: boolean;
   /** WEBHOOK_POLL_MS: how often an idle instance looks for deliveries that are due */
   webhookPollMs: number;
+  /** RETENTION_ENABLED: run the retention purge from this instance (one instance at a time holds its lease) */
+  retentionEnabled: boolean;
+  /**
+   * OFFER_RETENTION_DAYS: an offer never bought (OFFERED or OPTED_OUT) is deleted this many days
+   * after its expiry, its counts kept in the analytics roll-ups; 0 keeps offers forever
+   */
+  offerRetentionDays: number;
+  /** OFFER_RETENTION_SECONDS: when set, the retention in seconds instead of days (tests, demos); 0 keeps */
+  offerRetentionSeconds: number | undefined;
+  /** RETENTION_INTERVAL_S: how often the purge runs */
+  retentionIntervalS: number;
+  /**
+   * RETENTION_BATCH_SIZE: offers (or other rows) deleted per transaction, at most 1000; unset:
+   * 1000 on PostgreSQL, 200 on SQLite (whose one writer the batch holds)
+   */
+  retentionBatchSize: number | undefined;
+  /**
+   * RETENTION_PAUSE_MS: the pause between two batches, so requests get the database in between;
+   * unset: 100 ms on PostgreSQL, 1000 ms on SQLite
+   */
+  retentionPauseMs: number | undefined;
+  /** WEBHOOK_DELIVERY_RETENTION_DAYS: a delivery delivered or failed for good is deleted this many days later; 0 keeps */
+  webhookDeliveryRetentionDays: number;
   nodeEnv: string;
 }
 
@@ -214,6 +237,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookAllowHttp: bool('WEBHOOK_ALLOW_HTTP', false),
     webhookAllowPrivateNetworks: bool('WEBHOOK_ALLOW_PRIVATE_NETWORKS', false),
     webhookPollMs: int('WEBHOOK_POLL_MS', 1000, 10, 60_000),
+    retentionEnabled: bool('RETENTION_ENABLED', true),
+    offerRetentionDays: int('OFFER_RETENTION_DAYS', 30, 0, 36_500),
+    offerRetentionSeconds: str('OFFER_RETENTION_SECONDS') === undefined ? undefined : int('OFFER_RETENTION_SECONDS', 0, 0, 36_500 * 86_400),
+    retentionIntervalS: int('RETENTION_INTERVAL_S', 300, 1, 86_400),
+    retentionBatchSize: str('RETENTION_BATCH_SIZE') === undefined ? undefined : int('RETENTION_BATCH_SIZE', 1000, 1, 1000),
+    retentionPauseMs: str('RETENTION_PAUSE_MS') === undefined ? undefined : int('RETENTION_PAUSE_MS', 100, 0, 60_000),
+    webhookDeliveryRetentionDays: int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 0, 36_500),
     nodeEnv: str('NODE_ENV', 'production') as string,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);

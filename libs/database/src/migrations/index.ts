@@ -7,6 +7,10 @@ import { BookingLifecycle1796578427182 } from './postgres/1796578427182-BookingL
 import { BookingLifecycle1796578420451 } from './sqlite/1796578420451-BookingLifecycle';
 import { Webhooks1796583469663 } from './postgres/1796583469663-Webhooks';
 import { Webhooks1796583457744 } from './sqlite/1796583457744-Webhooks';
+import { Retention1796600000000 as RetentionPostgres1796600000000 } from './postgres/1796600000000-Retention';
+import { Retention1796600000000 as RetentionSqlite1796600000000 } from './sqlite/1796600000000-Retention';
+import { Erasure1796600100000 as ErasurePostgres1796600100000 } from './postgres/1796600100000-Erasure';
+import { Erasure1796600100000 as ErasureSqlite1796600100000 } from './sqlite/1796600100000-Erasure';
 
-export const SQLITE_MIGRATIONS: Function[] = [Initial1795631191317, Bookings1795633815086, BookingLifecycle1796578420451, Webhooks1796583457744];
-export const POSTGRES_MIGRATIONS: Function[] = [Initial1795631210457, Bookings1795633830040, BookingLifecycle1796578427182, Webhooks1796583469663];
+export const SQLITE_MIGRATIONS: Function[] = [Initial1795631191317, Bookings1795633815086, BookingLifecycle1796578420451, Webhooks1796583457744, RetentionSqlite1796600000000, ErasureSqlite1796600100000];
+export const POSTGRES_MIGRATIONS: Function[] = [Initial1795631210457, Bookings1795633830040, BookingLifecycle1796578427182, Webhooks1796583469663, RetentionPostgres1796600000000, ErasurePostgres1796600100000];

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { OfferRollupEntity } from '../entities/offer-rollup.entity';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
+import { fromRollupKey, rolledUpDays } from './analytics-rollups';
 
 /** Counts of one (config, experiment, variant, currency) group, straight from the database. */
 export interface ConversionCounts {
@@ -49,7 +51,10 @@ function num(v: string | number | null | undefined): number {
  */
 @Injectable()
 export class AnalyticsRepository {
-  constructor(@InjectRepository(OfferVariantEntity) private readonly rows: Repository<OfferVariantEntity>) {}
+  constructor(
+    @InjectRepository(OfferVariantEntity) private readonly rows: Repository<OfferVariantEntity>,
+    @InjectRepository(OfferRollupEntity) private readonly rollups: Repository<OfferRollupEntity>,
+  ) {}
 
   async conversion(partnerId: string, from: Date, to: Date): Promise<ConversionCounts[]> {
     const raw = await this.rows
@@ -88,6 +93,48 @@ export class AnalyticsRepository {
       cancellations: num(r.cancellations),
       refundedMinor: num(r.refunded_minor),
       refundedPremiumMinor: num(r.refunded_premium_minor),
+    }));
+  }
+
+  /**
+   * The counts of the offers retention deleted (offer_rollups), in the same groups as
+   * `conversion`, over the days that start inside [from, to) (rolledUpDays), read through the
+   * table's primary key (partner, day first). They were never confirmed: only offers and opt-outs.
+   */
+  async rolledUp(partnerId: string, from: Date, to: Date): Promise<ConversionCounts[]> {
+    const days = rolledUpDays(from, to);
+    if (days.first.getTime() >= days.end.getTime()) return [];
+    const raw = await this.rollups
+      .createQueryBuilder('r')
+      .select('r.offerConfigId', 'offer_config_id')
+      .addSelect('r.experimentKey', 'experiment_key')
+      .addSelect('r.variant', 'variant')
+      .addSelect('r.currency', 'currency')
+      .addSelect('r.isPrimary', 'is_primary')
+      .addSelect('SUM(r.offers)', 'offers')
+      .addSelect('SUM(r.optOuts)', 'opt_outs')
+      .where('r.partnerId = :partnerId', { partnerId })
+      .andWhere('r.day >= :first', { first: days.first })
+      .andWhere('r.day < :end', { end: days.end })
+      .groupBy('r.offerConfigId')
+      .addGroupBy('r.experimentKey')
+      .addGroupBy('r.variant')
+      .addGroupBy('r.currency')
+      .addGroupBy('r.isPrimary')
+      .getRawMany<Pick<RawCounts, 'offer_config_id' | 'experiment_key' | 'variant' | 'currency' | 'is_primary' | 'offers' | 'opt_outs'>>();
+    return raw.map((r) => ({
+      offerConfigId: r.offer_config_id,
+      experimentKey: fromRollupKey(r.experiment_key),
+      variant: fromRollupKey(r.variant),
+      currency: r.currency,
+      primary: num(r.is_primary) === 1,
+      offers: num(r.offers),
+      confirmations: 0,
+      optOuts: num(r.opt_outs),
+      premiumMinor: 0,
+      cancellations: 0,
+      refundedMinor: 0,
+      refundedPremiumMinor: 0,
     }));
   }
 }

@@ -20,7 +20,7 @@ const c = (over: Partial<ConversionCounts>): ConversionCounts => ({
 });
 
 function report(counts: ConversionCounts[]) {
-  const repo = { conversion: async () => counts } as unknown as AnalyticsRepository;
+  const repo = { conversion: async () => counts, rolledUp: async () => [] } as unknown as AnalyticsRepository;
   const partners = { get: async (code: string) => ({ id: 'p1', code }) } as unknown as PartnersService;
   return new AnalyticsService(repo, partners, { now: () => new Date('2026-11-25T00:00:00Z') } as Clock).report('ACME', {});
 }

@@ -3,6 +3,7 @@ import { Clock, InvalidError, minorToNumber } from '@app/core';
 import { PartnersService } from '@app/partners';
 import { formatApiDate } from '@app/quotes';
 import { AnalyticsRepository, type ConversionCounts } from './analytics.repository';
+import { withRollups } from './analytics-rollups';
 import type { AnalyticsConfigRow, AnalyticsReport, AnalyticsVariantRow, AnalyticsWindowInput, ConversionFigures, PremiumByCurrency } from './analytics.types';
 
 const DAY_MS = 86_400_000;
@@ -116,7 +117,9 @@ export class AnalyticsService {
   async report(partnerCode: string, input: AnalyticsWindowInput): Promise<AnalyticsReport> {
     const { from, to } = analyticsWindow(input, this.clock.now());
     const partner = await this.partners.get(partnerCode);
-    const counts = await this.repo.conversion(partner.id, from, to);
+    // the live offers, and those retention deleted (their counts kept in daily roll-ups)
+    const [live, rolled] = await Promise.all([this.repo.conversion(partner.id, from, to), this.repo.rolledUp(partner.id, from, to)]);
+    const counts = withRollups(live, rolled);
 
     const variants = new Map<string, Group>();
     const configs = new Map<string, Group>();

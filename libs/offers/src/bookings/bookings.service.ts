@@ -21,6 +21,8 @@ import { BookingsRepository, type Confirmation, type OfferForBooking, type Offer
 import type { BookingResponse, ConfirmOfferCommand, ConfirmOfferResult, OptOutCommand, PersonInput, PolicyholderInput } from './bookings.types';
 
 export const CONFIRM_ROUTE = 'confirm_offer';
+/** offers.id is varchar(36) */
+const MAX_OFFER_ID_LENGTH = 36;
 /** attempts at a fresh booking id when a unique constraint refuses one (a ~1 in 10^14 event) */
 const MAX_ID_ATTEMPTS = 5;
 
@@ -55,6 +57,8 @@ export class BookingsService {
         key: cmd.idempotencyKey,
         fingerprint: fingerprint(cmd.offerId, cmd.body),
         replayStatus: 409,
+        // the record goes with the offer when retention deletes it (a longer id names no offer)
+        offerId: cmd.offerId.length <= MAX_OFFER_ID_LENGTH ? cmd.offerId : undefined,
       },
       async (complete) => ({ status: 200, body: await this.book(cmd, complete) }),
     );

@@ -1,4 +1,5 @@
 import { dateParam, readDate, readDateOrNull, readJson, type Engine, type EngineSql } from '@app/database';
+import { policyholderEmailKey } from '@app/privacy';
 import { formatApiDate } from '@app/quotes';
 import type { OfferStatus } from '../entities/offer.entity';
 import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
@@ -172,6 +173,7 @@ export function offerStateOf(row: Row): OfferState {
  *   $1 booking id, $2 now, $3 offer id, $4 partner id (the guard);
  *   $5–$18 the booking's row; $19–$33 the items' columns; $34 the chosen quotes' ids; $35 the premium;
  *   $36–$38 the booking.created event's id, actor and idempotency key (its `after`: the booking, $17);
+ *   $39 the lookup key of the policyholder's e-mail (bookings.email_key, @app/privacy);
  *   the event's webhook deliveries (the outbox, INSERT_EVENT_DELIVERIES of @app/webhooks) are part
  *   of the statement too.
  *
@@ -193,8 +195,8 @@ export const CONFIRM_OFFER: EngineSql = {
     booking AS (
       INSERT INTO bookings (id, offer_id, partner_id, api_key_id, offer_config_id, status, currency,
                             total_price_minor, total_tax_minor, total_premium_minor, partner_transaction_id,
-                            policyholder, response, created_at, updated_at)
-      SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18
+                            policyholder, response, created_at, updated_at, email_key)
+      SELECT $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $39::bigint
       FROM won
     ),
     created_event AS (
@@ -263,6 +265,7 @@ export function confirmOfferParams(engine: Engine, c: Confirmation): unknown[] {
     c.eventId,
     JSON.stringify({ api_key_id: c.booking.apiKeyId }),
     c.idempotencyKey ?? null,
+    policyholderEmailKey(c.booking.partnerId, c.booking.policyholder),
   ];
 }
 
@@ -290,11 +293,12 @@ function bookingValues(engine: Engine, b: NewBooking): unknown[] {
 export const SQLITE_INSERT_BOOKING = `
   INSERT INTO bookings (id, offer_id, partner_id, api_key_id, offer_config_id, status, currency,
                         total_price_minor, total_tax_minor, total_premium_minor, partner_transaction_id,
-                        policyholder, response, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+                        policyholder, response, created_at, updated_at, email_key)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
+/** the booking's row, then updated_at and the lookup key of the policyholder's e-mail (@app/privacy) */
 export function sqliteInsertBookingParams(b: NewBooking): unknown[] {
-  return [...bookingValues('sqlite', b), dateParam('sqlite', b.createdAt)];
+  return [...bookingValues('sqlite', b), dateParam('sqlite', b.createdAt), policyholderEmailKey(b.partnerId, b.policyholder)];
 }
 
 /** SQLite, after CONFIRM_OFFER's guard: the booking.created event, whose `after` is the booking as confirmed. */

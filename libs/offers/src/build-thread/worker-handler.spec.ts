@@ -13,6 +13,7 @@ import type { OfferKeyRecord } from '../storage/offer-insert.sql';
 import type { OfferTransactions } from '../storage/offer-store';
 import { configKey, receiveError, sendError, type FromBuildThread, type StoreTarget, type ToBuildThread } from './protocol';
 import { BuildThreadHandler, openTransactions } from './worker-handler';
+import { storedText } from '../../../../test/support/stored-json';
 
 type Build = Extract<ToBuildThread, { t: 'build' }>;
 type Stored = Extract<FromBuildThread, { t: 'stored' }>;
@@ -195,7 +196,13 @@ describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the 
     expect(stored.map(transactionIdOf)).toEqual(['A-1', 'A-2', 'A-3', 'A-4', 'A-5']);
     const answered = JSON.parse(stored[0].json) as { id: string; products: Array<{ id: string }> };
     const [row] = (await ds.query('SELECT response, request, partner_transaction_id, status, partner_id FROM offers WHERE id = ?', [answered.id])) as Array<Record<string, string>>;
-    expect(row).toEqual({ response: stored[0].json, request: build(1, 'A-1').request, partner_transaction_id: 'A-1', status: 'OFFERED', partner_id: active.partnerId });
+    expect({ ...row, response: storedText(row.response), request: storedText(row.request) }).toEqual({
+      response: stored[0].json,
+      request: build(1, 'A-1').request,
+      partner_transaction_id: 'A-1',
+      status: 'OFFERED',
+      partner_id: active.partnerId,
+    });
     expect(await count('offers')).toBe(5);
     const quotes = (await ds.query('SELECT id FROM quotes WHERE offer_id = ?', [answered.id])) as Array<{ id: string }>;
     expect(quotes.map((q) => q.id).sort()).toEqual(answered.products.map((p) => p.id).sort());

@@ -10,6 +10,8 @@ export type BookingChangeKind = 'CANCELLATION' | 'UPDATE';
  * and before `confirm_before`, and only once (`applied_at`).
  */
 @Entity('booking_changes')
+// the retention purge's candidates: priced changes never applied, by the end of their confirmation window
+@Index('ix_booking_changes_unapplied_confirm_before', ['confirmBefore'], { where: 'applied_at IS NULL' })
 export class BookingChangeEntity {
   @PrimaryColumn({ type: 'varchar', length: 24 })
   id!: string;

@@ -6,8 +6,9 @@ export type BookingEventType = 'booking.created' | 'booking.updated' | 'booking.
 /**
  * One change of a booking, written in the transaction of the change: its creation (version 1),
  * each update and each cancellation. `version` is the booking's version after the change, so a
- * booking's events are numbered without gaps (`uq_booking_events_version`). `before`/`after` hold
- * what changed, amounts in major units as in the booking.
+ * booking's events are numbered without gaps (`uq_booking_events_version`), but for the version an
+ * erasure of the policyholder moves the booking on by (no event: the audit log has it, see
+ * @app/privacy). `before`/`after` hold what changed, amounts in major units as in the booking.
  */
 @Entity('booking_events')
 @Index('uq_booking_events_version', ['bookingId', 'version'], { unique: true })

@@ -11,6 +11,8 @@ import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
 @Index('ix_bookings_partner_created', ['partnerId', 'createdAt'])
 @Index('ix_bookings_partner_status_created', ['partnerId', 'status', 'createdAt'])
 @Index('ix_bookings_partner_transaction', ['partnerId', 'partnerTransactionId', 'createdAt'])
+// erasure (GDPR Art. 17) finds a person's bookings by it (partial: bookings without one are not in it)
+@Index('ix_bookings_email_key', ['emailKey'], { where: 'email_key IS NOT NULL' })
 export class BookingEntity {
   /** `XXXXX-XXXXX-INS` */
   @PrimaryColumn({ type: 'varchar', length: 20 })
@@ -76,4 +78,11 @@ export class BookingEntity {
 
   @Column(dateColumn({ name: 'cancelled_at', nullable: true }))
   cancelledAt!: Date | null;
+
+  /**
+   * the lookup key of the policyholder's e-mail as it is now (lower-cased; @app/privacy
+   * lookupKey), kept in step by every write of the policyholder; null without one, and once erased
+   */
+  @Column({ name: 'email_key', type: 'bigint', nullable: true })
+  emailKey!: number | null;
 }

@@ -36,4 +36,12 @@ export class IdempotencyRecordEntity {
   @Index('ix_idempotency_expires')
   @Column(dateColumn({ name: 'expires_at' }))
   expiresAt!: Date;
+
+  /**
+   * the offer the record is about (Create Offer's and confirm's records; null for the booking
+   * routes'): the record is deleted with the offer when retention deletes it
+   */
+  @Index('ix_idempotency_offer')
+  @Column(uuidColumn({ name: 'offer_id', nullable: true }))
+  offerId!: string | null;
 }

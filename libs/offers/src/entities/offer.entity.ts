@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
+import { dateColumn, jsonColumn, packedJsonColumn, uuidColumn } from '@app/core';
 
 export type OfferStatus = 'OFFERED' | 'OPTED_OUT' | 'CONFIRMED';
 
@@ -10,6 +10,11 @@ export interface StoredExperiment {
 
 @Entity('offers')
 @Index('ix_offers_partner_created', ['partnerId', 'createdAt'])
+// the retention purge's candidates: offers never bought, by expiry (partial: bought offers are not in it)
+@Index('ix_offers_unbought_expires', ['expiresAt'], { where: "status IN ('OFFERED', 'OPTED_OUT')" })
+// erasure (GDPR Art. 17) finds a person's offers by these keys (partial: offers without one are not in them)
+@Index('ix_offers_email_key', ['emailKey'], { where: 'email_key IS NOT NULL' })
+@Index('ix_offers_customer_key', ['customerKey'], { where: 'customer_key IS NOT NULL' })
 export class OfferEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -41,12 +46,12 @@ export class OfferEntity {
   @Column(jsonColumn())
   experiments!: StoredExperiment[];
 
-  /** the create-offer request body as received */
-  @Column(jsonColumn())
+  /** the create-offer request body as received (packed on SQLite: see packedJsonParam) */
+  @Column(packedJsonColumn())
   request!: unknown;
 
-  /** the 200 body as sent, so reads return the offer "as created" */
-  @Column(jsonColumn())
+  /** the 200 body as sent, so reads return the offer "as created" (packed on SQLite) */
+  @Column(packedJsonColumn())
   response!: unknown;
 
   @Column({ type: 'varchar', length: 16, default: 'OFFERED' })
@@ -57,6 +62,17 @@ export class OfferEntity {
 
   @Column(dateColumn({ name: 'expires_at' }))
   expiresAt!: Date;
+
+  /**
+   * the lookup key of the request's customer e-mail (lower-cased): the first 52 bits of a SHA-256
+   * with the partner (@app/privacy lookupKey); null without one, and once erased
+   */
+  @Column({ name: 'email_key', type: 'bigint', nullable: true })
+  emailKey!: number | null;
+
+  /** the lookup key of the request's `partner.customer_id`, as emailKey */
+  @Column({ name: 'customer_key', type: 'bigint', nullable: true })
+  customerKey!: number | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

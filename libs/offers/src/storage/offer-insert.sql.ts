@@ -1,5 +1,5 @@
 import { newId } from '@app/core';
-import { dateParam, type Engine, type SqlStatement } from '@app/database';
+import { dateParam, packedJsonParam, type Engine, type SqlStatement } from '@app/database';
 import type { PreparedOffer } from '../prepare-offer';
 
 /**
@@ -37,10 +37,10 @@ type Row = Record<string, unknown>;
 export const SQLITE_INSERT_OFFER = `
   INSERT INTO offers (id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency,
                       partner_transaction_id, experiments, request, response, status, booking_id,
-                      expires_at, created_at, updated_at)
+                      expires_at, created_at, updated_at, email_key, customer_key)
   VALUES (@id, @partner_id, @offer_config_id, @bundle_version, @schema_id, @api_key_id, @key_mode, @currency,
           @partner_transaction_id, @experiments, @request, @response, 'OFFERED', NULL,
-          @expires_at, @created_at, @updated_at)`;
+          @expires_at, @created_at, @updated_at, @email_key, @customer_key)`;
 
 function offerRow(engine: Engine, p: PreparedOffer): Row {
   const o = p.offer;
@@ -56,11 +56,13 @@ function offerRow(engine: Engine, p: PreparedOffer): Row {
     currency: o.currency,
     partner_transaction_id: o.partnerTransactionId,
     experiments: JSON.stringify(o.experiments),
-    request: p.requestJson,
-    response: p.json,
+    request: packedJsonParam(engine, p.requestJson),
+    response: packedJsonParam(engine, p.json),
     expires_at: dateParam(engine, o.expiresAt),
     created_at: created,
     updated_at: created,
+    email_key: o.emailKey ?? null,
+    customer_key: o.customerKey ?? null,
   };
 }
 
@@ -125,16 +127,18 @@ function variantRows(engine: Engine, p: PreparedOffer): Row[] {
 /**
  * The key's record: `ON CONFLICT DO NOTHING`, and the statement must insert it (`mustChange`):
  * when another request committed the key first, the transaction fails (RowNotChangedError) and
- * nothing of the offer is stored.
+ * nothing of the offer is stored. `offer_id` names the offer, so that retention deletes the
+ * record with it.
  */
 export const SQLITE_INSERT_KEY_RECORD = `
   INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body,
-                                   created_at, expires_at)
+                                   created_at, expires_at, offer_id)
   VALUES (@id, @partner_id, @route, @key, @request_hash, 'done', @response_status, @response_body,
-          @created_at, @expires_at)
+          @created_at, @expires_at, @offer_id)
   ON CONFLICT DO NOTHING`;
 
-function keyRow(engine: Engine, k: OfferKeyRecord, responseJson: string): Row {
+/** the key's record of the offer `p` (its response is the offer's) */
+function keyRow(engine: Engine, k: OfferKeyRecord, p: PreparedOffer): Row {
   return {
     id: k.id,
     partner_id: k.partnerId,
@@ -142,9 +146,10 @@ function keyRow(engine: Engine, k: OfferKeyRecord, responseJson: string): Row {
     key: k.key,
     request_hash: k.requestHash,
     response_status: k.responseStatus,
-    response_body: responseJson,
+    response_body: p.json,
     created_at: dateParam(engine, k.createdAt),
     expires_at: dateParam(engine, k.expiresAt),
+    offer_id: p.offer.id,
   };
 }
 
@@ -158,10 +163,10 @@ export const POSTGRES_INSERT_OFFERS = `
   WITH new_offers AS (
     INSERT INTO offers (id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency,
                         partner_transaction_id, experiments, request, response, status, booking_id,
-                        expires_at, created_at, updated_at)
+                        expires_at, created_at, updated_at, email_key, customer_key)
     SELECT id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency,
            partner_transaction_id, experiments, request, response, 'OFFERED', NULL,
-           expires_at, created_at, updated_at
+           expires_at, created_at, updated_at, email_key, customer_key
     FROM json_populate_recordset(NULL::offers, $1::json)
   ), new_quotes AS (
     INSERT INTO quotes (id, offer_id, partner_id, product_code, product_name, currency, premium_minor, surcharge_minor,
@@ -178,8 +183,8 @@ export const POSTGRES_INSERT_OFFERS = `
     FROM json_populate_recordset(NULL::offer_variants, $3::json)
   )
   INSERT INTO idempotency_records (id, partner_id, route, key, request_hash, state, response_status, response_body,
-                                   created_at, expires_at)
-  SELECT id, partner_id, route, key, request_hash, 'done', response_status, response_body, created_at, expires_at
+                                   created_at, expires_at, offer_id)
+  SELECT id, partner_id, route, key, request_hash, 'done', response_status, response_body, created_at, expires_at, offer_id
   FROM json_populate_recordset(NULL::idempotency_records, $4::json)
   ON CONFLICT DO NOTHING`;
 
@@ -196,7 +201,7 @@ function sqliteStatements(items: readonly OfferToStore[]): SqlStatement[] {
     for (const row of variantRows('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_OFFER_VARIANT, params: [row] });
   }
   for (const { prepared, key } of items) {
-    if (key) out.push({ sql: SQLITE_INSERT_KEY_RECORD, params: [keyRow('sqlite', key, prepared.json)], mustChange: true });
+    if (key) out.push({ sql: SQLITE_INSERT_KEY_RECORD, params: [keyRow('sqlite', key, prepared)], mustChange: true });
   }
   return out;
 }
@@ -210,7 +215,7 @@ function postgresStatement(items: readonly OfferToStore[]): SqlStatement {
     offers.push(offerRow('postgres', prepared));
     quotes.push(...quoteRows('postgres', prepared));
     variants.push(...variantRows('postgres', prepared));
-    if (key) keys.push(keyRow('postgres', key, prepared.json));
+    if (key) keys.push(keyRow('postgres', key, prepared));
   }
   const params = [JSON.stringify(offers), JSON.stringify(quotes), JSON.stringify(variants), JSON.stringify(keys)];
   return keys.length > 0 ? { sql: POSTGRES_INSERT_OFFERS, params, mustChange: true, rows: keys.length } : { sql: POSTGRES_INSERT_OFFERS, params };

@@ -14,6 +14,7 @@ import { QuoteEntity } from '../entities/quote.entity';
 import { prepareOffer, type PreparedOffer } from '../prepare-offer';
 import type { OfferKeyRecord, OfferToStore } from './offer-insert.sql';
 import { OfferStore, type OfferTransactions } from './offer-store';
+import { storedText } from '../../../../test/support/stored-json';
 
 const active: ActiveConfig = demoActiveConfig('00000000-0000-4000-8000-000000000001');
 const NOW = new Date('2026-12-01T10:00:00.123Z');
@@ -120,7 +121,15 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
       });
       // the exact texts
       const [raw] = (await ds.query('SELECT request, response, created_at, expires_at FROM offers WHERE id = ?', [p.offer.id])) as Array<Record<string, string>>;
-      expect(raw).toEqual({ request: p.requestJson, response: p.json, created_at: '2026-12-01 10:00:00.123', expires_at: sqliteDatetime(p.offer.expiresAt) });
+      expect({ ...raw, request: storedText(raw.request), response: storedText(raw.response) }).toEqual({
+        request: p.requestJson,
+        response: p.json,
+        created_at: '2026-12-01 10:00:00.123',
+        expires_at: sqliteDatetime(p.offer.expiresAt),
+      });
+      // packed on SQLite: a BLOB much smaller than the text
+      expect(raw.request).toBeInstanceOf(Buffer);
+      expect((raw.response as unknown as Buffer).length).toBeLessThan(p.json.length / 2);
 
       const quotes = await ds.getRepository(QuoteEntity).find({ where: { offerId: p.offer.id }, order: { productCode: 'ASC' } });
       expect(p.quotes.length).toBeGreaterThan(0);
@@ -239,7 +248,7 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
 
     // the record: done, with the offer's response text
     const stored = await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'K-NEW' });
-    expect(stored).toEqual({ ...record, state: 'done', responseBody: JSON.parse(withKey.json) });
+    expect(stored).toEqual({ ...record, state: 'done', responseBody: JSON.parse(withKey.json), offerId: withKey.offer.id });
     expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'K-NEW'`)) as Array<{ response_body: string }>)[0].response_body).toBe(withKey.json);
     // the key committed first still answers with the first offer
     expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'K-TAKEN'`)) as Array<{ response_body: string }>)[0].response_body).toBe(earlier.json);

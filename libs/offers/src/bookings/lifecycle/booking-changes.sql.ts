@@ -1,4 +1,5 @@
 import { dateParam, readDate, readDateOrNull, readJson, type Engine, type EngineSql } from '@app/database';
+import { policyholderEmailKey } from '@app/privacy';
 import type { BookingResponse, PersonInput, PolicyholderInput } from '../bookings.types';
 import type { BookingChangeKind } from '../../entities/booking-change.entity';
 import type { BookingEventType } from '../../entities/booking-event.entity';
@@ -266,12 +267,13 @@ export function bookingEventOf(row: Row): StoredBookingEvent {
 
 /**
  * The booking after a change, written only while its version is still `expectedVersion` (0 rows
- * changed: another change came first, and nothing of this one may be written).
+ * changed: another change came first, and nothing of this one may be written). `email_key`
+ * follows the policyholder's e-mail (an update may change it; @app/privacy).
  */
 export const WRITE_BOOKING: EngineSql = bothEngines(`
     UPDATE bookings
     SET status = ?, version = ?, total_price_minor = ?, total_tax_minor = ?, total_premium_minor = ?, total_refund_minor = ?,
-        policyholder = ?, context = ?, response = ?, updated_at = ?, cancelled_at = ?
+        policyholder = ?, context = ?, response = ?, updated_at = ?, cancelled_at = ?, email_key = ?
     WHERE id = ? AND partner_id = ? AND version = ?`);
 
 export function writeBookingParams(engine: Engine, b: BookingRecord, expectedVersion: number): unknown[] {
@@ -287,6 +289,7 @@ export function writeBookingParams(engine: Engine, b: BookingRecord, expectedVer
     JSON.stringify(b.response),
     dateParam(engine, b.updatedAt),
     b.cancelledAt ? dateParam(engine, b.cancelledAt) : null,
+    policyholderEmailKey(b.partnerId, b.policyholder),
     b.id,
     b.partnerId,
     expectedVersion,
