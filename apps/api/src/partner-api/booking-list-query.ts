@@ -1,4 +1,4 @@
-import { InvalidError } from '@app/core';
+import { QueryParams } from '../common/query-params';
 import type { BookingListQuery, BookingPage, BookingStatusFilter } from '@app/offers';
 
 export const BOOKING_LIST_DEFAULT_LIMIT = 20;
@@ -31,31 +31,12 @@ export interface ParsedBookingListQuery {
  * or a date-time with its zone; `created_to` is exclusive for a date-time.
  */
 export function parseBookingListQuery(q: Record<string, unknown>): ParsedBookingListQuery {
-  const errors: Record<string, string[]> = {};
+  const params = new QueryParams(q);
   const filters: Partial<Record<FilterName, string>> = {};
-  const one = (name: string): string | undefined => {
-    const raw = Object.prototype.hasOwnProperty.call(q, name) ? q[name] : undefined;
-    if (raw === undefined) return undefined;
-    if (typeof raw !== 'string') {
-      errors[name] = ['must be given once'];
-      return undefined;
-    }
-    return raw === '' ? undefined : raw;
-  };
   const filter = (name: FilterName): string | undefined => {
-    const v = one(name);
+    const v = params.one(name);
     if (v !== undefined) filters[name] = v;
     return v;
-  };
-  const integer = (name: 'limit' | 'offset', min: number, max: number, def: number): number => {
-    const v = one(name);
-    if (v === undefined) return def;
-    const n = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
-    if (!(n >= min && n <= max)) {
-      errors[name] = [`must be an integer from ${min} to ${max}`];
-      return def;
-    }
-    return n;
   };
   const instant = (name: 'created_from' | 'created_to'): Date | undefined => {
     const v = filter(name);
@@ -63,7 +44,7 @@ export function parseBookingListQuery(q: Record<string, unknown>): ParsedBooking
     const dateOnly = DATE_ONLY.test(v);
     const d = dateOnly ? new Date(`${v}T00:00:00Z`) : DATE_TIME.test(v) ? new Date(v) : new Date(NaN);
     if (Number.isNaN(d.getTime()) || (dateOnly && d.toISOString().slice(0, 10) !== v)) {
-      errors[name] = ['must be an ISO 8601 date (2026-11-01) or date-time with a zone (2026-11-01T00:00:00Z)'];
+      params.reject(name, 'must be an ISO 8601 date (2026-11-01) or date-time with a zone (2026-11-01T00:00:00Z)');
       return undefined;
     }
     // a date as the upper bound means the whole of that day
@@ -75,22 +56,22 @@ export function parseBookingListQuery(q: Record<string, unknown>): ParsedBooking
   if (status !== undefined) {
     const upper = status.toUpperCase() as BookingStatusFilter;
     if (STATUSES.includes(upper)) query.status = upper;
-    else errors.status = [`must be one of ${STATUSES.join(', ')}`];
+    else params.reject('status', `must be one of ${STATUSES.join(', ')}`);
   }
   const transactionId = filter('partner_transaction_id');
   if (transactionId !== undefined) {
     if (transactionId.length <= PARTNER_TRANSACTION_ID_MAX) query.partnerTransactionId = transactionId;
-    else errors.partner_transaction_id = [`must be at most ${PARTNER_TRANSACTION_ID_MAX} characters`];
+    else params.reject('partner_transaction_id', `must be at most ${PARTNER_TRANSACTION_ID_MAX} characters`);
   }
   const from = instant('created_from');
   const to = instant('created_to');
   if (from) query.createdFrom = from;
   if (to) query.createdTo = to;
-  if (from && to && from.getTime() >= to.getTime()) errors.created_from = ['must be before created_to'];
-  query.limit = integer('limit', 1, BOOKING_LIST_MAX_LIMIT, BOOKING_LIST_DEFAULT_LIMIT);
-  query.offset = integer('offset', 0, BOOKING_LIST_MAX_OFFSET, 0);
+  if (from && to && from.getTime() >= to.getTime()) params.reject('created_from', 'must be before created_to');
+  query.limit = params.integer('limit', 1, BOOKING_LIST_MAX_LIMIT, BOOKING_LIST_DEFAULT_LIMIT);
+  query.offset = params.integer('offset', 0, BOOKING_LIST_MAX_OFFSET, 0);
 
-  if (Object.keys(errors).length > 0) throw new InvalidError('validation_error', 'Request validation failed', errors);
+  params.throwIfInvalid();
   return { query, filters };
 }
 

@@ -3,22 +3,9 @@ import type { PartnersService } from '@app/partners';
 import { fromRollupKey, NO_EXPERIMENT, rolledUpDays, withRollups } from './analytics-rollups';
 import type { AnalyticsRepository, ConversionCounts } from './analytics.repository';
 import { AnalyticsService } from './analytics.service';
+import { conversionCounts } from './conversion-counts.fixture';
 
-const c = (over: Partial<ConversionCounts>): ConversionCounts => ({
-  offerConfigId: 'cfg',
-  experimentKey: null,
-  variant: null,
-  currency: 'USD',
-  primary: true,
-  offers: 0,
-  confirmations: 0,
-  optOuts: 0,
-  premiumMinor: 0,
-  cancellations: 0,
-  refundedMinor: 0,
-  refundedPremiumMinor: 0,
-  ...over,
-});
+const c = conversionCounts;
 
 describe('rolledUpDays: the days of purged offers a window counts', () => {
   it('counts exactly the days of a window of whole UTC days', () => {

@@ -2,22 +2,9 @@ import type { Clock } from '@app/core';
 import type { PartnersService } from '@app/partners';
 import type { AnalyticsRepository, ConversionCounts } from './analytics.repository';
 import { AnalyticsService } from './analytics.service';
+import { conversionCounts } from './conversion-counts.fixture';
 
-const c = (over: Partial<ConversionCounts>): ConversionCounts => ({
-  offerConfigId: 'cfg',
-  experimentKey: null,
-  variant: null,
-  currency: 'USD',
-  primary: true,
-  offers: 0,
-  confirmations: 0,
-  optOuts: 0,
-  premiumMinor: 0,
-  cancellations: 0,
-  refundedMinor: 0,
-  refundedPremiumMinor: 0,
-  ...over,
-});
+const c = conversionCounts;
 
 function report(counts: ConversionCounts[]) {
   const repo = { conversion: async () => counts, rolledUp: async () => [] } as unknown as AnalyticsRepository;

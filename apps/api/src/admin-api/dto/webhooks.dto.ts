@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { InvalidError } from '@app/core';
+import { QueryParams } from '../../common/query-params';
 import {
   WEBHOOK_DELIVERY_LIST_DEFAULT_LIMIT,
   WEBHOOK_DELIVERY_LIST_MAX_LIMIT,
@@ -261,40 +261,21 @@ export interface ParsedWebhookDeliveryListQuery {
  * name as path.
  */
 export function parseWebhookDeliveryListQuery(q: Record<string, unknown>): ParsedWebhookDeliveryListQuery {
-  const errors: Record<string, string[]> = {};
-  const one = (name: string): string | undefined => {
-    const raw = Object.prototype.hasOwnProperty.call(q, name) ? q[name] : undefined;
-    if (raw === undefined) return undefined;
-    if (typeof raw !== 'string') {
-      errors[name] = ['must be given once'];
-      return undefined;
-    }
-    return raw === '' ? undefined : raw;
-  };
-  const integer = (name: 'limit' | 'offset', min: number, max: number, def: number): number => {
-    const v = one(name);
-    if (v === undefined) return def;
-    const n = /^\d{1,10}$/.test(v) ? Number(v) : NaN;
-    if (!(n >= min && n <= max)) {
-      errors[name] = [`must be an integer from ${min} to ${max}`];
-      return def;
-    }
-    return n;
-  };
+  const params = new QueryParams(q);
   const parsed: ParsedWebhookDeliveryListQuery = { query: { limit: WEBHOOK_DELIVERY_LIST_DEFAULT_LIMIT, offset: 0 } };
-  const status = one('status');
+  const status = params.one('status');
   if (status !== undefined) {
     const lower = status.toLowerCase() as WebhookDeliveryStatus;
     if (WEBHOOK_DELIVERY_STATUSES.includes(lower)) {
       parsed.query.status = lower;
       parsed.status = status;
     } else {
-      errors.status = [`must be one of ${WEBHOOK_DELIVERY_STATUSES.join(', ')}`];
+      params.reject('status', `must be one of ${WEBHOOK_DELIVERY_STATUSES.join(', ')}`);
     }
   }
-  parsed.query.limit = integer('limit', 1, WEBHOOK_DELIVERY_LIST_MAX_LIMIT, WEBHOOK_DELIVERY_LIST_DEFAULT_LIMIT);
-  parsed.query.offset = integer('offset', 0, WEBHOOK_DELIVERY_LIST_MAX_OFFSET, 0);
-  if (Object.keys(errors).length > 0) throw new InvalidError('validation_error', 'Request validation failed', errors);
+  parsed.query.limit = params.integer('limit', 1, WEBHOOK_DELIVERY_LIST_MAX_LIMIT, WEBHOOK_DELIVERY_LIST_DEFAULT_LIMIT);
+  parsed.query.offset = params.integer('offset', 0, WEBHOOK_DELIVERY_LIST_MAX_OFFSET, 0);
+  params.throwIfInvalid();
   return parsed;
 }
 
