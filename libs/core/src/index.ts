@@ -5,6 +5,7 @@ export * from './clock/clock';
 export * from './money/money';
 export * from './db/columns';
 export * from './db/packed-json';
+export * from './db/packing-dictionary';
 export * from './bundle/bundle.types';
 export * from './events/config-events';
 export * from './cel';

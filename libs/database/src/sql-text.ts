@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { packJson, parseStoredJson } from '@app/core';
+import { packJson, parseStoredJson, type PackingDictionary } from '@app/core';
 
 /** The two databases the app runs on. */
 export type Engine = 'sqlite' | 'postgres';
@@ -58,8 +58,8 @@ export function readJson(value: unknown): unknown {
 /**
  * A large JSON document (an offer's request or response) as bound for its column: packed
  * (deflated) on SQLite, which stores values as given; JSON text on PostgreSQL, which compresses
- * large values itself (TOAST). Read back with `readJson`.
+ * large values itself (TOAST). On SQLite, against `dictionary` when there is one. Read back with `readJson`.
  */
-export function packedJsonParam(engine: Engine, json: string): string | Buffer {
-  return engine === 'sqlite' ? packJson(json) : json;
+export function packedJsonParam(engine: Engine, json: string, dictionary?: PackingDictionary): string | Buffer {
+  return engine === 'sqlite' ? packJson(json, dictionary) : json;
 }

@@ -9,6 +9,7 @@ import { BookingChangeEntity } from './entities/booking-change.entity';
 import { BookingEventEntity } from './entities/booking-event.entity';
 import { OfferRollupEntity } from './entities/offer-rollup.entity';
 import { JobLeaseEntity } from './entities/job-lease.entity';
+import { PackingDictionaryEntity } from './entities/packing-dictionary.entity';
 
 export const OFFERS_ENTITIES = [
   OfferEntity,
@@ -22,6 +23,7 @@ export const OFFERS_ENTITIES = [
   BookingEventEntity,
   OfferRollupEntity,
   JobLeaseEntity,
+  PackingDictionaryEntity,
 ];
 export { OffersModule } from './offers.module';
 export { OffersService, type CreateOfferCommand, type CreateOfferResult, type OfferStatusView } from './offers.service';

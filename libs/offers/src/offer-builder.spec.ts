@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { DEFAULT_RATE_LIMITS, type ActiveConfig } from '@app/bundles';
-import { DomainError, newId } from '@app/core';
+import { DomainError, newId, SystemClock } from '@app/core';
 import { buildDataSourceOptions, ROW_NOT_CHANGED, TransactionRunner } from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
 import { ALL_ENTITIES } from '../../../apps/api/src/entities';
@@ -11,7 +11,8 @@ import { DEMO_TRAVEL_REQUEST } from '../../../apps/api/src/seed/demo-bundle';
 import { demoActiveConfig } from '../../../test/support/demo-config';
 import { CompiledSchemas } from './compiled-schemas';
 import { OfferBuilder, type OfferRequest } from './offer-builder';
-import type { OfferKeyRecord } from './storage/offer-insert.sql';
+import { SQLITE_INSERT_OFFER, type OfferKeyRecord } from './storage/offer-insert.sql';
+import { PackingDictionaries } from './storage/packing-dictionary.store';
 import { storedText } from '../../../test/support/stored-json';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
@@ -50,12 +51,28 @@ async function database(sqlitePath: string): Promise<{ ds: DataSource; tx: Trans
   return { ds, tx };
 }
 
+/** the packing dictionaries of a database, loaded as at start */
+async function dictionariesOf(db: { ds: DataSource; tx: TransactionRunner }): Promise<PackingDictionaries> {
+  const dictionaries = new PackingDictionaries(db.ds, db.tx, new SystemClock());
+  await dictionaries.onModuleInit();
+  return dictionaries;
+}
+
+async function builderOn(db: { ds: DataSource; tx: TransactionRunner }, offerBuildThreads: number, dictionaries?: PackingDictionaries): Promise<OfferBuilder> {
+  return new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads }, db.tx, dictionaries ?? (await dictionariesOf(db)));
+}
+
+/** the transactions run on the event loop's connection that stored offers (a packing dictionary's write is another) */
+function offerTransactions(spy: jest.SpyInstance<Promise<void>, Parameters<TransactionRunner['runStatements']>>): number {
+  return spy.mock.calls.filter(([statements]) => statements.some((st) => st.sql === SQLITE_INSERT_OFFER)).length;
+}
+
 async function storedResponses(ds: DataSource, where = '1 = 1', params: unknown[] = []): Promise<Map<string, string>> {
-  const rows = (await ds.query(`SELECT partner_transaction_id AS t, response FROM offers WHERE ${where}`, params)) as Array<{ t: string; response: string | Buffer }>;
+  const rows = await ds.query<Array<{ t: string; response: string | Buffer }>>(`SELECT partner_transaction_id AS t, response FROM offers WHERE ${where}`, params);
   return new Map(rows.map((r) => [r.t, storedText(r.response)]));
 }
 const countWhere = async (ds: DataSource, table: string, where: string, params: unknown[]) =>
-  Number(((await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params)) as Array<{ n: number }>)[0].n);
+  Number((await ds.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params))[0].n);
 
 describe('OfferBuilder', () => {
   let dir: string;
@@ -75,7 +92,7 @@ describe('OfferBuilder', () => {
 
   describe('with no thread: builds and stores on the event loop', () => {
     it('the same domain errors as Create Offer', async () => {
-      const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 0 }, tx);
+      const builder = await builderOn({ ds, tx }, 0);
       expect(builder.threadCount).toBe(0);
       expect(builder.storesInThreads).toBe(false);
       await expect(builder.create(empty, nothingFor())).rejects.toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
@@ -84,17 +101,17 @@ describe('OfferBuilder', () => {
     });
 
     it('the offers created in one turn of the event loop are committed in one transaction, each answered with the response stored', async () => {
-      const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 0 }, tx);
+      const builder = await builderOn({ ds, tx }, 0);
       const statements = jest.spyOn(tx, 'runStatements');
       const answers = await Promise.all(['L-1', 'L-2', 'L-3'].map((t) => builder.create(demo, travel(t))));
-      expect(statements).toHaveBeenCalledTimes(1);
+      expect(offerTransactions(statements)).toBe(1);
       const stored = await storedResponses(ds, `partner_transaction_id LIKE 'L-%'`);
       expect(answers.map((json) => (JSON.parse(json) as { partner_transaction_id: string }).partner_transaction_id)).toEqual(['L-1', 'L-2', 'L-3']);
       expect(['L-1', 'L-2', 'L-3'].map((t) => stored.get(t))).toEqual(answers);
     });
 
     it('an idempotency key’s record is committed with the offer; a key committed first fails the offer (ROW_NOT_CHANGED), nothing of it stored', async () => {
-      const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 0 }, tx);
+      const builder = await builderOn({ ds, tx }, 0);
       const json = await builder.create(demo, travel('LK-1'), keyRecord('LK'));
       await expect(builder.create(demo, travel('LK-2'), keyRecord('LK'))).rejects.toMatchObject({ code: ROW_NOT_CHANGED });
       expect(await ds.query(`SELECT state, response_body FROM idempotency_records WHERE key = 'LK'`)).toEqual([{ state: 'done', response_body: json }]);
@@ -102,7 +119,7 @@ describe('OfferBuilder', () => {
     });
 
     it('a rehearsal answers the response and keeps nothing', async () => {
-      const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 0 }, tx);
+      const builder = await builderOn({ ds, tx }, 0);
       const json = await builder.rehearse(demo, travel('LW-1'));
       expect(JSON.parse(json)).toMatchObject({ partner_transaction_id: 'LW-1' });
       expect(await countWhere(ds, 'offers', 'partner_transaction_id = ?', ['LW-1'])).toBe(0);
@@ -112,7 +129,7 @@ describe('OfferBuilder', () => {
 
   describe('with one thread', () => {
     it('on a SQLite file, the thread builds and stores the offer itself; the same domain errors; closing with builds in flight leaves none waiting', async () => {
-      const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 1 }, tx);
+      const builder = await builderOn({ ds, tx }, 1);
       const onEventLoop = jest.spyOn(tx, 'runStatements');
       try {
         expect(builder.threadCount).toBe(1);
@@ -132,7 +149,7 @@ describe('OfferBuilder', () => {
         expect(JSON.parse(await builder.rehearse(demo, travel('TW-1')))).toMatchObject({ partner_transaction_id: 'TW-1' });
         expect(await countWhere(ds, 'offers', 'partner_transaction_id = ?', ['TW-1'])).toBe(0);
         // none of it went through the event loop's connection
-        expect(onEventLoop).not.toHaveBeenCalled();
+        expect(offerTransactions(onEventLoop)).toBe(0);
 
         // in flight when the thread is closed: answered all the same, each stored once
         const inFlight = ['F-1', 'F-2', 'F-3', 'F-4', 'F-5'].map((t) => builder.create(demo, travel(t)));
@@ -146,7 +163,7 @@ describe('OfferBuilder', () => {
         // once closed, everything is built and stored here
         const after = await builder.create(demo, travel('A-1'));
         expect((await storedResponses(ds, 'partner_transaction_id = ?', ['A-1'])).get('A-1')).toBe(after);
-        expect(onEventLoop).toHaveBeenCalledTimes(1);
+        expect(offerTransactions(onEventLoop)).toBe(1);
         await expect(builder.create(empty, nothingFor())).rejects.toMatchObject({ code: 'offer_not_found' });
       } finally {
         await builder.onModuleDestroy();
@@ -155,13 +172,13 @@ describe('OfferBuilder', () => {
 
     it('on an in-memory database (no other connection could see it), the thread builds and the event loop stores', async () => {
       const memory = await database(':memory:');
-      const builder = new OfferBuilder(new CompiledSchemas(new SchemaValidatorCache()), { offerBuildThreads: 1 }, memory.tx);
+      const builder = await builderOn(memory, 1);
       const onEventLoop = jest.spyOn(memory.tx, 'runStatements');
       try {
         expect(builder.threadCount).toBe(1);
         expect(builder.storesInThreads).toBe(false);
         const json = await builder.create(demo, travel('M-1'), keyRecord('MK'));
-        expect(onEventLoop).toHaveBeenCalledTimes(1);
+        expect(offerTransactions(onEventLoop)).toBe(1);
         expect((await storedResponses(memory.ds)).get('M-1')).toBe(json);
         expect(await memory.ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'MK'`)).toEqual([{ response_body: json }]);
         await expect(builder.create(empty, nothingFor())).rejects.toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
@@ -169,6 +186,81 @@ describe('OfferBuilder', () => {
         await builder.onModuleDestroy();
         await memory.tx.onApplicationShutdown();
         await memory.ds.destroy();
+      }
+    });
+  });
+
+  describe('packing dictionaries (SQLite)', () => {
+    /** a person whose values must not be in any dictionary */
+    function ada(transactionId: string): OfferRequest {
+      const r = travel(transactionId);
+      const body = r.body as typeof DEMO_TRAVEL_REQUEST;
+      return { ...r, body: { ...body, customer: { ...body.customer, email: 'Ada.Lovelace@Example.com' }, partner: { ...body.partner, customer_id: 'cust-ada-1815' } } };
+    }
+    type PackedRow = { t: string; response: Buffer; request: Buffer };
+    const packedRows = async (ds: DataSource, prefix: string) =>
+      new Map((await ds.query<PackedRow[]>(`SELECT partner_transaction_id AS t, request, response FROM offers WHERE partner_transaction_id LIKE ?`, [`${prefix}%`])).map((r) => [r.t, r]));
+    const dictionaryRows = (ds: DataSource) => ds.query<Array<{ offer_config_id: string; bundle_version: number; id: string; content: string }>>('SELECT offer_config_id, bundle_version, id, content FROM packing_dictionaries');
+
+    it('on the event loop: the first offer of a configuration is packed plainly and gives its dictionary; the next ones are packed against it, and read back the same', async () => {
+      const db = await database(join(dir, 'dictionaries-event-loop.sqlite'));
+      const dictionaries = await dictionariesOf(db);
+      const builder = await builderOn(db, 0, dictionaries);
+      try {
+        const first = await builder.create(demo, ada('P-1'));
+        await dictionaries.idle();
+        const [dictionary, ...others] = await dictionaryRows(db.ds);
+        expect(others).toEqual([]);
+        expect(dictionary).toMatchObject({ offer_config_id: (JSON.parse(first) as { offer_config_id: string }).offer_config_id, bundle_version: demo.version });
+        // nothing of the person it was made from
+        for (const value of ['ada.lovelace@example.com', 'cust-ada-1815', 'P-1']) expect(dictionary.content.toLowerCase()).not.toContain(value.toLowerCase());
+
+        const [second, third] = await Promise.all([builder.create(demo, ada('P-2')), builder.create(demo, ada('P-3'))]);
+        const rows = await packedRows(db.ds, 'P-');
+        expect(rows.get('P-1')?.response[0]).toBe(0x01);
+        for (const t of ['P-2', 'P-3']) {
+          const row = rows.get(t) as PackedRow;
+          for (const packed of [row.request, row.response]) {
+            expect(packed[0]).toBe(0x02);
+            expect(packed.subarray(1, 9).toString('hex')).toBe(dictionary.id);
+          }
+          expect(row.response.length).toBeLessThan((rows.get('P-1') as PackedRow).response.length / 2);
+        }
+        expect(storedText(rows.get('P-2')!.response)).toBe(second);
+        expect(storedText(rows.get('P-3')!.response)).toBe(third);
+        expect(JSON.parse(storedText(rows.get('P-3')!.request))).toEqual(ada('P-3').body);
+
+        // another start on the same database loads the dictionary and packs against it at once
+        const again = await dictionariesOf(db);
+        expect(again.for(demo.partnerId, dictionary.offer_config_id, demo.version)?.id).toBe(dictionary.id);
+        expect(again.for(demo.partnerId, dictionary.offer_config_id, demo.version + 1)).toBeUndefined();
+      } finally {
+        await builder.onModuleDestroy();
+        await db.tx.onApplicationShutdown();
+        await db.ds.destroy();
+      }
+    });
+
+    it('in a build thread: the thread is sent the dictionary once it is stored, and packs the next offers against it', async () => {
+      const db = await database(join(dir, 'dictionaries-thread.sqlite'));
+      const dictionaries = await dictionariesOf(db);
+      const builder = await builderOn(db, 1, dictionaries);
+      try {
+        expect(builder.storesInThreads).toBe(true);
+        await builder.warm(demo);
+        await builder.create(demo, ada('Q-1'));
+        await dictionaries.idle();
+        const [dictionary] = await dictionaryRows(db.ds);
+        expect(dictionary).toBeDefined();
+        const answers = await Promise.all(['Q-2', 'Q-3'].map((t) => builder.create(demo, ada(t))));
+        const rows = await packedRows(db.ds, 'Q-');
+        expect(rows.get('Q-1')?.response[0]).toBe(0x01);
+        expect(['Q-2', 'Q-3'].map((t) => rows.get(t)!.response.subarray(0, 9).toString('hex'))).toEqual([`02${dictionary.id}`, `02${dictionary.id}`]);
+        expect(['Q-2', 'Q-3'].map((t) => storedText(rows.get(t)!.response))).toEqual(answers);
+      } finally {
+        await builder.onModuleDestroy();
+        await db.tx.onApplicationShutdown();
+        await db.ds.destroy();
       }
     });
   });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@app/core';
+import { APP_CONFIG, Clock, SystemClock, type AppConfig } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { TransactionRunner } from '@app/database';
 import { BuildPool, BuildThreadGone, type BuildOutcome } from './build-thread/build-pool';
@@ -9,6 +9,7 @@ import { resolveSchemaId } from './offer-engine';
 import { prepareOffer, type PreparedOffer, type PrepareOfferInput } from './prepare-offer';
 import type { OfferKeyRecord, OfferToStore } from './storage/offer-insert.sql';
 import { OfferStore } from './storage/offer-store';
+import { PackingDictionaries } from './storage/packing-dictionary.store';
 
 /** offers per transaction at most when the event loop stores them */
 const MAX_PER_TRANSACTION = 64;
@@ -28,7 +29,8 @@ export type OfferRequest = Omit<PrepareOfferInput, 'schemaId'>;
  * own (the rows never cross back). Otherwise (no threads, in-memory SQLite, a thread that died)
  * the same code runs here: prepareOffer, then the same OfferStore and statements on the event
  * loop's connection (TransactionRunner). On a SQLite file the threads' transactions and the event
- * loop's take the same write lock (SqliteWriteLock).
+ * loop's take the same write lock (SqliteWriteLock). On SQLite, offers are packed against their
+ * configuration's dictionary (PackingDictionaries), made from the first offer stored of it.
  */
 @Injectable()
 export class OfferBuilder implements OnModuleDestroy {
@@ -41,8 +43,11 @@ export class OfferBuilder implements OnModuleDestroy {
     private readonly compiled: CompiledSchemas,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'offerBuildThreads'>,
     private readonly tx: TransactionRunner,
+    private readonly dictionaries: PackingDictionaries,
+    clock: Clock = new SystemClock(),
   ) {
-    this.pool = new BuildPool(this.logger, config.offerBuildThreads);
+    this.pool = new BuildPool(this.logger, config.offerBuildThreads, clock, () => dictionaries.all());
+    dictionaries.onAdded((d) => this.pool.share(d));
     const engine = tx.engine;
     this.store = new OfferStore({ engine, concurrency: EVENT_LOOP_CONCURRENCY[engine], run: (s, o) => tx.runStatements(s, o) }, MAX_PER_TRANSACTION);
   }
@@ -80,7 +85,9 @@ export class OfferBuilder implements OnModuleDestroy {
       if (e instanceof BuildThreadGone) return this.storeHere(prepareOffer(this.compiled, active, input), keyRecord);
       throw e;
     }
-    return outcome.t === 'stored' ? outcome.json : this.storeHere(outcome.prepared, keyRecord);
+    if (outcome.t === 'built') return this.storeHere(outcome.prepared, keyRecord);
+    this.dictionaries.learnFrom({ partnerId: active.partnerId, offerConfigId: outcome.offerConfigId, bundleVersion: active.version, requestJson: outcome.requestJson, responseJson: outcome.json });
+    return outcome.json;
   }
 
   /**
@@ -118,9 +125,15 @@ export class OfferBuilder implements OnModuleDestroy {
 
   /** stores the offer on the event loop's connection, with the offers of this turn of the event loop */
   private storeHere(prepared: PreparedOffer, keyRecord: OfferKeyRecord | undefined): Promise<string> {
-    const item: OfferToStore = keyRecord ? { prepared, key: keyRecord } : { prepared };
+    const o = prepared.offer;
+    const dictionary = this.dictionaries.for(o.partnerId, o.offerConfigId, o.bundleVersion);
+    const item: OfferToStore = { prepared, ...(keyRecord ? { key: keyRecord } : {}), ...(dictionary ? { dictionary } : {}) };
     return new Promise<string>((resolve, reject) => {
-      this.store.add(item, (error) => (error === undefined ? resolve(prepared.json) : reject(error)));
+      this.store.add(item, (error) => {
+        if (error !== undefined) return reject(error);
+        if (!dictionary) this.dictionaries.learnFrom({ partnerId: o.partnerId, offerConfigId: o.offerConfigId, bundleVersion: o.bundleVersion, requestJson: prepared.requestJson, responseJson: prepared.json });
+        resolve(prepared.json);
+      });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => {

@@ -8,6 +8,7 @@ import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
 import { OfferEntity } from './entities/offer.entity';
 import { QuoteEntity } from './entities/quote.entity';
 import { OfferBuilder } from './offer-builder';
+import { PackingDictionaries } from './storage/packing-dictionary.store';
 import { OffersRepository } from './offers.repository';
 import { OffersService } from './offers.service';
 import { AnalyticsRepository } from './analytics/analytics.repository';
@@ -34,6 +35,7 @@ import { RetentionService } from './retention/retention.service';
   imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity, BookingChangeEntity, BookingEventEntity, OfferRollupEntity]), BundlesModule, SchemasModule, PartnersModule],
   providers: [
     OfferBuilder,
+    PackingDictionaries,
     CompiledSchemas,
     OffersRepository,
     OffersService,

@@ -104,12 +104,12 @@ export class ErasureRepository {
   /** The partner's offers whose lookup key of `kind` is `key` (candidates: check their content). */
   async offersByKey(m: EntityManager, engine: Engine, partnerId: string, kind: LookupKind, key: number): Promise<StoredOffer[]> {
     const sql = kind === 'email' ? OFFERS_BY_EMAIL_KEY : OFFERS_BY_CUSTOMER_KEY;
-    return (await this.rows(m, engine, sql, [key, partnerId])).map(offerOf);
+    return (await this.rows(m, engine, sql, [partnerId, key])).map(offerOf);
   }
 
   /** The partner's bookings whose policyholder e-mail key is `key` (candidates: check their content). */
   async bookingsByEmailKey(m: EntityManager, engine: Engine, partnerId: string, key: number): Promise<StoredBooking[]> {
-    return (await this.rows(m, engine, BOOKINGS_BY_EMAIL_KEY, [key, partnerId])).map(bookingOf);
+    return (await this.rows(m, engine, BOOKINGS_BY_EMAIL_KEY, [partnerId, key])).map(bookingOf);
   }
 
   async offersByIds(m: EntityManager, engine: Engine, partnerId: string, ids: readonly string[]): Promise<StoredOffer[]> {

@@ -3,9 +3,11 @@ import type { Engine, EngineSql } from '@app/database';
 /**
  * The SQL of an erasure (ErasureRepository), per engine: `?` placeholders on SQLite, `$n` on
  * PostgreSQL. A list of ids is bound as one value: a JSON array read with json_each on SQLite, an
- * array on PostgreSQL (`ids` below). Every read of a person's rows goes through an index: the
- * lookup keys (ix_offers_email_key, ix_offers_customer_key, ix_bookings_email_key), then the ids
- * and the indexes on booking_id / offer_id / (endpoint_id, event_id) of the related tables.
+ * array on PostgreSQL (`ids` below). Every read of a person's rows goes through an index. The
+ * lookup keys are the trailing columns of ix_offers_partner_created and ix_bookings_partner_created:
+ * a lookup scans one partner's entries of that index, comparing keys without reading the table
+ * (about half a second per million offers), and reads only the rows whose key matches. Then the
+ * ids, and the indexes on booking_id / offer_id / (endpoint_id, event_id) of the related tables.
  */
 
 /** `IN <ids>` of one bound list, per engine (`n`: the placeholder's number on PostgreSQL) */
@@ -32,23 +34,23 @@ const OFFER_COLUMNS = 'id, booking_id, bundle_version, schema_id, request, respo
 // ---------------------------------------------------------------------------------------------
 // Candidates, by lookup key (each then checked against its content: a key can be shared)
 
-/** $1 key, $2 partner id */
+/** $1 partner id, $2 key */
 export const OFFERS_BY_EMAIL_KEY: EngineSql = bothEngines(`
     SELECT ${OFFER_COLUMNS}
     FROM offers
-    WHERE email_key = ? AND partner_id = ?`);
+    WHERE partner_id = ? AND email_key = ?`);
 
-/** $1 key, $2 partner id */
+/** $1 partner id, $2 key */
 export const OFFERS_BY_CUSTOMER_KEY: EngineSql = bothEngines(`
     SELECT ${OFFER_COLUMNS}
     FROM offers
-    WHERE customer_key = ? AND partner_id = ?`);
+    WHERE partner_id = ? AND customer_key = ?`);
 
-/** $1 key, $2 partner id */
+/** $1 partner id, $2 key */
 export const BOOKINGS_BY_EMAIL_KEY: EngineSql = bothEngines(`
     SELECT id, offer_id, policyholder
     FROM bookings
-    WHERE email_key = ? AND partner_id = ?`);
+    WHERE partner_id = ? AND email_key = ?`);
 
 // ---------------------------------------------------------------------------------------------
 // What is stored about the offers and bookings found: $1 partner id (where the table has it), then the ids

@@ -1,18 +1,22 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '@nestjs/common';
-import { closeThread, startWorker } from '@app/core';
+import { closeThread, startWorker, type Clock } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { SqliteWriteLock } from '@app/database';
 import type { PreparedOffer, PrepareOfferInput } from '../prepare-offer';
 import type { OfferKeyRecord } from '../storage/offer-insert.sql';
+import type { SharedDictionary } from '../storage/packing-dictionaries';
 import { configKey, receiveError, type FromBuildThread, type StoreTarget, type ToBuildThread } from './protocol';
 
 const RESTART_DELAY_MS = 5000;
 /** how long a closing thread may take to finish what it was sent before it is ended */
 const CLOSE_GRACE_MS = 5000;
 
-/** What a thread answers: the offer built (to be stored by the caller), or the response of one it has stored. */
-export type BuildOutcome = { t: 'built'; prepared: PreparedOffer } | { t: 'stored'; json: string };
+/**
+ * What a thread answers: the offer built (to be stored by the caller), or the response of one it
+ * has stored, with the configuration it was built from and the request as sent.
+ */
+export type BuildOutcome = { t: 'built'; prepared: PreparedOffer } | { t: 'stored'; json: string; offerConfigId: string; requestJson: string };
 
 /** The thread ended (or lost its configuration) before answering: the build is done in process instead. */
 export class BuildThreadGone extends Error {}
@@ -60,6 +64,9 @@ export class BuildThread {
   constructor(
     private readonly logger: Logger,
     private readonly index: number,
+    private readonly clock: Clock,
+    /** the packing dictionaries known so far: a thread that starts is sent them all */
+    private readonly dictionaries: () => readonly SharedDictionary[],
   ) {}
 
   get load(): number {
@@ -68,7 +75,7 @@ export class BuildThread {
 
   /** running, or allowed to start again */
   get available(): boolean {
-    return !this.closed && (this.worker !== undefined || Date.now() >= this.restartAfter);
+    return !this.closed && (this.worker !== undefined || this.clock.now().getTime() >= this.restartAfter);
   }
 
   /**
@@ -105,6 +112,12 @@ export class BuildThread {
       this.sent.set(active.partnerId, key);
       this.send(worker, { t: 'config', key, active, ack });
     });
+  }
+
+  /** Sends a packing dictionary to the running thread (a thread that starts later is sent it then). */
+  share(dictionary: SharedDictionary): void {
+    const worker = this.worker;
+    if (worker) this.send(worker, { t: 'dictionary', ...dictionary });
   }
 
   /**
@@ -167,6 +180,7 @@ export class BuildThread {
     this.worker = worker;
     this.sent.clear();
     this.storageSent = false;
+    for (const d of this.dictionaries()) this.send(worker, { t: 'dictionary', ...d });
     worker.unref();
     worker.on('message', (replies: FromBuildThread[]) => {
       for (const m of replies) this.onMessage(worker, m);
@@ -198,7 +212,7 @@ export class BuildThread {
       }
       this.pending.delete(m.id);
       if (m.t === 'built') p.resolve({ t: 'built', prepared: { ...m.prepared, requestJson: p.body } });
-      else if (m.t === 'stored') p.resolve({ t: 'stored', json: m.json });
+      else if (m.t === 'stored') p.resolve({ t: 'stored', json: m.json, offerConfigId: m.offerConfigId, requestJson: p.body });
       else if (m.t === 'failed') p.reject(receiveError(m.error));
       else p.reject(new BuildThreadGone('offer build thread lost the configuration twice'));
     }
@@ -211,7 +225,7 @@ export class BuildThread {
     if (this.worker !== worker) return;
     this.worker = undefined;
     this.outbox = [];
-    this.restartAfter = Date.now() + RESTART_DELAY_MS;
+    this.restartAfter = this.clock.now().getTime() + RESTART_DELAY_MS;
     if (!this.closed) this.logger.error(`${reason.message}; its requests are built in process, the next one starts another thread`);
     for (const p of this.pending.values()) p.reject(reason);
     this.pending.clear();
@@ -231,8 +245,8 @@ export class BuildThread {
 export class BuildPool {
   private readonly threads: BuildThread[];
 
-  constructor(logger: Logger, size: number) {
-    this.threads = Array.from({ length: size }, (_, i) => new BuildThread(logger, i));
+  constructor(logger: Logger, size: number, clock: Clock, dictionaries: () => readonly SharedDictionary[] = () => []) {
+    this.threads = Array.from({ length: size }, (_, i) => new BuildThread(logger, i, clock, dictionaries));
   }
 
   get size(): number {
@@ -249,6 +263,11 @@ export class BuildPool {
   /** Sends a configuration to every thread; resolves once all have compiled it. */
   async warm(active: ActiveConfig): Promise<void> {
     await Promise.all(this.threads.map((t) => t.warm(active)));
+  }
+
+  /** Sends a packing dictionary to every running thread. */
+  share(dictionary: SharedDictionary): void {
+    for (const t of this.threads) t.share(dictionary);
   }
 
   async close(): Promise<void> {

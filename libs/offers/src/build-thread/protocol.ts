@@ -37,6 +37,8 @@ export type ToBuildThread =
     }
   /** where to store offers (before the first `store` build) */
   | { t: 'storage'; target: StoreTarget }
+  /** the packing dictionary of an offer configuration (packingScope): offers of it are packed against it from now on */
+  | { t: 'dictionary'; scope: string; text: string }
   /** finish what was sent before, close the database connection, answer `closed` */
   | { t: 'close' };
 
@@ -49,8 +51,8 @@ export type BuiltOfferReply = Omit<PreparedOffer, 'requestJson'>;
 export type FromBuildThread =
   | { t: 'ack'; ack: number }
   | { t: 'built'; id: number; prepared: BuiltOfferReply }
-  /** the offer is committed; `json` is the response stored with it */
-  | { t: 'stored'; id: number; json: string }
+  /** the offer is committed; `json` is the response stored with it, `offerConfigId` the configuration it was built from */
+  | { t: 'stored'; id: number; json: string; offerConfigId: string }
   | { t: 'closed' }
   /** the configuration `key` is no longer held there: send it again */
   | { t: 'missing'; id: number }

@@ -4,6 +4,7 @@ import { CompiledSchemas } from '../compiled-schemas';
 import { prepareOffer, type PreparedOffer } from '../prepare-offer';
 import { OfferStore, type OfferTransactions } from '../storage/offer-store';
 import type { OfferToStore } from '../storage/offer-insert.sql';
+import { PackingDictionaryRegistry, packingScope } from '../storage/packing-dictionaries';
 import { sendError, type FromBuildThread, type StoreTarget, type ToBuildThread } from './protocol';
 
 /** configurations kept per partner: the one in force and a few older ones still being answered */
@@ -36,7 +37,7 @@ function built(id: number, p: PreparedOffer): FromBuildThread {
 }
 
 function outcome(id: number, p: PreparedOffer, error: unknown): FromBuildThread {
-  return error === undefined ? { t: 'stored', id, json: p.json } : { t: 'failed', id, error: sendError(error) };
+  return error === undefined ? { t: 'stored', id, json: p.json, offerConfigId: p.offer.offerConfigId } : { t: 'failed', id, error: sendError(error) };
 }
 
 /**
@@ -48,6 +49,7 @@ function outcome(id: number, p: PreparedOffer, error: unknown): FromBuildThread 
 export class BuildThreadHandler {
   private readonly configs = new Map<string, ActiveConfig>();
   private readonly keysByPartner = new Map<string, string[]>();
+  private readonly dictionaries = new PackingDictionaryRegistry();
   private storage: { store: OfferStore; transactions: OfferTransactions & { close(): void | Promise<void> } } | undefined;
   /** answers not sent yet */
   private replies: FromBuildThread[] = [];
@@ -81,6 +83,8 @@ export class BuildThreadHandler {
           // a configuration that fails to compile fails its requests, with their own error
         }
         if (m.ack !== undefined) this.reply({ t: 'ack', ack: m.ack });
+      } else if (m.t === 'dictionary') {
+        this.dictionaries.add(m.scope, m.text);
       } else if (m.t === 'storage') {
         this.openStorage(m.target);
       } else if (m.t === 'close') {
@@ -117,7 +121,8 @@ export class BuildThreadHandler {
       this.reply(built(m.id, p));
       return false;
     }
-    const item: OfferToStore = m.keyRecord ? { prepared: p, key: m.keyRecord } : { prepared: p };
+    const dictionary = this.dictionaries.get(packingScope(p.offer.partnerId, p.offer.offerConfigId, p.offer.bundleVersion));
+    const item: OfferToStore = { prepared: p, ...(m.keyRecord ? { key: m.keyRecord } : {}), ...(dictionary ? { dictionary } : {}) };
     if (m.rehearsal) {
       store.rehearse(item, (error) => this.reply(outcome(m.id, p, error)));
       return false;

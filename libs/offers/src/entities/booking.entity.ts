@@ -8,11 +8,10 @@ import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
  */
 @Entity('bookings')
 @Index('uq_bookings_offer', ['offerId'], { unique: true })
-@Index('ix_bookings_partner_created', ['partnerId', 'createdAt'])
+// its trailing column is the erasure lookup key of the policyholder's e-mail (as on offers)
+@Index('ix_bookings_partner_created', ['partnerId', 'createdAt', 'emailKey'])
 @Index('ix_bookings_partner_status_created', ['partnerId', 'status', 'createdAt'])
 @Index('ix_bookings_partner_transaction', ['partnerId', 'partnerTransactionId', 'createdAt'])
-// erasure (GDPR Art. 17) finds a person's bookings by it (partial: bookings without one are not in it)
-@Index('ix_bookings_email_key', ['emailKey'], { where: 'email_key IS NOT NULL' })
 export class BookingEntity {
   /** `XXXXX-XXXXX-INS` */
   @PrimaryColumn({ type: 'varchar', length: 20 })

@@ -9,12 +9,12 @@ export interface StoredExperiment {
 }
 
 @Entity('offers')
-@Index('ix_offers_partner_created', ['partnerId', 'createdAt'])
+// a partner's offers by time; its trailing columns are the erasure lookup keys (@app/privacy), so an
+// erasure scans one partner's entries without reading the table, and Create Offer writes no index
+// ordered by a random key
+@Index('ix_offers_partner_created', ['partnerId', 'createdAt', 'emailKey', 'customerKey'])
 // the retention purge's candidates: offers never bought, by expiry (partial: bought offers are not in it)
 @Index('ix_offers_unbought_expires', ['expiresAt'], { where: "status IN ('OFFERED', 'OPTED_OUT')" })
-// erasure (GDPR Art. 17) finds a person's offers by these keys (partial: offers without one are not in them)
-@Index('ix_offers_email_key', ['emailKey'], { where: 'email_key IS NOT NULL' })
-@Index('ix_offers_customer_key', ['customerKey'], { where: 'customer_key IS NOT NULL' })
 export class OfferEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;

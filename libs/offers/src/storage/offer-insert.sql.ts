@@ -1,4 +1,4 @@
-import { newId } from '@app/core';
+import { newId, type PackingDictionary } from '@app/core';
 import { dateParam, packedJsonParam, type Engine, type SqlStatement } from '@app/database';
 import type { PreparedOffer } from '../prepare-offer';
 
@@ -10,6 +10,8 @@ import type { PreparedOffer } from '../prepare-offer';
 export interface OfferToStore {
   prepared: PreparedOffer;
   key?: OfferKeyRecord;
+  /** on SQLite, the request and response are packed against it (the offer's configuration's, when there is one) */
+  dictionary?: PackingDictionary;
 }
 
 /** An idempotency key's record, done, whose response is the offer's (idempotency_records). */
@@ -42,7 +44,7 @@ export const SQLITE_INSERT_OFFER = `
           @partner_transaction_id, @experiments, @request, @response, 'OFFERED', NULL,
           @expires_at, @created_at, @updated_at, @email_key, @customer_key)`;
 
-function offerRow(engine: Engine, p: PreparedOffer): Row {
+function offerRow(engine: Engine, p: PreparedOffer, dictionary?: PackingDictionary): Row {
   const o = p.offer;
   const created = dateParam(engine, o.createdAt);
   return {
@@ -56,8 +58,8 @@ function offerRow(engine: Engine, p: PreparedOffer): Row {
     currency: o.currency,
     partner_transaction_id: o.partnerTransactionId,
     experiments: JSON.stringify(o.experiments),
-    request: packedJsonParam(engine, p.requestJson),
-    response: packedJsonParam(engine, p.json),
+    request: packedJsonParam(engine, p.requestJson, dictionary),
+    response: packedJsonParam(engine, p.json, dictionary),
     expires_at: dateParam(engine, o.expiresAt),
     created_at: created,
     updated_at: created,
@@ -195,8 +197,8 @@ export function offerInsertStatements(engine: Engine, items: readonly OfferToSto
 
 function sqliteStatements(items: readonly OfferToStore[]): SqlStatement[] {
   const out: SqlStatement[] = [];
-  for (const { prepared } of items) {
-    out.push({ sql: SQLITE_INSERT_OFFER, params: [offerRow('sqlite', prepared)] });
+  for (const { prepared, dictionary } of items) {
+    out.push({ sql: SQLITE_INSERT_OFFER, params: [offerRow('sqlite', prepared, dictionary)] });
     for (const row of quoteRows('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_QUOTE, params: [row] });
     for (const row of variantRows('sqlite', prepared)) out.push({ sql: SQLITE_INSERT_OFFER_VARIANT, params: [row] });
   }

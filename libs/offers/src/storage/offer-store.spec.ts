@@ -50,7 +50,7 @@ function outcomes() {
   const seen: Array<[string, string]> = [];
   const errors = new Map<string, unknown>();
   const done = (name: string) => (error?: unknown) => {
-    seen.push([name, error === undefined ? 'ok' : String((error as { code?: unknown }).code ?? 'failed')]);
+    seen.push([name, error === undefined ? 'ok' : ((error as { code?: string }).code ?? 'failed')]);
     if (error !== undefined) errors.set(name, error);
   };
   return { seen, errors, done };
@@ -120,7 +120,7 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
         updatedAt: NOW,
       });
       // the exact texts
-      const [raw] = (await ds.query('SELECT request, response, created_at, expires_at FROM offers WHERE id = ?', [p.offer.id])) as Array<Record<string, string>>;
+      const [raw] = (await ds.query<Array<Record<string, string>>>('SELECT request, response, created_at, expires_at FROM offers WHERE id = ?', [p.offer.id]));
       expect({ ...raw, request: storedText(raw.request), response: storedText(raw.response) }).toEqual({
         request: p.requestJson,
         response: p.json,
@@ -211,7 +211,7 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
     expect(errors.get('R-BAD')).toMatchObject({ message: 'UNIQUE constraint failed: offers.id' });
     for (const p of good) expect(await offerStored(p)).toBe(1);
     // the offer that held the id is untouched, and has only its own quotes and conversion rows
-    expect(((await ds.query('SELECT partner_transaction_id FROM offers WHERE id = ?', [first.offer.id])) as Array<{ partner_transaction_id: string }>)[0].partner_transaction_id).toBe('R-0');
+    expect(((await ds.query<Array<{ partner_transaction_id: string }>>('SELECT partner_transaction_id FROM offers WHERE id = ?', [first.offer.id])))[0].partner_transaction_id).toBe('R-0');
     expect(await count('quotes', 'offer_id = ?', [first.offer.id])).toBe(first.quotes.length);
     expect(await count('offer_variants', 'offer_id = ?', [first.offer.id])).toBe(first.offer.experiments.length);
   });
@@ -249,9 +249,9 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
     // the record: done, with the offer's response text
     const stored = await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'K-NEW' });
     expect(stored).toEqual({ ...record, state: 'done', responseBody: JSON.parse(withKey.json), offerId: withKey.offer.id });
-    expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'K-NEW'`)) as Array<{ response_body: string }>)[0].response_body).toBe(withKey.json);
+    expect(((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-NEW'`)))[0].response_body).toBe(withKey.json);
     // the key committed first still answers with the first offer
-    expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'K-TAKEN'`)) as Array<{ response_body: string }>)[0].response_body).toBe(earlier.json);
+    expect(((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-TAKEN'`)))[0].response_body).toBe(earlier.json);
     expect(await count('idempotency_records')).toBe(2);
   });
 
@@ -267,7 +267,7 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
       ['SK-2', ROW_NOT_CHANGED],
     ]);
     expect([await offerStored(a), await offerStored(b)]).toEqual([1, 0]);
-    expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'K-SAME'`)) as Array<{ response_body: string }>)[0].response_body).toBe(a.json);
+    expect(((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-SAME'`)))[0].response_body).toBe(a.json);
   });
 
   it('a failure that cannot be one row’s (the database busy past busy_timeout) fails every offer of the transaction at once, without a retry per offer', async () => {
@@ -356,7 +356,7 @@ describe('OfferStore on the event loop’s connection (TransactionRunner on SQLi
     await all;
     // every offer was answered before the store said it was idle
     expect(await idle).toEqual(['T-1 ok', 'T-BAD SQLITE_CONSTRAINT_PRIMARYKEY', 'T-3 ok']);
-    expect(((await ds.query('SELECT partner_transaction_id AS t FROM offers ORDER BY t')) as Array<{ t: string }>).map((r) => r.t)).toEqual(['T-0', 'T-1', 'T-3']);
+    expect(((await ds.query<Array<{ t: string }>>('SELECT partner_transaction_id AS t FROM offers ORDER BY t'))).map((r) => r.t)).toEqual(['T-0', 'T-1', 'T-3']);
   });
 });
 
