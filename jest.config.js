@@ -1,4 +1,10 @@
-/* Unit specs live beside the code (libs/**, apps/**); e2e suites drive the HTTP app (test/e2e). */
+/*
+ * Unit specs live beside the code (libs/**, apps/**: *.spec.ts); e2e suites drive the HTTP app
+ * (test/e2e); database-level suites test SQL and storage directly, on the engine of the run:
+ * beside the code they test (*.db-spec.ts) when they run on both engines, in test/integration
+ * (*.spec.ts) when they need PostgreSQL. `npm test` runs every project (SQLite; the
+ * PostgreSQL-only suites skip); `npm run test:integration` runs e2e and db on PostgreSQL and Redis.
+ */
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.json');
 
@@ -18,5 +24,6 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'db', testMatch: ['<rootDir>/libs/**/*.db-spec.ts', '<rootDir>/apps/**/*.db-spec.ts', '<rootDir>/test/integration/**/*.spec.ts'] },
   ],
 };

@@ -35,9 +35,8 @@ const { BookingChangesRepository } = require(path.join(ROOT, 'dist/libs/offers/s
 
 const PARTNER = '00000000-0000-4000-8000-00000000000a';
 const OTHER = '00000000-0000-4000-8000-00000000000b';
-const YEAR_START = Date.UTC(2026, 0, 1);
 
-/** `n` bookings of `partner`, the i-th created i × (a year / n) after YEAR_START */
+/** `n` bookings of `partner`, the i-th created i × (a year / n) after 2026-01-01 */
 function fillSql(engine, partner, n, prefix) {
   const response = `'{"id":"' || ${engine === 'postgres' ? 'i::text' : 'i'} || '","status":"CONFIRMED","policyholder":{"first_name":"Ada","last_name":"Lovelace"},"quotes":[]}'`;
   const status = `CASE WHEN i % 10 = 0 THEN 'CANCELLED' ELSE 'CONFIRMED' END`;

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The benchmark partner (spec §7): a travel schema of ~20 context fields, 3 offer configs (two whose
+ * The benchmark partner: a travel schema of ~20 context fields, 3 offer configs (two whose
  * `when` is false for the benchmark request, so selection really evaluates them), 2 products with
  * full pricing, policy dates, benefits and 3 extra fields each, content in en + fr with
  * placeholders, an experiment with a pricing override, and product rules.

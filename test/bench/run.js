@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * `npm run bench` — the load benchmark of spec §7 / issue 6.
+ * `npm run bench` — the load benchmark (issue 6; figures in docs/performance.md).
  *
  * Builds if needed, starts the built app (a child process) on a fresh SQLite file in a temp dir,
  * writes the benchmark bundle (test/bench/bundle.js) through the admin API, creates a live key,
@@ -774,7 +774,7 @@ const ADMIN_REQUESTS = 60;
 
 /**
  * (--admin) What an operator's requests cost, on the app at rest, before any load: the admin
- * preview (spec §4.8) with the bundle in force; with a candidate bundle whose schema is the one in
+ * preview with the bundle in force; with a candidate bundle whose schema is the one in
  * force (an operator editing pricing or content); with a candidate whose schema changes each time;
  * and bundle writes (one config renamed each time, so each is a new version; the benchmark then
  * runs on the last, which prices as the first). One request at a time: ms per request, and the
@@ -1153,7 +1153,7 @@ async function main() {
     );
 
     // 2e. (information) create offer with X-Idempotency-Key, a new key per request: what a partner
-    // that sends a key with every create (to retry safely, spec §3.6) gets. The key is read before
+    // that sends a key with every create (to retry safely) gets. The key is read before
     // the offer is built; its record, with the response, is committed in the offer's transaction
     if (!opts.quick || opts.withIdempotency) {
       const runId = crypto.randomUUID().slice(0, 8);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Micro-benchmark of what a signed partner request (spec §2.2, `Authorization: Signature …`) costs
+ * Micro-benchmark of what a signed partner request (`Authorization: Signature …`) costs
  * beyond a plain key: opening the key's signing secret (AES-256-GCM, `KeyRing.open`) and the HMAC
  * of the signing string (`signatureMatches`), per request. CPU µs per call, 200 000 calls per
  * round after a warm-up, three rounds.

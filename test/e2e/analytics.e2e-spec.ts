@@ -72,7 +72,7 @@ class Tally {
   }
 }
 
-describe('Admin analytics (e2e, spec §4.8)', () => {
+describe('Admin analytics (e2e)', () => {
   let t: TestApp;
   let key: string;
   const byVariant = new Tally();

@@ -70,7 +70,7 @@ describe('bookings after the sale under concurrency (e2e)', () => {
   const items = (id: string) =>
     dbQuery<ItemRow>(t, 'SELECT quote_id, status, price_minor, refund_minor, cancelled_at FROM booking_items WHERE booking_id = $1 ORDER BY policy_number', [id]);
   const bookingRow = async (id: string): Promise<BookingRow> =>
-    (await dbQuery<BookingRow>(t, 'SELECT status, version, total_price_minor, total_refund_minor FROM bookings WHERE id = $1', [id]))[0] as BookingRow;
+    (await dbQuery<BookingRow>(t, 'SELECT status, version, total_price_minor, total_refund_minor FROM bookings WHERE id = $1', [id]))[0];
 
   /**
    * The booking is whole: stored items, stored totals, the booking as read and its events all tell

@@ -42,7 +42,7 @@ interface BookingEvent {
  */
 function pythonHeaders(k: { key: string; secret: string }, method: string, pathWithQuery: string): Record<string, string> {
   const date = new Date().toUTCString();
-  const path = pathWithQuery.split('?')[0] as string;
+  const path = pathWithQuery.split('?')[0];
   const lines = [`(request-target): ${method.toLowerCase()} ${path}`, `date: ${date}`];
   const signature = encodeURIComponent(createHmac('sha512', Buffer.from(k.secret, 'utf8')).update(lines.join('\n'), 'utf8').digest('base64'));
   return {
@@ -289,7 +289,7 @@ describe('a booking after the sale, driven as the XCover SDK drives it (e2e)', (
 
   it('a signed request with a bad signature on a lifecycle route → 401 signature_invalid, nothing changes', async () => {
     const offer = await write('post', `${root}/offers/`, tripRequest(), fresh());
-    const booked = await write('post', `${root}/offers/${offer.body.id}/confirm/`, confirmBody([(offer.body.products as Array<{ id: string }>)[0]?.id as string]), fresh());
+    const booked = await write('post', `${root}/offers/${offer.body.id}/confirm/`, confirmBody([(offer.body.products as Array<{ id: string }>)[0]?.id]), fresh());
     expect(booked.status).toBe(200);
     const path = `${root}/bookings/${booked.body.id}/cancel/`;
     // signed for another path

@@ -193,12 +193,12 @@ describe('listing and reading bookings (e2e)', () => {
   });
 
   it('filter status: after one booking is cancelled, CANCELLED lists it alone and CONFIRMED the others', async () => {
-    const target = mine[2] as Booked;
+    const target = mine[2];
     const cancelled = await request(t.http).post(`/x/partners/${A}/bookings/${target.id}/cancel`).set('X-Api-Key', keyA).send({});
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('CANCELLED');
     // a partly cancelled booking is still CONFIRMED
-    const partly = mine[3] as Booked;
+    const partly = mine[3];
     await request(t.http)
       .post(`/x/partners/${A}/bookings/${partly.id}/cancel`)
       .set('X-Api-Key', keyA)
@@ -235,7 +235,7 @@ describe('listing and reading bookings (e2e)', () => {
   });
 
   it("every lifecycle route with another partner's booking id → 404 booking_not_found, and B's booking is left as it was", async () => {
-    const victim = theirs[1] as Booked;
+    const victim = theirs[1];
     const trip = quoteOf(victim, 'TRIP');
     // a real preview and a real update quote of B's booking, made by B
     const preview = await request(t.http).post(`/x/partners/${B}/bookings/${victim.id}/cancel/`).set('X-Api-Key', keyB).send({ preview: true }).expect(200);

@@ -1,18 +1,21 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
 import { confirmBody, confirmPath, createOffer, dbQuery, quoteId, setupShop } from '../support/booking-fixtures';
+import { TestClock } from '../support/test-clock';
 
-describe('Reads: offer status and bookings (e2e, spec §3.4)', () => {
+describe('Reads: offer status and bookings (e2e)', () => {
   let t: TestApp;
   let key: string;
   let otherKey: string;
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, clock);
     key = await setupShop(t, 'READA');
     otherKey = await setupShop(t, 'READB');
   });
   afterAll(async () => t.close());
+  afterEach(() => clock.release());
 
   const readOffer = (id: string, code = 'READA', k = key) => request(t.http).get(`/x/partners/${code}/offers/${id}/`).set('X-Api-Key', k);
 
@@ -26,8 +29,11 @@ describe('Reads: offer status and bookings (e2e, spec §3.4)', () => {
   });
 
   it('GET offer shows EXPIRED for an unbooked offer past expires_at', async () => {
-    const offer = await createOffer(t, 'READA', key, { channel: 'flash' });
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.pin(Date.now()); // no real expiry while the test runs
+    const offer = await createOffer(t, 'READA', key, { channel: 'flash' }); // offer_ttl 1s
+    clock.pin(Date.parse(offer.expires_at as string) - 1);
+    expect((await readOffer(offer.id).expect(200)).body).toMatchObject({ status: 'OFFERED' });
+    clock.advance(1);
     expect((await readOffer(offer.id).expect(200)).body).toMatchObject({ status: 'EXPIRED', booking_id: null });
   });
 

@@ -13,7 +13,7 @@ function boot(env: Record<string, string>) {
   });
 }
 
-describe('boot-time configuration check (spec §6)', () => {
+describe('boot-time configuration check', () => {
   it('a bad value stops the process with a message naming the variable', () => {
     const r = boot({ PORT: 'eighty', LOG_LEVEL: 'silent' });
     expect(r.status).toBe(78);

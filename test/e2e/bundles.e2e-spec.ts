@@ -6,7 +6,7 @@ import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited freely in tests
 type Json = Record<string, any>;
 
-/** a copy of shared/examples/retail-bundle.json (spec §4.1), so the suite runs from the repository alone */
+/** the retail example bundle, kept in test/fixtures */
 const RETAIL: Json = JSON.parse(readFileSync(join(__dirname, '../fixtures/retail-bundle.json'), 'utf8')) as Json;
 
 function retail(): Json {

@@ -1,21 +1,24 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from '../support/app';
 import { confirmBody, confirmPath, createOffer, dbQuery, POLICYHOLDER, quoteId, setupShop } from '../support/booking-fixtures';
+import { TestClock } from '../support/test-clock';
 
 const BOOKING_ID = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{5}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{5}-INS$/;
 const cents = (x: number): number => Math.round(x * 100);
 
-describe('Confirm Offer (e2e, spec §3.2)', () => {
+describe('Confirm Offer (e2e)', () => {
   let t: TestApp;
   let key: string;
   let otherKey: string;
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, clock);
     key = await setupShop(t, 'SHOPA');
     otherKey = await setupShop(t, 'SHOPB');
   });
   afterAll(async () => t.close());
+  afterEach(() => clock.release());
 
   it('happy path: 200 with the booking, the offer becomes CONFIRMED, the booking can be read', async () => {
     const offer = await createOffer(t, 'SHOPA', key, { value: 123.45, transactionId: 'ORDER-1' });
@@ -204,8 +207,9 @@ describe('Confirm Offer (e2e, spec §3.2)', () => {
   });
 
   it('422 offer_expired past expires_at', async () => {
-    const offer = await createOffer(t, 'SHOPA', key, { channel: 'flash' });
-    await new Promise((r) => setTimeout(r, 1100));
+    clock.pin(Date.now()); // no real expiry while the test runs
+    const offer = await createOffer(t, 'SHOPA', key, { channel: 'flash' }); // offer_ttl 1s
+    clock.pin(Date.parse(offer.expires_at as string));
     const res = await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'FLASH')])).expect(422);
     expect(res.body).toMatchObject({ type: 'api_error', code: 'offer_expired', expires_at: expect.any(String) });
     const read = await request(t.http).get(`/x/partners/SHOPA/offers/${offer.id}`).set('X-Api-Key', key).expect(200);

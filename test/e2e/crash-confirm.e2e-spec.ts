@@ -1,7 +1,7 @@
 /**
  * A process killed (SIGKILL) in the middle of a confirm, then restarted: the partner's retry with
  * the same idempotency key ends with exactly one booking, and the id it was (or would have been)
- * told (spec §3.2, §3.6). The app runs as a process of its own on PostgreSQL, through a TCP proxy
+ * told. The app runs as a process of its own on PostgreSQL, through a TCP proxy
  * that recognises the COMMIT of the booking's transaction:
  * - killed after PostgreSQL committed, before the answer reached the app → the retry replays the
  *   stored response (409, Idempotent-Replayed) with the committed booking's id;

@@ -1,5 +1,5 @@
 /**
- * Database down (spec §3.5, §5): requests answer 503 `service_unavailable` with Retry-After (not
+ * Database down: requests answer 503 `service_unavailable` with Retry-After (not
  * 500, and not after a long hang), nothing is half-written, /health/ready is 503, and the app
  * recovers on its own when the database is back. PostgreSQL is taken "down" by closing a TCP
  * proxy between the app and it. Runs in the integration run only (needs TEST_PG_ADMIN_URL).

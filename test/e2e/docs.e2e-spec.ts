@@ -64,10 +64,46 @@ describe('docs (e2e)', () => {
     expect(Object.keys(paths['/admin/partners/{code}/offer-configs/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'put']);
     expect(paths['/admin/audit']).toHaveProperty('get');
     expect(paths['/admin/partners']).toHaveProperty('post');
-    // Nest emits partner routes without the trailing slash (which is optional at run time), under every prefix
+    // partner routes are listed once, under /x and without the trailing slash (both optional at run time)
     expect(paths['/x/partners/{partner_code}/offers']).toHaveProperty('post');
     expect(paths['/x/partners/{partner_code}/offers/{offer_id}']).toHaveProperty('get');
-    expect(paths['/xcover/partners/{partner_code}/offers']).toHaveProperty('post');
+  });
+
+  it('lists each partner route once, under /x, and says it is also served at /xcover and with a trailing slash', async () => {
+    const paths = Object.keys(doc.paths as Record<string, Json>);
+    expect(paths.filter((p) => p.startsWith('/xcover'))).toEqual([]);
+    expect(paths.filter((p) => p.endsWith('/') && p !== '/')).toEqual([]);
+    const partner = paths.filter((p) => p.startsWith('/x/partners/'));
+    expect(partner.length).toBeGreaterThan(10);
+    // once: no two paths that differ only by prefix or trailing slash, and no operation twice
+    const normalised = paths.map((p) => p.replace(/^\/xcover(?=\/)/, '/x').replace(/\/+$/, ''));
+    expect(new Set(normalised).size).toBe(normalised.length);
+    const operationIds = Object.values(doc.paths as Record<string, Json>).flatMap((item) => Object.values(item).map((op: Json) => op.operationId as string));
+    expect(new Set(operationIds).size).toBe(operationIds.length);
+    expect(doc.paths['/x/partners/{partner_code}/offers'].post.operationId).toBe('OffersController_create');
+    expect(doc.info.description).toContain('`/xcover/...`');
+    expect(doc.info.description).toMatch(/trailing slash/);
+    // the twins the document leaves out are still served
+    for (const path of ['/xcover/partners/NOSUCH/offers', '/xcover/partners/NOSUCH/offers/', '/x/partners/NOSUCH/offers/']) {
+      const res = await request(t.http).post(path).send({});
+      expect({ path, status: res.status }).toEqual({ path, status: 401 });
+    }
+  });
+
+  it('cites no outside document: no description or summary contains a section sign', () => {
+    const texts: Array<{ at: string; text: string }> = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${at}/${i}`));
+      else if (typeof node === 'object' && node !== null) {
+        for (const [k, v] of Object.entries(node)) {
+          if ((k === 'description' || k === 'summary' || k === 'title') && typeof v === 'string') texts.push({ at: `${at}/${k}`, text: v });
+          walk(v, `${at}/${k}`);
+        }
+      }
+    };
+    walk(doc, '#');
+    expect(texts.length).toBeGreaterThan(50);
+    expect(texts.filter(({ text }) => text.includes('\u00a7') || /\bspec\b/i.test(text))).toEqual([]);
   });
 
   it('secures admin routes with the admin key and partner routes with the partner key', () => {
@@ -84,6 +120,7 @@ describe('docs (e2e)', () => {
 
   it('documents the bundle body with the bundle JSON Schema', () => {
     const schemas = doc.components.schemas as Record<string, Json>;
+    expect(schemas).toHaveProperty('Bundle');
     expect(doc.paths['/admin/partners/{code}/bundle'].put.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Bundle' });
     expect(doc.paths['/admin/partners/{code}/offer-configs/{id}'].put.requestBody.content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/Bundle_offer_config',

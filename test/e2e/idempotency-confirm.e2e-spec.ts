@@ -6,7 +6,7 @@ import { confirmBody, confirmPath, createOffer, dbQuery, offerRequest, quoteId, 
 
 const KEY_HEADER = 'x-idempotency-key';
 
-describe('Idempotency keys on confirm (e2e, spec §3.6)', () => {
+describe('Idempotency keys on confirm (e2e)', () => {
   let t: TestApp;
   let key: string;
   let otherKey: string;

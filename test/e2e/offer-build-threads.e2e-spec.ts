@@ -1,17 +1,23 @@
 /**
  * Create Offer built on a worker thread (OFFER_BUILD_THREADS, libs/offers build-thread): the same
  * answers as in process, every error with its status and JSON paths, configuration changes in
- * force at once, and a thread that dies costs its requests nothing but time.
+ * force at once, and a thread that dies costs its requests nothing but time. The threads are seen
+ * as they are started (startWorker, watched) and talked to (their messages, the build-thread protocol).
  */
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import type { Worker } from 'node:worker_threads';
+import { TransactionRunner } from '@app/database';
 import { DEMO_TRAVEL_REQUEST } from '../../apps/api/src/seed/demo-bundle';
+import * as threadStart from '../../libs/core/src/threads/start-worker';
+import type { FromBuildThread, ToBuildThread } from '../../libs/offers/src/build-thread/protocol';
 import { OfferBuilder } from '../../libs/offers/src/offer-builder';
 import { startTestApp, type TestApp } from '../support/app';
 import { confirmBody, confirmPath, dbQuery } from '../support/booking-fixtures';
 import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
 import { storedText } from '../support/stored-json';
+import { TestClock } from '../support/test-clock';
+import { waitFor } from '../support/wait';
 
 const QUERY = 'extra_fields=tax,surcharge,commission,benefits,experiment';
 
@@ -44,19 +50,18 @@ function comparableRow(row: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** the worker of the first build thread (to end it from the outside) */
-function firstWorker(t: TestApp): Worker | undefined {
-  const threads = (t.app.get(OfferBuilder) as unknown as { pool: { threads: Array<{ worker?: Worker }> } }).pool.threads;
-  return threads[0].worker;
-}
-
 describe('Create Offer on build threads (e2e)', () => {
   let threaded: TestApp;
   let inProcess: TestApp;
   const keys: Record<string, string> = {};
+  /** the threaded app's clock: a thread that died is started again 5 s later on it */
+  const clock = new TestClock();
+  /** every worker thread started (BuildPool starts its threads through startWorker; the in-process app starts none) */
+  const startWorker = jest.spyOn(threadStart, 'startWorker');
+  const workers = (): Worker[] => startWorker.mock.results.map((r) => r.value as Worker);
 
   beforeAll(async () => {
-    [threaded, inProcess] = await Promise.all([startTestApp({ offerBuildThreads: 1, seedDemo: true }), startTestApp({ offerBuildThreads: 0, seedDemo: true })]);
+    [threaded, inProcess] = await Promise.all([startTestApp({ offerBuildThreads: 1, seedDemo: true }, clock), startTestApp({ offerBuildThreads: 0, seedDemo: true })]);
     for (const [name, t] of [
       ['threaded', threaded],
       ['inProcess', inProcess],
@@ -68,7 +73,9 @@ describe('Create Offer on build threads (e2e)', () => {
   });
   afterAll(async () => {
     await Promise.all([threaded?.close(), inProcess?.close()]);
+    startWorker.mockRestore();
   });
+  afterEach(() => clock.release());
 
   it('runs a build thread, and answers exactly what the in-process build answers', async () => {
     expect(threaded.app.get(OfferBuilder).threadCount).toBe(1);
@@ -85,15 +92,15 @@ describe('Create Offer on build threads (e2e)', () => {
       // stored as answered: the offer reads back with the same body, and the request as sent
       const stored = await request(threaded.http).get(`/x/partners/${code}/offers/${a.body.id}`).set('x-api-key', key('threaded')).expect(200);
       expect(stored.body).toEqual({ ...a.body, status: 'OFFERED', booking_id: null });
-      const [row] = (await threaded.app.get(DataSource).query('SELECT request FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'), [a.body.id])) as Array<{ request: unknown }>;
+      const [row] = await threaded.app.get(DataSource).query<Array<{ request: unknown }>>('SELECT request FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'), [a.body.id]);
       // the request as received: no schema defaults written into it
       expect(JSON.parse(storedText(row.request))).toEqual(body);
     }
-    expect(firstWorker(threaded)).toBeDefined();
+    expect(workers()).toHaveLength(1);
   });
 
   it('errors cross the thread with their status, code and JSON paths; nothing is stored for them', async () => {
-    const count = async () => Number(((await threaded.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: number | string }>)[0].n);
+    const count = async () => Number((await threaded.app.get(DataSource).query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM offers'))[0].n);
     const stored = await count();
     const invalid = await createOffer(threaded.http, 'GOLD', keys.threaded, INVALID_GOLD_REQUEST);
     expect(invalid.status).toBe(422);
@@ -193,31 +200,42 @@ describe('Create Offer on build threads (e2e)', () => {
     expect(booked.map((r) => r.status)).toEqual(Array(8).fill('CONFIRMED'));
   });
 
-  it('a thread that dies: its requests are built in process, none fails', async () => {
-    const builder = (threaded.app.get(OfferBuilder) as unknown as { pool: { threads: Array<{ worker?: Worker; load: number; available: boolean }> } }).pool;
-    const worker = firstWorker(threaded);
-    expect(worker).toBeDefined();
-    const exited = new Promise((resolve) => worker?.once('exit', resolve));
+  it('a thread that dies: its requests are built in process, none fails; another thread starts 5 s later', async () => {
+    expect(workers()).toHaveLength(1);
+    const [worker] = workers();
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     // requests in flight (sent to the thread, not answered) when it ends
+    const posted = jest.spyOn(worker, 'postMessage');
+    const sent = () => posted.mock.calls.flatMap(([batch]) => batch as ToBuildThread[]).filter((m) => m.t === 'build').length;
+    let answered = 0;
+    worker.on('message', (replies: FromBuildThread[]) => (answered += replies.filter((m) => m.t !== 'ack' && m.t !== 'closed').length));
+    clock.pin(Date.now()); // the restart delay runs from here
     const inFlight = Array.from({ length: 10 }, () => createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).then((r) => r));
-    for (let i = 0; i < 500 && builder.threads[0].load === 0; i++) await new Promise((r) => setImmediate(r));
-    expect(builder.threads[0].load).toBeGreaterThan(0);
-    await worker?.terminate();
+    await waitFor('builds sent to the thread and not answered yet', () => sent() > answered, 5000, 0);
+    await worker.terminate();
     await exited;
     const statuses = (await Promise.all(inFlight)).map((r) => r.status);
     expect(statuses).toEqual(Array(10).fill(200));
-    // not restarted at once: the next requests are built in process, with the same answers
-    expect(builder.threads[0].available).toBe(false);
-    expect((await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest())).status).toBe(200);
-    expect((await createOffer(threaded.http, 'GOLD', keys.threaded, { ...goldRequest(), schema: 'nope:v1' })).status).toBe(422);
-    // after the restart delay (5 s) the next request starts a new thread, which gets the
-    // configuration with it
-    await new Promise((r) => setTimeout(r, 5100));
-    expect(builder.threads[0].available).toBe(true);
-    const after = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200);
-    const restarted = firstWorker(threaded);
-    expect(restarted).toBeDefined();
-    expect(restarted).not.toBe(worker);
-    expect(after.body.offer_schema).toBe('gold:v1');
+
+    // not restarted at once: the next requests are built (and stored) in process, with the same answers
+    const storedHere = jest.spyOn(threaded.app.get(TransactionRunner), 'runStatements');
+    try {
+      clock.advance(4999);
+      expect((await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest())).status).toBe(200);
+      expect(storedHere).toHaveBeenCalledTimes(1);
+      expect((await createOffer(threaded.http, 'GOLD', keys.threaded, { ...goldRequest(), schema: 'nope:v1' })).status).toBe(422);
+      expect(workers()).toHaveLength(1);
+
+      // once the restart delay has passed on the app's clock, the next request starts a new
+      // thread, which gets the configuration with it (and stores the offer itself)
+      clock.advance(1);
+      const after = await createOffer(threaded.http, 'GOLD', keys.threaded, goldRequest()).expect(200);
+      expect(workers()).toHaveLength(2);
+      expect(workers()[1]).not.toBe(worker);
+      expect(after.body.offer_schema).toBe('gold:v1');
+      expect(storedHere).toHaveBeenCalledTimes(1);
+    } finally {
+      storedHere.mockRestore();
+    }
   });
 });

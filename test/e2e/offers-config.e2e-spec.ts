@@ -1,6 +1,6 @@
 /**
  * Configuration on the request path: a bundle written through the admin API is used by the very
- * next request (spec §4), and no request compiles a schema or parses an expression (§4.1, §4.3).
+ * next request, and no request compiles a schema or parses an expression.
  */
 import { CelEnvironment } from '@app/core';
 import { SchemaValidatorCache } from '@app/schemas';

@@ -1,5 +1,5 @@
 /**
- * Create Offer: every status and error code of spec §3.1/§3.5, each by its own test, and the
+ * Create Offer: every status and error code it can answer, each by its own test, and the
  * selection order of the pipeline (candidates, exclusions + when, access, priority).
  */
 import request from 'supertest';
@@ -110,7 +110,7 @@ describe('Create Offer statuses and error codes (e2e)', () => {
   });
 
   it('422 for a NUL character (U+0000) anywhere in a body, by JSON path, nothing stored; an escaped backslash is fine', async () => {
-    const count = async () => Number(((await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: number | string }>)[0].n);
+    const count = async () => Number((await t.app.get(DataSource).query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM offers'))[0].n);
     const before = await count();
     const res = await createOffer(t.http, 'GOLD', gold, { ...goldRequest({ 'no\u0000te': 'x' }), partner: { transaction_id: 'T\u0000', tags: ['ok', '\u0000'] } });
     expect(res.status).toBe(422);

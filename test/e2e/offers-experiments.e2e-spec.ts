@@ -1,5 +1,5 @@
 /**
- * Experiments in Create Offer (spec §4.6): stable assignment per unit, spread over the weights,
+ * Experiments in Create Offer: stable assignment per unit, spread over the weights,
  * reported in `metadata.experiments` and (when asked) `details.experiment`, overrides priced.
  */
 import request from 'supertest';

@@ -1,5 +1,5 @@
 /**
- * Create Offer golden tests (spec §3.1, §4.4–§4.7): every response field with exact amounts and
+ * Create Offer golden tests: every response field with exact amounts and
  * formatted strings, on the demo bundle and on a bundle written here.
  */
 import { readFileSync } from 'node:fs';
@@ -304,7 +304,7 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
     expect(start).toBeLessThanOrEqual(after + 1000);
   });
 
-  it("the spec's example: 16.92 + 10 % tax = 18.61, commission 30 % = 5.08, formatted A$ for an en-US customer", async () => {
+  it("the worked example: 16.92 + 10 % tax = 18.61, commission 30 % = 5.08, formatted A$ for an en-US customer", async () => {
     const res = await create(
       goldRequest({ premium: 16.92, tax_rate: 0.1, commission_rate: 0.3 }, { language: 'en', country: 'US' }, { transaction_id: 'T-1' }),
       'extra_fields=tax,surcharge,commission,benefits,experiment,risk',

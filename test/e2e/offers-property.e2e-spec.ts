@@ -59,7 +59,7 @@ const minor = (amount: number, digits: number) => {
   return m.toNumber();
 };
 
-/** the §4.4 oracle: double results through String(x), then decimal, half-up at each step */
+/** the pricing oracle: double results through String(x), then decimal, half-up at each step */
 function expected(tripCost: number, travellers: number, digits: number) {
   const round = (d: Decimal) => d.toDecimalPlaces(digits, Decimal.ROUND_HALF_UP);
   let premium = new D(String(tripCost * 0.045));

@@ -1,31 +1,33 @@
 /**
- * Idempotent Create Offer (spec §3.6) and the read endpoints (§3.4): stored offers and schemas.
+ * Idempotent Create Offer (x-idempotency-key) and the read endpoints: stored offers and schemas.
  */
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app';
 import { createKey, createOffer, GOLD_SCHEMA, goldBundle, goldRequest, putBundle } from '../support/offer-bundles';
 import { storedText } from '../support/stored-json';
+import { TestClock } from '../support/test-clock';
 
 describe('idempotent Create Offer and reads (e2e)', () => {
   let t: TestApp;
   let key: string;
   let otherKey: string;
+  const clock = new TestClock();
 
   const offerCount = async (): Promise<number> => {
-    const rows = (await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: number | string }>;
+    const rows = await t.app.get(DataSource).query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM offers');
     return Number(rows[0].n);
   };
   const quoteCount = async (offerId: string): Promise<number> => {
     const ds = t.app.get(DataSource);
     const param = ds.options.type === 'postgres' ? '$1' : '?';
-    const rows = (await ds.query(`SELECT COUNT(*) AS n FROM quotes WHERE offer_id = ${param}`, [offerId])) as Array<{ n: number | string }>;
+    const rows = await ds.query<Array<{ n: number | string }>>(`SELECT COUNT(*) AS n FROM quotes WHERE offer_id = ${param}`, [offerId]);
     return Number(rows[0].n);
   };
   const withKey = (idem: string, body: unknown, query = '', k = key) => createOffer(t.http, 'GOLD', k, body, query).set('x-idempotency-key', idem);
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({}, clock);
     const gold = goldBundle('GOLD');
     gold.offer_configs.push({ id: 'short-lived', name: 'Short', schema: 'gold:v1', status: 'active', when: "context.kind == 'nomatch'", offer_ttl: '1s', products: [{ code: 'S', name: 'S', pricing: { premium: '1.0' } }] });
     await putBundle(t.http, gold);
@@ -34,8 +36,9 @@ describe('idempotent Create Offer and reads (e2e)', () => {
     otherKey = (await createKey(t.http, 'OTHER', 'live')).key;
   });
   afterAll(async () => t.close());
+  afterEach(() => clock.release());
 
-  describe('x-idempotency-key (§3.6)', () => {
+  describe('x-idempotency-key', () => {
     it('same key and body: the first response replayed (200, Idempotent-Replayed: true, same offer id), one offer stored', async () => {
       const before = await offerCount();
       const first = await withKey('idem-1', goldRequest({ premium: 42 }), 'extra_fields=tax').expect(200);
@@ -106,7 +109,7 @@ describe('idempotent Create Offer and reads (e2e)', () => {
     });
   });
 
-  describe('GET offers/{id} (§3.4)', () => {
+  describe('GET offers/{id}', () => {
     it('returns the stored offer as created, with status OFFERED and booking_id null', async () => {
       const created = await createOffer(t.http, 'GOLD', key, goldRequest({ kind: 'rich', destination: 'Lima' }), 'extra_fields=tax,benefits').expect(200);
       for (const path of [`/x/partners/GOLD/offers/${created.body.id}/`, `/xcover/partners/GOLD/offers/${created.body.id}`]) {
@@ -123,7 +126,7 @@ describe('idempotent Create Offer and reads (e2e)', () => {
       expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const ds = t.app.get(DataSource);
       const param = ds.options.type === 'postgres' ? '$1' : '?';
-      const [row] = (await ds.query(`SELECT request, response FROM offers WHERE id = ${param}`, [res.body.id])) as Array<{ request: unknown; response: unknown }>;
+      const [row] = await ds.query<Array<{ request: unknown; response: unknown }>>(`SELECT request, response FROM offers WHERE id = ${param}`, [res.body.id]);
       expect(JSON.parse(storedText(row.request))).toEqual(body);
       // the defaults of gold:v1 (kind, tax_rate, flag…) were applied for pricing, not stored
       expect(JSON.parse(storedText(row.request)).context).not.toHaveProperty('flag');
@@ -150,15 +153,18 @@ describe('idempotent Create Offer and reads (e2e)', () => {
     });
 
     it('an offer past expires_at reads as EXPIRED', async () => {
+      clock.pin(Date.now()); // no real expiry while the test runs
       const created = await createOffer(t.http, 'GOLD', key, goldRequest({ kind: 'nomatch' })).expect(200);
       expect(created.body.offer_config_id).toBe('short-lived');
-      await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(created.body.expires_at) - Date.now()) + 50));
-      const res = await request(t.http).get(`/x/partners/GOLD/offers/${created.body.id}/`).set('X-Api-Key', key).expect(200);
-      expect(res.body.status).toBe('EXPIRED');
+      const read = () => request(t.http).get(`/x/partners/GOLD/offers/${created.body.id}/`).set('X-Api-Key', key).expect(200);
+      clock.pin(Date.parse(created.body.expires_at) - 1);
+      expect((await read()).body.status).toBe('OFFERED');
+      clock.advance(1);
+      expect((await read()).body.status).toBe('EXPIRED');
     });
   });
 
-  describe('GET schemas (§3.4)', () => {
+  describe('GET schemas', () => {
     it("lists the partner's schemas and reads one; unknown → 404", async () => {
       const list = await request(t.http).get('/x/partners/GOLD/schemas/').set('X-Api-Key', key).expect(200);
       expect(list.body).toEqual([{ id: 'gold:v1', description: 'Golden tests', json_schema: GOLD_SCHEMA }]);

@@ -1,5 +1,5 @@
 /**
- * Admin preview (spec §4.8): the offer a Create Offer request would get, with a trace of every
+ * Admin preview: the offer a Create Offer request would get, with a trace of every
  * decision, nothing stored; optionally against a candidate bundle.
  */
 import request from 'supertest';
@@ -14,7 +14,7 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
 
   const preview = (code: string, body: Record<string, unknown>, query = '') =>
     request(t.http).post(`/admin/partners/${code}/offers/preview${query ? `?${query}` : ''}`).set('X-Admin-Key', TEST_ADMIN_KEY).send(body);
-  const offerCount = async (): Promise<number> => Number(((await t.app.get(DataSource).query('SELECT COUNT(*) AS n FROM offers')) as Array<{ n: unknown }>)[0].n);
+  const offerCount = async (): Promise<number> => Number((await t.app.get(DataSource).query<Array<{ n: unknown }>>('SELECT COUNT(*) AS n FROM offers'))[0].n);
 
   beforeAll(async () => {
     t = await startTestApp();

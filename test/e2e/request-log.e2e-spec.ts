@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, type AppProcess } from '../support/processes';
-import { sleep } from '../support/scale';
+import { waitFor } from '../support/wait';
 
 jest.setTimeout(120_000);
 
@@ -28,15 +28,11 @@ const lines = (p: AppProcess): LogLine[] =>
     .map((l) => JSON.parse(l) as LogLine);
 const requestLines = (p: AppProcess): LogLine[] => lines(p).filter((l) => l.req !== undefined);
 
-/** Waits up to `ms` for a request line for `path`; the time it took, or null. */
-async function waitForLine(p: AppProcess, path: string, ms: number): Promise<{ line: LogLine; afterMs: number } | null> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    const line = requestLines(p).find((l) => l.req?.url === path);
-    if (line) return { line, afterMs: Date.now() - started };
-    await sleep(50);
-  }
-  return null;
+/** Polls the process's output for a request line for `path` (another process: real time); throws after `ms`. */
+async function waitForLine(p: AppProcess, path: string, ms: number): Promise<LogLine> {
+  let line: LogLine | undefined;
+  await waitFor(`a request line for ${path}`, () => (line = requestLines(p).find((l) => l.req?.url === path)) !== undefined, ms, 20);
+  return line as LogLine;
 }
 
 describe('request log (e2e, spawned process)', () => {
@@ -69,10 +65,9 @@ describe('request log (e2e, spawned process)', () => {
     expect(ready.status).toBe(200);
 
     // buffered, yet written within the periodic flush (1 s) while the app keeps running
-    const found = await waitForLine(p, '/health/ready', 5000);
-    expect(found).not.toBeNull();
+    const line = await waitForLine(p, '/health/ready', 5000);
     expect(p.child.exitCode).toBeNull();
-    expect(found?.line).toEqual({
+    expect(line).toEqual({
       level: 30,
       time: expect.any(Number),
       pid: p.child.pid,
@@ -107,7 +102,7 @@ describe('request log (e2e, spawned process)', () => {
     for (const p of [sync, buffered]) {
       for (let i = 0; i < 20; i++) await fetch(`${p.url}/health/ready?i=${i}`);
     }
-    expect(await waitForLine(sync, '/health/ready', 5000)).not.toBeNull();
+    await waitForLine(sync, '/health/ready', 5000);
     for (const p of [sync, buffered]) {
       await p.stop('SIGTERM');
       expect(await p.exited).toEqual({ code: 0, signal: null });

@@ -189,7 +189,7 @@ function routesOf(doc: OpenApiDocument, prefixes: string[]): Route[] {
         routes.set(key, {
           method: method.toUpperCase(),
           template,
-          params: [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string),
+          params: [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]),
           query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
           bodySchema: op.requestBody?.content?.['application/json']?.schema,
           admin: template.startsWith('/admin'),
@@ -246,7 +246,7 @@ class Rng {
     return this.next() < p;
   }
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
+    return items[this.int(items.length)];
   }
 }
 

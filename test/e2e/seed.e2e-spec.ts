@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -14,20 +14,21 @@ describe('demo seed (e2e)', () => {
   let t: TestApp | undefined;
   let key: string;
   let keyFileContents: string;
-  let keyFileMtimeMs: number;
+  /** the key file's modification time, set by the test before the second start: a rewrite would change it */
+  const KEY_FILE_MTIME = new Date('2001-02-03T04:05:06.000Z');
   /** what the seed printed to stdout (captured, not shown) */
   let printed: string[] = [];
 
   async function start(): Promise<TestApp> {
     printed = [];
     const write = process.stdout.write.bind(process.stdout);
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
       if (String(chunk).includes('Demo partner')) {
         printed.push(String(chunk));
         return true;
       }
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write);
+    });
     try {
       // both starts share one database: the SQLite file, or one PostgreSQL database in integration runs
       return await startTestApp({ seedDemo: true, sqlitePath, demoKeyPath, ...(pg ? { databaseUrl: pg.url } : {}) });
@@ -64,7 +65,6 @@ describe('demo seed (e2e)', () => {
 
     it('writes a test key to DEMO_KEY_PATH (creating its directory), readable only by the owner', () => {
       keyFileContents = readFileSync(demoKeyPath, 'utf8');
-      keyFileMtimeMs = statSync(demoKeyPath).mtimeMs;
       expect(keyFileContents).toMatch(/^\S{32,}\n$/);
       key = keyFileContents.trim();
       // printed once, at this start, with the file's path
@@ -103,8 +103,8 @@ describe('demo seed (e2e)', () => {
     beforeAll(async () => {
       await t!.close(); // also removes the first app's own temp dir, not ours
       t = undefined;
-      // make a rewrite of the key file visible in its mtime even on coarse file systems
-      await new Promise((r) => setTimeout(r, 20));
+      // a rewrite of the key file would show in its mtime, whatever the file system's resolution
+      utimesSync(demoKeyPath, KEY_FILE_MTIME, KEY_FILE_MTIME);
       t = await start();
     });
 
@@ -121,7 +121,7 @@ describe('demo seed (e2e)', () => {
 
     it('does not rewrite the key file, and the key still works', async () => {
       expect(readFileSync(demoKeyPath, 'utf8')).toBe(keyFileContents);
-      expect(statSync(demoKeyPath).mtimeMs).toBe(keyFileMtimeMs);
+      expect(statSync(demoKeyPath).mtime).toEqual(KEY_FILE_MTIME);
       await request(t!.http).get('/x/partners/DEMO/key').set('X-Api-Key', key).expect(200);
     });
 

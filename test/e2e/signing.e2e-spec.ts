@@ -1,5 +1,5 @@
 /**
- * XCover-compatible signed requests (spec §2.2, issue 7): signing keys, requests signed as the
+ * XCover-compatible signed requests (issue 7): signing keys, requests signed as the
  * XCover Python and PHP SDKs sign them, every failure, rotation of keys and of the encryption
  * key, and the secret never leaking (responses, audit, logs).
  */
@@ -64,7 +64,7 @@ function pythonHeaders(
 ): Record<string, string> {
   const algorithm = opts.algorithm ?? 'hmac-sha512';
   const date = opts.date ?? httpDate();
-  const path = pathWithQuery.split('?')[0] as string;
+  const path = pathWithQuery.split('?')[0];
   const signature = sdkSignature(k.secret, algorithm, [`(request-target): ${method.toLowerCase()} ${path}`, `date: ${date}`]);
   return {
     date,
@@ -113,7 +113,7 @@ describe('signed requests, XCover-compatible (e2e)', () => {
     // the app logs at info (the request logger only runs at info or below); boot lines are
     // swallowed, then every line goes to `logs`
     const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stdout.write = () => true;
     try {
       t = await startTestApp({ appEncryptionKey: ENC_KEY, authFailLimitPerMin: 10_000, logLevel: 'info' });
     } finally {
@@ -228,7 +228,7 @@ describe('signed requests, XCover-compatible (e2e)', () => {
       bodies.push(JSON.stringify(withoutErrorId(res.body)));
     }
     expect(new Set(bodies).size).toBe(1);
-    expect(JSON.parse(bodies[0] as string)).toEqual({ type: 'auth_error', code: 'signature_invalid', message: expect.any(String) });
+    expect(JSON.parse(bodies[0])).toEqual({ type: 'auth_error', code: 'signature_invalid', message: expect.any(String) });
     // the good one, for contrast
     expect(track(await request(t.http).post(offers()).set(good).send(DEMO_TRAVEL_REQUEST)).status).toBe(200);
   });
@@ -351,7 +351,7 @@ describe('rotating APP_ENCRYPTION_KEY (e2e)', () => {
       .from('api_keys', 'k')
       .where('k.id = :id', { id })
       .getRawOne<{ enc: string }>();
-    return (row?.enc ?? '').split('.')[1] as string;
+    return (row?.enc ?? '').split('.')[1];
   }
 
   it('secrets sealed under the old key keep working via APP_ENCRYPTION_KEYS_OLD, are re-sealed under the new key, then the old key can go', async () => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /*
- * npm run test:integration — the e2e suites again, on PostgreSQL and Redis:
+ * npm run test:integration — the e2e suites and the database-level ones (jest project `db`:
+ * *.db-spec.ts beside the code, test/integration/*.spec.ts) again, on PostgreSQL and Redis:
  * - every test app gets a fresh PostgreSQL database, created through TEST_PG_ADMIN_URL (default:
  *   DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres) and dropped afterwards; the
  *   databases of this run are named offers_e2e_<run id>_… and whatever is left of them (a test
@@ -8,8 +9,8 @@
  * - every test app uses Redis (REDIS_URL, default redis://127.0.0.1:6379) under a key prefix of
  *   its own, so suites never see each other's counters, cache entries or messages;
  * - every Create Offer is built on a worker thread (TEST_OFFER_BUILD_THREADS=1, as in npm test; on PostgreSQL the rows come back to the event loop);
- * - the suites that need PostgreSQL or spawn app processes (db-down, crash, two instances) run
- *   here only (they skip in `npm test`).
+ * - the suites that need PostgreSQL or spawn app processes (db-down, crash, two instances, and
+ *   test/integration/*.spec.ts) run here only (they skip in `npm test`).
  * Extra arguments go to jest (e.g. a file pattern).
  */
 const { spawnSync } = require('node:child_process');
@@ -77,7 +78,7 @@ async function main() {
   delete env.REDIS_URL;
   const jest = require.resolve('jest/bin/jest');
   // PostgreSQL round trips are slower than SQLite's in-process calls: a longer per-test budget
-  const args = [jest, '--config', join(__dirname, '../../jest.config.js'), '--selectProjects', 'e2e', '--testTimeout', '60000', ...process.argv.slice(2)];
+  const args = [jest, '--config', join(__dirname, '../../jest.config.js'), '--selectProjects', 'e2e', 'db', '--testTimeout', '60000', ...process.argv.slice(2)];
   const r = spawnSync(process.execPath, args, { env, stdio: 'inherit' });
   try {
     await dropLeftovers();

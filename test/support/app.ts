@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AppConfig, Clock } from '@app/core';
 import { createApp } from '../../apps/api/src/bootstrap';
-import { createThrowawayDatabase } from './pg-database';
+import { createPgDatabase } from './databases';
+
+export { createPgDatabase };
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -86,11 +88,4 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, clock?: C
 /** A Redis key prefix no other test app uses (apps sharing one Redis never see each other's keys or messages). */
 export function testRedisPrefix(): string {
   return `e2e-${randomBytes(6).toString('hex')}:`;
-}
-
-/** A throwaway PostgreSQL database for one test app; `drop` removes it. */
-export async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  // the run id (set by test/integration/run.js) lets the run drop whatever its tests left behind
-  const run = /^[a-z0-9]{1,16}$/.test(process.env.TEST_PG_RUN_ID ?? '') ? `${process.env.TEST_PG_RUN_ID}_` : '';
-  return createThrowawayDatabase(adminUrl, `offers_e2e_${run}${randomBytes(6).toString('hex')}`);
 }

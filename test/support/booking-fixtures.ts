@@ -154,5 +154,5 @@ export function confirmPath(code: string, offerId: string): string {
 export async function dbQuery<T = Record<string, unknown>>(t: TestApp, sql: string, params: unknown[] = []): Promise<T[]> {
   const ds = t.app.get(DataSource);
   const text = ds.options.type === 'postgres' ? sql : sql.replace(/\$\d+/g, '?');
-  return (await ds.query(text, params)) as T[];
+  return await ds.query<T[]>(text, params);
 }

@@ -1,5 +1,5 @@
 /**
- * Bundles and helpers for the Create Offer e2e suites (spec §3.1, §4). Bundles are written through
+ * Bundles and helpers for the Create Offer e2e suites. Bundles are written through
  * the admin API (`PUT /admin/partners/{code}/bundle`), keys created through it too.
  */
 import request from 'supertest';

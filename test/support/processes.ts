@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { sleep } from './wait';
 
 const ROOT = join(__dirname, '../..');
 const DIST_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
@@ -16,8 +17,6 @@ export async function freePort(): Promise<number> {
   if (!address || typeof address !== 'object') throw new Error('no port');
   return address.port;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -2,8 +2,9 @@ import { Clock } from '@app/core';
 
 /**
  * The app's clock in a test: the real time until the test pins it (`pin`), then moved only by the
- * test (`advance`), so a test reaches "15 days after the confirmation" without sleeping. Offers
- * are created with the real time (on build threads): a test creates and confirms, then pins.
+ * test (`advance`), so a test reaches "15 days after the confirmation" without sleeping. It holds
+ * on build threads too: each build takes its time from the event loop's clock (the `now` of the
+ * build message), and the restart delay of a build thread that died is measured on it.
  */
 export class TestClock extends Clock {
   private pinned: number | null = null;

@@ -1,8 +1,8 @@
 import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { PathsObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { BUNDLE_JSON_SCHEMA } from '@app/bundles';
@@ -67,19 +67,54 @@ export function configureApp(app: NestExpressApplication): AppConfig {
 }
 
 export function setupSwagger(app: INestApplication): void {
+  const prefixes = app.get<AppConfig>(APP_CONFIG).apiPrefixes;
   const doc = new DocumentBuilder()
     .setTitle('Offers platform')
     .setDescription(
-      'Embedded-insurance Offers API, compatible with the XCover Offers API. Partner routes take `X-Api-Key`; admin routes take `X-Admin-Key`. Every error uses the ErrorEnvelope schema.',
+      'Embedded-insurance Offers API, compatible with the XCover Offers API. Partner routes take `X-Api-Key`; admin routes take `X-Admin-Key`. Every error uses the ErrorEnvelope schema.' +
+        partnerPrefixesNote(prefixes),
     )
     .setVersion('1')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'partner-key')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'admin-key')
     .build();
   const document = SwaggerModule.createDocument(app, doc, { extraModels: [ErrorEnvelopeDto, ProductErrorDto] });
+  listPartnerRoutesOnce(document, prefixes);
   document.components ??= {};
   document.components.schemas = { ...(document.components.schemas ?? {}), ...bundleComponentSchemas(BUNDLE_JSON_SCHEMA) };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/** The document's words on the prefixes: partner routes are listed under the first one only. */
+function partnerPrefixesNote(prefixes: readonly string[]): string {
+  const [shown, ...twins] = prefixes;
+  if (shown === undefined) return '';
+  const also = twins.length > 0 ? ` at ${twins.map((p) => `\`${p}/...\``).join(' and ')} and` : '';
+  return ` Partner routes are listed once, under \`${shown}\`: every \`${shown}/...\` route is also served${also} with or without a trailing slash (\`${shown}/partners/{partner_code}/offers/\` is the same route).`;
+}
+
+/**
+ * PartnerApiModule mounts each partner controller under every API prefix, so Nest documents each
+ * partner route once per prefix. This keeps the first prefix's paths only (the others serve the
+ * same routes, which the description says; the routes themselves are untouched) and drops the
+ * `[0]` Nest appends to their operation ids.
+ */
+export function listPartnerRoutesOnce(document: OpenAPIObject, prefixes: readonly string[]): void {
+  const [shown, ...twins] = prefixes;
+  if (shown === undefined) return;
+  const paths: PathsObject = {};
+  for (const [path, item] of Object.entries(document.paths)) {
+    const twin = twins.find((p) => path.startsWith(`${p}/`));
+    if (twin !== undefined && `${shown}${path.slice(twin.length)}` in document.paths) continue;
+    if (path.startsWith(`${shown}/`)) {
+      for (const op of Object.values(item) as unknown[]) {
+        const operation = op as { operationId?: unknown } | null;
+        if (typeof operation?.operationId === 'string') operation.operationId = operation.operationId.replace(/\[0\]$/, '');
+      }
+    }
+    paths[path] = item;
+  }
+  document.paths = paths;
 }
 
 const BUNDLE_DEFINITION_REF = /^#\/definitions\/(.+)$/;

@@ -19,6 +19,8 @@ describe('ActiveConfigService', () => {
   /** when set, the next getById waits for it (to hold a load in flight) */
   let gate: Promise<void> | undefined;
   let failNext = false;
+  /** the partners' reads (the PartnersService the service was given) */
+  let getById: jest.Mock;
 
   const partner = (v: number): PartnerView => ({
     id: 'p1',
@@ -37,19 +39,18 @@ describe('ActiveConfigService', () => {
     gate = undefined;
     failNext = false;
     events = new ConfigEvents();
-    const partners = {
-      getById: jest.fn(async () => {
-        const seen = version; // what the database held when the read ran
-        const wait = gate;
-        gate = undefined;
-        if (failNext) {
-          failNext = false;
-          throw new Error('database is down');
-        }
-        if (wait) await wait;
-        return partner(seen);
-      }),
-    } as unknown as PartnersService;
+    getById = jest.fn(async () => {
+      const seen = version; // what the database held when the read ran
+      const wait = gate;
+      gate = undefined;
+      if (failNext) {
+        failNext = false;
+        throw new Error('database is down');
+      }
+      if (wait) await wait;
+      return partner(seen);
+    });
+    const partners = { getById } as unknown as PartnersService;
     const repo = {
       listSchemas: jest.fn(async () => []),
       listConfigs: jest.fn(async (_p: string, v: number) => [{ id: `config-v${v}` }]),
@@ -92,7 +93,7 @@ describe('ActiveConfigService', () => {
     const loaded = await Promise.all(waiting);
     expect(new Set(loaded.map((c) => c.version))).toEqual(new Set([1]));
     expect(compiled).toHaveBeenCalledTimes(1);
-    expect((service as unknown as { partners: { getById: jest.Mock } }).partners.getById).toHaveBeenCalledTimes(1);
+    expect(getById).toHaveBeenCalledTimes(1);
   });
 
   it('a request after a change does not wait for a load that started before it', async () => {

@@ -172,7 +172,7 @@ export class BundlesService {
   async putOfferConfig(code: string, id: string, config: Omit<OfferConfig, 'id'>, ctx: WriteContext): Promise<BundleWriteResult> {
     const partner = await this.partners.get(code);
     const bundle = await this.currentBundle(partner);
-    const next = { ...config, id } as OfferConfig;
+    const next = { ...config, id };
     const i = bundle.offer_configs.findIndex((c) => c.id === id);
     if (i >= 0) bundle.offer_configs[i] = next;
     else bundle.offer_configs.push(next);

@@ -1,4 +1,4 @@
-import type { CelQuoteKind, ContentLanguage, OfferConfig } from '@app/core';
+import type { CelQuoteKind, OfferConfig } from '@app/core';
 import { extractPlaceholders } from '@app/content';
 
 export type ExpressionKind = 'bool' | 'number' | 'timestamp' | 'any';
@@ -21,7 +21,7 @@ const LANG_STRINGS = ['title', 'description', 'terms_url', 'disclaimer'] as cons
 const PRODUCT_STRINGS = ['title', 'description'] as const;
 const PRODUCT_LISTS = ['benefits', 'inclusions', 'exclusions', 'extras', 'disclaimers'] as const;
 
-/** Every CEL expression of one offer config (spec §4.3), with where it sits and what it must yield. */
+/** Every CEL expression of one offer config, with where it sits and what it must yield. */
 export function configExpressions(config: OfferConfig): ConfigExpression[] {
   const out: ConfigExpression[] = [];
   const add = (path: string, expr: string | undefined, expected: ExpressionKind, quote: CelQuoteKind = 'none') => {
@@ -53,7 +53,7 @@ export function configExpressions(config: OfferConfig): ConfigExpression[] {
   });
   for (const [lang, entry] of Object.entries(config.content ?? {})) {
     if (lang === 'default_language' || typeof entry !== 'object' || entry === null) continue;
-    const l = entry as ContentLanguage;
+    const l = entry;
     const base = `content.${lang}`;
     const placeholders = (path: string, text: unknown, quote: CelQuoteKind) => {
       if (typeof text !== 'string') return;

@@ -1,7 +1,6 @@
 export type { ExpressionVars as CelVars, Evaluate } from '@app/core';
-import type { Evaluate, ExpressionVars as CelVars } from '@app/core';
 
-/** §3.1 `content.products[]` */
+/** Create Offer response: `content.products[]` */
 export interface ResponseContentProduct {
   code: string;
   title?: string;
@@ -13,7 +12,7 @@ export interface ResponseContentProduct {
   disclaimers: string[];
 }
 
-/** §3.1 `content` (strings the language does not define are left out) */
+/** Create Offer response: `content` (strings the language does not define are left out) */
 export interface ResponseContent {
   title?: string;
   description?: string;

@@ -24,7 +24,7 @@ function errorMessage(e: unknown): string {
 }
 
 /**
- * The language entry for a customer's language (§4.7): the exact tag (`fr-CA`), then its base
+ * The language entry for a customer's language: the exact tag (`fr-CA`), then its base
  * (`fr`), then `default_language`; tags compare case-insensitively, `_` counts as `-`.
  * Returns the key as written in the config, or null when nothing applies.
  */
@@ -94,7 +94,7 @@ function renderProduct(
   evaluate: Evaluate,
   path: string,
 ): ResponseContentProduct {
-  // keys in the order of §3.1
+  // keys in the order of the Create Offer response
   const out = { code } as ResponseContentProduct;
   if (entry?.title !== undefined) out.title = render(entry.title, vars, evaluate, `${path}.title`);
   if (entry?.description !== undefined) out.description = render(entry.description, vars, evaluate, `${path}.description`);
@@ -105,7 +105,7 @@ function renderProduct(
 }
 
 /**
- * §4.7 content for the offered products, in their order.
+ * The offer's content for the offered products, in their order.
  * - Offer-level strings see customer/context/partner/now. A failing offer-level placeholder fails
  *   the whole content: `{ ok: false, code: 'offer_content_error' }` (the offer has no sensible
  *   content without its title or disclaimer, and the config passed its write-time checks, so this
@@ -125,7 +125,7 @@ export function renderContent(
 ): RenderContentResult {
   const key = resolveLanguage(content, language);
   const entry = key !== null && content ? (content[key] as ContentLanguage) : undefined;
-  const out = {} as ResponseContent; // keys in the order of §3.1
+  const out = {} as ResponseContent; // keys in the order of the Create Offer response
   const failedProducts = new Map<string, string>();
   const offerVars: CelVars = { customer: vars.customer, context: vars.context, partner: vars.partner, now: vars.now };
 

@@ -16,7 +16,7 @@ const PG_TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,3})?\
  */
 export function parsePgTimestampAsUtc(value: string): Date {
   const m = PG_TIMESTAMP_TEXT.exec(value);
-  if (!m) return pgTypes.getTypeParser(PG_TIMESTAMP_OID, 'text')(value) as Date;
+  if (!m) return (pgTypes.getTypeParser(PG_TIMESTAMP_OID, 'text') as (text: string) => Date)(value);
   return new Date(`${m[1]}T${m[2]}${m[3] ?? ''}Z`);
 }
 
@@ -37,7 +37,7 @@ export function pgUtcOptions(): Record<string, unknown> {
     options: '-c timezone=UTC',
     types: {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-        oid === PG_TIMESTAMP_OID && format !== 'binary' ? parsePgTimestampAsUtc : pgTypes.getTypeParser(oid, format ?? 'text'),
+        oid === PG_TIMESTAMP_OID && format !== 'binary' ? parsePgTimestampAsUtc : (pgTypes.getTypeParser(oid, format ?? 'text') as (text: string) => unknown),
     },
   };
 }

@@ -58,7 +58,8 @@ describe('old row versions out of a SQLite file (secure_delete, WAL truncated)',
       expect(await truncateSqliteWal(main, { attempts: 3, waitMs: 10 })).toBe(false);
       expect(Date.now() - started).toBeLessThan(1000);
       expect(Number(main.pragma('busy_timeout', { simple: true }))).toBe(4000);
-      // the reader ends while an erasure waits: the next attempt succeeds
+      // the reader ends while an erasure waits: the next attempt succeeds (real time: the
+      // retries are spaced by a real wait of waitMs, no clock of ours)
       setTimeout(() => reader.exec('COMMIT'), 30);
       expect(await truncateSqliteWal(main, { attempts: 50, waitMs: 10 })).toBe(true);
       expect(bytes()).not.toContain(SECRET);

@@ -23,7 +23,7 @@ async function withRunner(work: (ds: DataSource, tx: TransactionRunner) => Promi
   }
 }
 
-const whats = async (ds: DataSource): Promise<string[]> => ((await ds.query('SELECT what FROM log ORDER BY n')) as Array<{ what: string }>).map((r) => r.what);
+const whats = async (ds: DataSource): Promise<string[]> => (await ds.query<Array<{ what: string }>>('SELECT what FROM log ORDER BY n')).map((r) => r.what);
 const logged = (what: string): SqlStatement => ({ sql: 'INSERT INTO log (what) VALUES (?)', params: [what] });
 /** resolves in the next check phase of the event loop: every callback ready now has run */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
@@ -49,7 +49,7 @@ describe('TransactionRunner on a SQLite file', () => {
       try {
         thread.run([logged('thread')]);
         const seen = await tx.run(async (m) => {
-          const n = (await m.query(`SELECT COUNT(*) AS n FROM log WHERE what = 'thread'`)) as Array<{ n: number }>;
+          const n = await m.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM log WHERE what = 'thread'`);
           await m.query(`INSERT INTO log (what) VALUES ('main')`);
           return n[0].n;
         });
@@ -106,7 +106,7 @@ describe('TransactionRunner.runStatements', () => {
       await ds.query('CREATE TABLE u (id INTEGER PRIMARY KEY, v TEXT)');
       const tx = new TransactionRunner(ds);
       await tx.onApplicationBootstrap();
-      const u = () => ds.query('SELECT id, v FROM u ORDER BY id') as Promise<Array<{ id: number; v: string }>>;
+      const u = () => ds.query<Array<{ id: number; v: string }>>('SELECT id, v FROM u ORDER BY id');
       await tx.runStatements([
         { sql: 'INSERT INTO u (id, v) VALUES (1, ?)', params: ['a'] },
         { sql: 'INSERT INTO u (id, v) VALUES (2, ?) ON CONFLICT DO NOTHING', params: ['b'], mustChange: true },
@@ -160,7 +160,7 @@ describe('TransactionRunner.runStatements', () => {
         tx.run(insert('b')),
         tx.runStatements([logged('statements')]),
         tx.run(async (m) => {
-          const seen = (await m.query(`SELECT COUNT(*) AS n FROM log WHERE what = 'statements'`)) as Array<{ n: number }>;
+          const seen = await m.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM log WHERE what = 'statements'`);
           await insert('c')(m);
           return seen[0].n;
         }),
@@ -222,7 +222,7 @@ describe('TransactionRunner group commit (SQLite)', () => {
     await withRunner(async (ds, tx) => {
       const transactions = jest.spyOn(ds, 'createQueryRunner');
       // three callbacks of one event-loop phase, as the requests read in one turn are
-      const inCallback = (w: string) => new Promise<string>((resolve, reject) => setImmediate(() => tx.run(insert(w)).then(resolve, reject)));
+      const inCallback = (w: string) => new Promise<string>((resolve, reject) => setImmediate(() => void tx.run(insert(w)).then(resolve, reject)));
       const sameTurn = Promise.all(['a', 'b', 'c'].map(inCallback));
       await expect(sameTurn).resolves.toEqual(['a', 'b', 'c']);
       expect(transactions).toHaveBeenCalledTimes(1);
@@ -245,7 +245,7 @@ describe('TransactionRunner group commit (SQLite)', () => {
       });
       const c = tx.run(async (m) => {
         // the failed call's write is already gone for the calls after it
-        const seen = (await m.query(`SELECT COUNT(*) AS n FROM log WHERE what = 'half done'`)) as Array<{ n: number }>;
+        const seen = await m.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM log WHERE what = 'half done'`);
         await insert('c')(m);
         return seen[0].n;
       });

@@ -99,7 +99,7 @@ export class TransactionRunner implements OnApplicationBootstrap, OnApplicationS
     const o = this.dataSource.options;
     if (o.type !== 'better-sqlite3' || o.database === ':memory:' || o.database === '') return;
     const pragma = async (name: string): Promise<number> => {
-      const rows = (await this.dataSource.query(`PRAGMA ${name}`)) as Array<Record<string, number>>;
+      const rows = await this.dataSource.query<Array<Record<string, number>>>(`PRAGMA ${name}`);
       return Number(Object.values(rows[0] ?? {})[0] ?? 0);
     };
     const lock = new SqliteWriteLock();

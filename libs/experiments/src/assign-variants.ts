@@ -32,7 +32,7 @@ export function pickByWeight(weights: readonly number[], u: number): number {
 }
 
 /**
- * §4.6: one variant per experiment, by a stable hash of (key, unit). `unitValueFor` gives the
+ * Experiments: one variant per experiment, by a stable hash of (key, unit). `unitValueFor` gives the
  * experiment's unit value; null or '' (or no unit) falls back to the offer id. Experiments with
  * no positive weight are skipped.
  */

@@ -1,7 +1,6 @@
 import type { VariantOverride } from '@app/core';
 
 export type { ExpressionVars as CelVars, Evaluate } from '@app/core';
-import type { Evaluate, ExpressionVars as CelVars } from '@app/core';
 
 export interface ExperimentRef {
   key: string;

@@ -96,10 +96,6 @@ export class IdempotencyRepository {
   }
 }
 
-function scopeOf(scope: IdempotencyScope): Pick<IdempotencyRecordEntity, 'partnerId' | 'route' | 'key'> {
-  return { partnerId: scope.partnerId, route: scope.route, key: scope.key };
-}
-
 /** a scope as one string: its partner, route and key */
 function scopeKey(s: IdempotencyScope): string {
   return `${s.partnerId}\u0000${s.route}\u0000${s.key}`;

@@ -9,7 +9,7 @@ import { IdempotencyInProgressError, IdempotencyKeyInvalidError, IdempotencyKeyR
 
 export type { IdempotencyScope } from './idempotency.repository';
 
-/** spec §3.6: records are kept 48 h. */
+/** Idempotency records are kept 48 h. */
 export const IDEMPOTENCY_TTL_MS = 48 * 3_600_000;
 /** an in-progress claim older than this is taken to be abandoned (the process died mid-request) */
 export const IDEMPOTENCY_ABANDONED_AFTER_MS = 30_000;
@@ -97,7 +97,7 @@ function answerFrom<T>(req: IdempotentRequest, existing: IdempotencyRecord): Ide
 }
 
 /**
- * Idempotency keys (spec §3.6), scoped by (partner, route, key) and kept 48 h. The first request
+ * Idempotency keys (docs/api.md, "Idempotency"), scoped by (partner, route, key) and kept 48 h. The first request
  * claims the key (a unique row), runs, and stores its response; a retry with the same fingerprint
  * gets that response (`replayed`), another fingerprint 422 `idempotency_key_reused`, and a retry
  * while the first still runs 423 `idempotency_in_progress`. A request that fails frees the key.

@@ -22,7 +22,7 @@ export interface OfferProductResponse {
   details: Record<string, unknown>;
 }
 
-/** The Create Offer 200 body, spec §3.1. */
+/** The Create Offer 200 body. */
 export interface OfferResponse {
   id: string;
   offer_config_id: string;

@@ -102,7 +102,7 @@ export class OffersService {
   }
 
   /**
-   * Admin preview (§4.8): the response that would be created, or the error the partner would
+   * Admin preview: the response that would be created, or the error the partner would
    * get, with the trace of every decision; nothing is stored. With a candidate bundle, that bundle
    * is validated and used instead of the one in force.
    */
@@ -151,7 +151,7 @@ export class OffersService {
   }
 
   /**
-   * §3.6 via IdempotencyService.runCommittingKey: the key's record (the response as stored)
+   * Idempotency keys via IdempotencyService.runCommittingKey: the key's record (the response as stored)
    * commits with the offer, in the transaction that stores it (a build thread's on a SQLite file);
    * a replay is 200.
    */

@@ -51,7 +51,7 @@ export class WarmUpSamples {
       for (const schema of active.schemas) {
         const configs = active.configs.filter((c) => c.schema === schema.id);
         if (configs.length === 0 || coveredSchemas.has(schema.id)) continue;
-        const body = sample(schema.json_schema as Parameters<typeof sample>[0], { skipReadOnly: true, enablePatterns: true, quiet: true });
+        const body = sample(schema.json_schema, { skipReadOnly: true, enablePatterns: true, quiet: true });
         if (typeof body !== 'object' || body === null || Array.isArray(body)) continue;
         (body as Record<string, unknown>).schema = schema.id;
         const modes = configs[0].access?.key_modes;

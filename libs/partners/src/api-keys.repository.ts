@@ -27,7 +27,7 @@ export interface KeyAuthRow {
   partnerCode: string;
   partnerStatus: PartnerStatus;
   partnerDeleted: boolean;
-  /** a signing key: refused without a valid signature (spec §2.2) */
+  /** a signing key: refused without a valid signature */
   signing: boolean;
   /** the SecretBox envelope of its signing secret; null for plain keys */
   secretEnc: string | null;

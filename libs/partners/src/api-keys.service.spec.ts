@@ -246,7 +246,7 @@ describe('ApiKeysService.create', () => {
     expect(created.signing).toBe(true);
     expect(created.secret).toMatch(/^ok_secret_[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from((created.secret as string).slice('ok_secret_'.length), 'base64url')).toHaveLength(32);
-    const row = inserted[0] as ApiKeyRow;
+    const row = inserted[0];
     expect(row.signing).toBe(true);
     expect(row.secretEnc).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(row.secretEnc).not.toContain(created.secret as string);

@@ -55,7 +55,7 @@ export class ApiKeysService {
 
   /**
    * Creates a key for the partner and returns it once (only its hash and prefix are kept).
-   * With `signing`, also a secret (spec §2.2), returned once and stored only sealed by the
+   * With `signing`, also a signing secret, returned once and stored only sealed by the
    * SecretBox (AES-256-GCM under APP_ENCRYPTION_KEY); without APP_ENCRYPTION_KEY → 422
    * `signing_unavailable`. Writes `api_key.create` with id/prefix/mode/name (+ `signing: true`) only (never
    * the key, its hash or the secret). Pass `manager` to run inside the caller's transaction.
@@ -157,7 +157,7 @@ export class ApiKeysService {
 
   /**
    * A partner request carrying only `X-Api-Key`: plain keys pass; a signing key is refused with
-   * `signature_required` (the key alone is not enough for it, spec §2.2).
+   * `signature_required` (the key alone is not enough for it).
    */
   async authenticateApiKey(rawKey: unknown): Promise<ApiKeyAuthOutcome> {
     const entry = await this.lookup(rawKey);
@@ -167,7 +167,7 @@ export class ApiKeysService {
   }
 
   /**
-   * A partner request with `Authorization: Signature …` (spec §2.2). The key is `keyId` (the
+   * A partner request with `Authorization: Signature …`. The key is `keyId` (the
    * API key itself, as XCover clients send it); `X-Api-Key`, when also sent, must be the same.
    * `date` must be among the signed headers and within SIGNATURE_MAX_SKEW_S of the clock. Only a
    * signing key can sign: a plain key's signature cannot be checked and is refused. The reason

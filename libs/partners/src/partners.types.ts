@@ -38,7 +38,7 @@ export interface CreatePartnerInput {
 export interface UpdatePartnerInput {
   name?: string;
   status?: PartnerStatus;
-  /** null clears the overrides (the defaults of spec §3.7 apply) */
+  /** null clears the overrides (the default rate limits apply) */
   rateLimits?: PartnerRateLimits | null;
 }
 

@@ -14,7 +14,7 @@ function request(method: string, path: string, headers: Record<string, string>):
   return { method, path, header: (n) => headers[n] };
 }
 
-describe('request signatures (spec §2.2)', () => {
+describe('request signatures (XCover-compatible)', () => {
   describe('the known vectors', () => {
     it('secret test_api_secret, hmac-sha256, date only', () => {
       const s = buildSigningString(['date'], request('GET', '/get', { date: 'Sun, 29 Aug 2021 12:07:26 GMT' }));

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * XCover-compatible request signatures (spec §2.2), as XCover's Python and PHP SDKs send them:
+ * XCover-compatible request signatures (docs/api.md, "Signed requests"), as XCover's Python and PHP SDKs send them:
  *
  *     Date: Sun, 29 Aug 2021 12:07:26 GMT
  *     Authorization: Signature keyId="<api key>",algorithm="hmac-sha512",headers="(request-target) date",signature="<sig>"

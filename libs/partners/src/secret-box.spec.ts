@@ -14,8 +14,8 @@ describe('SecretBox (AES-256-GCM envelopes with key ids)', () => {
     expect(parts[0]).toBe('v1');
     expect(parts[1]).toBe(deriveKeyId(K1));
     for (const p of parts.slice(1)) expect(p).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(Buffer.from(parts[2] as string, 'base64url')).toHaveLength(12);
-    expect(Buffer.from(parts[3] as string, 'base64url')).toHaveLength(16);
+    expect(Buffer.from(parts[2], 'base64url')).toHaveLength(12);
+    expect(Buffer.from(parts[3], 'base64url')).toHaveLength(16);
     expect(env).not.toContain(SECRET);
     expect(ring.open(env, 'row-1')).toBe(SECRET);
   });
@@ -29,8 +29,8 @@ describe('SecretBox (AES-256-GCM envelopes with key ids)', () => {
     const ring = new KeyRing({ id: 'k1', key: K1 });
     const env = ring.seal(SECRET, 'row-1');
     const parts = env.split('.');
-    const ct = Buffer.from(parts[4] as string, 'base64url');
-    ct[0] = (ct[0] as number) ^ 1;
+    const ct = Buffer.from(parts[4], 'base64url');
+    ct[0] = ct[0] ^ 1;
     const tampered = [...parts.slice(0, 4), ct.toString('base64url')].join('.');
     expect(() => ring.open(tampered, 'row-1')).toThrow(SecretBoxError);
     expect(() => ring.open(env, 'row-2')).toThrow(SecretBoxError);

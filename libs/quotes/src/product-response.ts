@@ -16,7 +16,7 @@ function benefitJson(b: PricedBenefit, currency: string, locale: string): Benefi
 }
 
 /**
- * One §3.1 `products[]` item. `price` always; `tax`, `surcharge`, `commission`, `benefits` and
+ * One `products[]` item of the Create Offer response. `price` always; `tax`, `surcharge`, `commission`, `benefits` and
  * `experiment` only when named in `extra_fields`. The `extra_fields` block holds the product's
  * configured extra fields that are named in the query, or all of them when the query names
  * `extra_fields` itself; it is left out when that selects nothing (and is `{}` when
@@ -66,7 +66,7 @@ export function toProductResponse(q: PricedQuote, opts: ProductResponseOptions):
 }
 
 /**
- * The `quote` variable of a product's content placeholders (§4.7), exactly its fields: amounts
+ * The `quote` variable of a product's content placeholders, exactly its fields: amounts
  * as numbers (CEL doubles) with `_formatted` strings, policy dates as timestamps, benefits with
  * limit/excess. Absent values are absent keys (`policy_end_date` of an open-ended policy, a
  * benefit's limit or excess), so `has(quote.policy_end_date)` tells, and using one is an error

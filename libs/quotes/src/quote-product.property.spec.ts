@@ -65,7 +65,7 @@ describe('quoteProduct: properties', () => {
           expect(q.priceMinor).toBe(q.premiumMinor + q.surchargeMinor + q.taxMinor);
           expect(q.priceWithoutTaxMinor).toBe(q.premiumMinor + q.surchargeMinor);
 
-          // an independent oracle of §4.4 in decimal arithmetic
+          // an independent oracle of the pricing rules in decimal arithmetic
           const digits = currencyMinorDigits(c.currency);
           const round = (d: Decimal) => d.toDecimalPlaces(digits, Decimal.ROUND_HALF_UP);
           const toMinor = (d: Decimal) => round(d).times(new Dec(10).pow(digits)).toNumber();

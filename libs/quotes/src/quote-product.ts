@@ -142,7 +142,7 @@ function celToJson(value: unknown, field: string): JsonValue {
 }
 
 /**
- * Prices one product (spec §4.4). Order of work, each step failing the product with
+ * Prices one product. Order of work, each step failing the product with
  * `offer_quote_pricing_error` and a message naming its field:
  *  1. `when` (absent = true) must be true;
  *  2. pricing inputs evaluated and made exact decimals (ints exactly, doubles through String(x)):

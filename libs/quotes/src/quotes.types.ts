@@ -78,7 +78,7 @@ export interface BenefitJson {
   excess_formatted?: string;
 }
 
-/** One item of §3.1 `products[]`. */
+/** One item of the Create Offer response's `products[]`. */
 export interface ProductResponse {
   id: string;
   type: string;

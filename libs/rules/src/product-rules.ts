@@ -2,7 +2,7 @@ import type { ProductRule } from '@app/core';
 import type { ProductRuleEventResponse, ProductRuleResponse, ProductRuleViolation } from './rules.types';
 
 /**
- * §4.5: config groups (by product code) → response groups (by quote id). Products that failed to
+ * Product rules: config groups (by product code) → response groups (by quote id). Products that failed to
  * quote (absent from `quoteIdsByCode`) leave their group; a group left empty is dropped; an event
  * about a failed product, or aimed at a dropped group, is dropped. `min_select` is lowered to the
  * number of products left so that a group stays satisfiable; `max_select` is kept.
@@ -50,7 +50,7 @@ export function resolveProductRules(
 }
 
 /**
- * Confirm (§3.2): in every group, the number of selected quotes must lie in
+ * Confirm: in every group, the number of selected quotes must lie in
  * [min_select, max_select]. min_select 0 makes a group optional; ≥ 1 requires that many.
  * Selected quotes that belong to no group are unconstrained.
  */

@@ -1,7 +1,7 @@
 import type { ConfigStatus, GroupState, OfferConfig } from '@app/core';
 
 export type { ExpressionVars as CelVars, Evaluate } from '@app/core';
-import type { Evaluate, ExpressionVars as CelVars } from '@app/core';
+import type { ExpressionVars as CelVars } from '@app/core';
 
 export type KeyMode = 'live' | 'test';
 
@@ -61,7 +61,7 @@ export type SelectionResult =
       trace: SelectionTraceEntry[];
     };
 
-/** A product rule as in the Create Offer response (§3.1 `product_rules[]`): quote ids, not codes. */
+/** A product rule as in the Create Offer response (`product_rules[]`): quote ids, not codes. */
 export interface ProductRuleEventResponse {
   on: 'select' | 'deselect';
   product_id: string;

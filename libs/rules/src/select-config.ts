@@ -45,7 +45,7 @@ function fieldOf(obj: unknown, key: string): unknown {
 }
 
 /**
- * §4.3: every list that is given must admit the request; absent lists admit everyone. An empty
+ * Access lists: every list that is given must admit the request; absent lists admit everyone. An empty
  * list admits no one (it is given, and contains nothing): deny by default. Countries compare
  * case-insensitively (ISO codes), the other lists exactly.
  */
@@ -69,7 +69,7 @@ export function checkAccess(
 }
 
 /**
- * Create Offer pipeline steps 1–4 (spec §3.1), in order, each with its own outcome:
+ * Create Offer pipeline steps 1–4, in order, each with its own outcome:
  * 1. candidates: bound to the schema, status `active` (+ `draft` for test keys unless activeOnly)
  * 2. drop excluded ids, keep `when` true (an error or a non-bool is `offer_expression_error`)
  * 3. keep those whose `access` admits the request

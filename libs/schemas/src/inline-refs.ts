@@ -77,7 +77,7 @@ export function inlineLocalRefs(schema: Json, maxNodes = INLINED_NODES_MAX): Jso
     if (resolving.some((p) => p === pointer || p.startsWith(`${pointer}/`)) || pointer === '') throw new NotInlinable();
     const inlined = copySchema(target, [...resolving, pointer]);
     if (Object.keys(out).length === 0) return inlined;
-    return { ...out, allOf: [...(Array.isArray(out.allOf) ? out.allOf : []), inlined] };
+    return { ...out, allOf: [...(Array.isArray(out.allOf) ? (out.allOf as unknown[]) : []), inlined] };
   };
 
   const copyKeyword = (key: string, value: unknown, resolving: readonly string[]): unknown => {

@@ -1,5 +1,5 @@
 /**
- * Write-time checks of a partner offer schema (spec §4.1): draft-07 only, no remote `$ref`,
+ * Write-time checks of a partner offer schema: draft-07 only, no remote `$ref`,
  * ≤ 256 kB, every `pattern` a valid regex without catastrophic backtracking, and it compiles.
  */
 import { SCHEMA_LISTS, SCHEMA_MAPS, SCHEMA_VALUED } from './inline-refs';

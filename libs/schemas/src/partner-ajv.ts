@@ -70,7 +70,7 @@ export function compilePartnerSchema(jsonSchema: object): ValidateFunction {
   const schema = inlined ?? parsed;
   let validate: ValidateFunction;
   try {
-    if (inlined) ajv.validateSchema(parsed, true);
+    if (inlined) void ajv.validateSchema(parsed, true);
     validate = ajv.compile(schema);
   } catch (err) {
     ajv.removeSchema(schema);

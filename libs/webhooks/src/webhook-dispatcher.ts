@@ -260,7 +260,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const secrets = this.endpoints.openSecrets(endpoint, now);
     await this.resealStaleSecrets(endpoint);
     const type = d.eventType as WebhookEventType;
-    const payload = (d.payload ?? {}) as object;
+    const payload = d.payload ?? {};
     let body: string;
     let headers: Record<string, string>;
     if (endpoint.format === 'xcover') {

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditInput, AuditService } from '@app/audit';
 import { DomainError } from '@app/core';
 import { TransactionRunner } from '@app/database';
-import { KeyRing, SecretBoxError, type PartnersService, type PartnerView, type SecretBox } from '@app/partners';
+import { KeyRing, SecretBoxError, type PartnersService, type PartnerView } from '@app/partners';
 import { openMigratedSqlite, type MigratedSqlite } from '../../../test/support/migrated-sqlite';
 import { TestClock } from '../../../test/support/test-clock';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
@@ -72,7 +72,7 @@ describe('WebhookEndpointsService', () => {
 
   function service(key: Buffer | null = KEY, policy = { webhookAllowHttp: false, webhookAllowPrivateNetworks: false }, oldKeys: Buffer[] = []): WebhookEndpointsService {
     const tx = new TransactionRunner(ds);
-    const box = new KeyRing(key ? { id: undefined, key } : null, oldKeys.map((k) => ({ id: undefined, key: k }))) as SecretBox;
+    const box = new KeyRing(key ? { id: undefined, key } : null, oldKeys.map((k) => ({ id: undefined, key: k })));
     const s = new WebhookEndpointsService(tx, partners, audit, box, clock, policy, ds.getRepository(WebhookEndpointEntity), ds.getRepository(WebhookDeliveryEntity));
     s.resolve = resolver;
     return s;

@@ -73,7 +73,7 @@ const TLS_ERRORS: Record<string, string> = {
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return code;
   }
   return undefined;

@@ -257,7 +257,7 @@ export function checkWebhookUrlSyntax(url: string, policy: WebhookTargetPolicy):
 
 function dnsErrorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     if (typeof code === 'string' && /^[A-Z0-9_]{1,32}$/.test(code)) return code;
   }
   return undefined;

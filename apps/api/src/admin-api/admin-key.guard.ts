@@ -6,7 +6,7 @@ import { AuthFailThrottle } from '../partner-api/guards/auth-fail-throttle';
 import { AuthRequest, headerValue } from '../partner-api/guards/auth-request';
 
 /**
- * Every /admin route, spec §2.3: `X-Admin-Key` (ADMIN_API_KEY or a key made through the admin
+ * Every /admin route (docs/api.md, "Admin routes"): `X-Admin-Key` (ADMIN_API_KEY or a key made through the admin
  * API). No valid admin key → 401 `admin_key_invalid`; a valid partner `X-Api-Key` instead → 403.
  * Failed attempts count against the client IP like partner-key failures. Sets `req.actor`.
  */

@@ -15,7 +15,7 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Create a partner API key; the key (and, for a signing key, its secret) is in this response only',
     description:
-      'With `"signing": true` the response also holds `secret`, the HMAC secret XCover clients sign requests with (spec §2.2); such a key is then refused without a valid signature (401 `signature_required`).',
+      'With `"signing": true` the response also holds `secret`, the HMAC secret XCover clients sign requests with (`Authorization: Signature …`); such a key is then refused without a valid signature (401 `signature_required`).',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   @ApiNotFoundResponse({ description: '`partner_not_found`', type: ErrorEnvelopeDto })

@@ -23,6 +23,6 @@ export class BookingEventsController {
   @ApiNotFoundResponse({ description: "`partner_not_found`; `booking_not_found`: unknown, or another partner's booking", type: ErrorEnvelopeDto })
   async events(@Param('code') code: string, @Param('booking_id') bookingId: string): Promise<BookingEventDto[]> {
     const partner = await this.partners.get(code);
-    return (await this.lifecycle.events(partner.id, bookingId)) as BookingEventDto[];
+    return await this.lifecycle.events(partner.id, bookingId);
   }
 }

@@ -159,7 +159,7 @@ export class BundlesController {
   }
 
   @Get('offer-configs/:id')
-  @ApiOperation({ summary: 'One offer config in force (spec §4.2, with defaults filled in)' })
+  @ApiOperation({ summary: 'One offer config in force (with defaults filled in)' })
   @ApiOkResponse({ schema: OFFER_CONFIG_REF })
   @notFound
   getConfig(@Param('code') code: string, @Param('id') id: string): Promise<OfferConfig> {
@@ -168,7 +168,7 @@ export class BundlesController {
 
   @Put('offer-configs/:id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Create or replace one offer config (spec §4.2; writes a new bundle version)' })
+  @ApiOperation({ summary: 'Create or replace one offer config (writes a new bundle version)' })
   @ApiBody({ schema: OFFER_CONFIG_REF })
   @ApiOkResponse({ type: BundleWriteResponseDto })
   @notFound

@@ -42,7 +42,7 @@ const DATABASE_RETRY_AFTER_S = 2;
 /** at most one "database unavailable" warning per this many ms (an outage fails every request) */
 const DATABASE_WARN_EVERY_MS = 10_000;
 
-/** The one global filter: every error, on every route, leaves in the envelope of spec §3.5. */
+/** The one global filter: every error, on every route, leaves in the one error envelope (ErrorEnvelopeDto). */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');

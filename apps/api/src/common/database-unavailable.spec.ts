@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { isDatabaseUnavailable } from './database-unavailable';
@@ -34,6 +35,8 @@ describe('isDatabaseUnavailable', () => {
 });
 
 describe('AllExceptionsFilter: the database unavailable → 503', () => {
+  afterEach(() => jest.restoreAllMocks());
+
   function run(filter: AllExceptionsFilter, exception: unknown) {
     const headers: Record<string, string> = {};
     const res = {
@@ -59,7 +62,9 @@ describe('AllExceptionsFilter: the database unavailable → 503', () => {
     const filter = new AllExceptionsFilter();
     const warned: unknown[] = [];
     const errors: unknown[] = [];
-    (filter as unknown as { logger: object }).logger = { warn: (...a: unknown[]) => warned.push(a), error: (...a: unknown[]) => errors.push(a) };
+    // what the filter logs, through Nest's Logger (and not printed)
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((...a: unknown[]) => void warned.push(a));
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((...a: unknown[]) => void errors.push(a));
     for (const err of [
       new QueryFailedError('SELECT 1', [], withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')),
       withCode('database is locked', 'SQLITE_BUSY'),

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ErrorKind, ErrorType } from '@app/core';
 
-/** The one error envelope of spec §3.5 (also the Swagger schema of every error response). */
+/** The one error envelope, docs/api.md "Errors" (also the Swagger schema of every error response). */
 export class ErrorEnvelopeDto {
   @ApiProperty({ enum: ['validation_error', 'auth_error', 'api_error', 'rate_limit_error', 'server_error'] })
   type!: ErrorType;

@@ -78,7 +78,7 @@ describe('ExpressPrototypesAdapter', () => {
     const app = probeApp();
     const tracked = new ExpressPrototypesAdapter(app);
     tracked.initHttpServer({ forceCloseConnections: true });
-    const { seen, status } = await requestThrough(tracked.getHttpServer() as http.Server, app);
+    const { seen, status } = await requestThrough(tracked.getHttpServer(), app);
     expect(seen.built).toEqual({ request: false, response: false });
     expect(status).toBe(201);
   });

@@ -43,7 +43,8 @@ export class HttpMetrics {
     const start = process.hrtime.bigint();
     const counters = isRehearsal(req) ? this.rehearsals : this.counted;
     res.once('finish', () => {
-      const template = req.route?.path !== undefined ? `${req.baseUrl}${String(req.route.path)}` : undefined;
+      const path = (req.route as { path?: string } | undefined)?.path;
+      const template = path !== undefined ? `${req.baseUrl}${path}` : undefined;
       const route = template === undefined || template === '/{*path}' ? 'unmatched' : template;
       const labels = { method: req.method, route, status: String(res.statusCode) };
       counters.requests.inc(labels);

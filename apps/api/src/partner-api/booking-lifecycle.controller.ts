@@ -102,7 +102,7 @@ export class BookingLifecycleController {
   async list(@PartnerAuth() auth: AuthenticatedKey, @Query() query: Record<string, unknown>, @Req() req: Request): Promise<BookingPageDto> {
     const parsed = parseBookingListQuery(query);
     const page = await this.lifecycle.list(auth.partnerId, parsed.query);
-    return bookingPage(page, parsed, listLocation(req)) as BookingPageDto;
+    return bookingPage(page, parsed, listLocation(req));
   }
 
   @Post(':booking_id/cancel')

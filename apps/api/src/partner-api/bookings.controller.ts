@@ -21,7 +21,7 @@ import { PartnerApiAuth, PartnerAuth } from './guards';
 import { PartnerThrottlerGuard } from './rate-limit/partner-throttler';
 import { RateLimitClass } from './rate-limit/route-class.decorator';
 
-/** Confirm, opt-out and bookings (spec §3.2–§3.4). Mounted under every API prefix by PartnerApiModule. */
+/** Confirm, opt-out and bookings (docs/api.md: "Confirm Offer", "Opt out", "Bookings"). Mounted under every API prefix by PartnerApiModule. */
 @ApiTags('partner: bookings')
 @PartnerApiAuth()
 @Controller('partners/:partner_code')
@@ -33,7 +33,7 @@ export class BookingsController {
   @UseGuards(PartnerThrottlerGuard)
   @RateLimitClass('confirm')
   @ApiOperation({
-    summary: 'Confirm Offer: book the chosen quotes (spec §3.2). Exactly one booking per offer, whatever the concurrency.',
+    summary: 'Confirm Offer: book the chosen quotes. Exactly one booking per offer, whatever the concurrency.',
   })
   @ApiBody({ type: ConfirmOfferDto })
   @ApiHeader({
@@ -65,14 +65,14 @@ export class BookingsController {
     });
     res.status(result.status);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return result.body as BookingResponseDto;
+    return result.body;
   }
 
   @Post('offers/:offer_id/opt_out')
   @HttpCode(204)
   @UseGuards(PartnerThrottlerGuard)
   @ApiOperation({
-    summary: 'Opt-Out: the customer declined the offer (spec §3.3). Repeatable; every opt-out is recorded with its body.',
+    summary: 'Opt-Out: the customer declined the offer. Repeatable; every opt-out is recorded with its body.',
   })
   @ApiBody({ type: OptOutRequestDto, required: false, description: '`partner_metadata` plus any free fields, stored as received' })
   @ApiNoContentResponse({ description: 'recorded' })
@@ -94,6 +94,6 @@ export class BookingsController {
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiNotFoundResponse({ description: "`booking_not_found`: unknown, or another partner's booking", type: ErrorEnvelopeDto })
   async get(@PartnerAuth() auth: AuthenticatedKey, @Param('booking_id') bookingId: string): Promise<BookingResponseDto> {
-    return (await this.bookings.getBooking(auth.partnerId, bookingId)) as BookingResponseDto;
+    return await this.bookings.getBooking(auth.partnerId, bookingId);
   }
 }

@@ -5,8 +5,8 @@ import { ConfirmOfferDto } from './dto/confirm.dto';
 export { validationErrorsToPointers } from './body-validation';
 
 /**
- * The confirm body's own validation, so that its errors carry the spec's code
- * `booking_validation_error` (§3.2). The route's parameter is typed with an interface, so the
+ * The confirm body's own validation, so that its errors carry the code
+ * `booking_validation_error` (not `validation_error`). The route's parameter is typed with an interface, so the
  * global ValidationPipe (code `validation_error`) leaves it alone.
  */
 @Injectable()

@@ -12,13 +12,13 @@ function list(v: unknown): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** The query switches of spec §3.1; `exclude_offer_ids` as a comma list and/or repeated. */
+/** The query switches of Create Offer (docs/api.md, "Create Offer"); `exclude_offer_ids` as a comma list and/or repeated. */
 export function parseOfferQuery(q: Record<string, unknown>): OfferQuery {
   const problems: Record<string, string[]> = {};
   const bool = (name: string, def: boolean): boolean => {
     const raw = q[name];
     if (raw === undefined || raw === '') return def;
-    const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+    const v: unknown = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (typeof v === 'string' && TRUE.has(v.toLowerCase())) return true;
     if (typeof v === 'string' && FALSE.has(v.toLowerCase())) return false;
     problems[`query.${name}`] = ['must be true or false'];

@@ -21,7 +21,7 @@ import { parseOfferQuery } from './offer-query';
 import { PartnerThrottlerGuard } from './rate-limit/partner-throttler';
 import { RateLimitClass } from './rate-limit/route-class.decorator';
 
-/** The partner's offers (spec §3.1, §3.4). Mounted under every API prefix by PartnerApiModule. */
+/** The partner's offers (docs/api.md: "Create Offer", "Get Offer"). Mounted under every API prefix by PartnerApiModule. */
 @ApiTags('partner: offers')
 @PartnerApiAuth()
 @Controller('partners/:partner_code')
@@ -32,7 +32,7 @@ export class OffersController {
   @HttpCode(200)
   @UseGuards(PartnerThrottlerGuard)
   @RateLimitClass('create')
-  @ApiOperation({ summary: 'Create Offer: personalised products with prices, documents and content (spec §3.1)' })
+  @ApiOperation({ summary: 'Create Offer: personalised products with prices, documents and content' })
   @ApiBody({ type: CreateOfferRequestDto })
   @ApiQuery({ name: 'include_content', required: false, type: Boolean, description: 'default true' })
   @ApiQuery({ name: 'extra_fields', required: false, description: 'comma list: tax, commission, surcharge, benefits, experiment, or configured extra-field names' })
@@ -70,7 +70,7 @@ export class OffersController {
 
   @Get('offers/:offer_id')
   @UseGuards(PartnerThrottlerGuard)
-  @ApiOperation({ summary: 'Read an offer as created, with its status and booking id (spec §3.4)' })
+  @ApiOperation({ summary: 'Read an offer as created, with its status and booking id' })
   @ApiOkResponse({ type: StoredOfferResponseDto })
   async get(@PartnerAuth() auth: AuthenticatedKey, @Param('offer_id') offerId: string): Promise<StoredOfferResponseDto> {
     return (await this.offers.get(auth.partnerId, offerId)) as unknown as StoredOfferResponseDto;

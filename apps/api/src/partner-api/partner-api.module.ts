@@ -44,7 +44,7 @@ export function mountUnderPrefixes(controller: Type<unknown>, prefixes: readonly
   return mounted;
 }
 
-/** The partner surface (spec §1): `/<prefix>/partners/:partner_code/...` for each of API_PREFIXES. */
+/** The partner surface: `/<prefix>/partners/:partner_code/...` for each of API_PREFIXES (default `/x,/xcover`). */
 @Module({})
 export class PartnerApiModule {
   /** Call while building the app module, before Nest resolves routes: `forRoot(config.apiPrefixes)`. */

@@ -7,7 +7,7 @@ import { OfferSchemaDto } from './dto/offer.dto';
 import { PartnerApiAuth, PartnerAuth } from './guards';
 import { PartnerThrottlerGuard } from './rate-limit/partner-throttler';
 
-/** spec §3.4: the partner's offer schemas, so integrators can see what `context` must hold. */
+/** The partner's offer schemas, read-only, so integrators can see what `context` must hold. */
 @ApiTags('partner: schemas')
 @PartnerApiAuth()
 @Controller('partners/:partner_code')

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import { jsonColumn, uuidColumn } from '@app/core';
+import { jsonColumn } from '@app/core';
 
 /** Who changed what, when, with the state before and after. Never holds key material. */
 @Entity('audit_log')

@@ -1,5 +1,5 @@
 /**
- * The bundle's structure, checked with its JSON Schema (spec/bundle.schema.json, copied beside
+ * The bundle's structure, checked with its JSON Schema (bundle.schema.json, beside
  * this file). A separate Ajv instance from the partner-schema one: this one applies the bundle's
  * defaults (status, priority, when, offer_ttl, product type, pricing, and the fields of a
  * `cancellation` or `modification` block that is given) to the copy it validates. A variant's
@@ -38,7 +38,7 @@ export function inlineDefinitions(schema: Record<string, unknown>): Record<strin
     if (!(name in definitions)) throw new Error(`no definition "${name}"`);
     const target = inline(definitions[name], [...resolving, name]) as Record<string, unknown>;
     const clash = Object.keys(out).some((key) => key in target && !ANNOTATIONS.has(key));
-    return clash ? { ...out, allOf: [...(Array.isArray(out.allOf) ? out.allOf : []), target] } : { ...target, ...out };
+    return clash ? { ...out, allOf: [...(Array.isArray(out.allOf) ? (out.allOf as unknown[]) : []), target] } : { ...target, ...out };
   };
   const { definitions: _definitions, ...root } = schema;
   return inline(root, []) as Record<string, unknown>;

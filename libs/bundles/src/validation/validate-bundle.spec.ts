@@ -5,7 +5,7 @@ import { validateBundle, type BundleValidationResult } from './validate-bundle';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures are edited freely in tests
 type Json = Record<string, any>;
 
-// a copy of shared/examples/retail-bundle.json, so the suite runs from the repository alone
+// the retail example bundle, kept beside this suite
 const RETAIL: Json = JSON.parse(fs.readFileSync(path.join(__dirname, '__fixtures__/retail-bundle.json'), 'utf8')) as Json;
 
 function retail(): Json {

@@ -1,5 +1,5 @@
 /**
- * Whole-bundle validation (spec §4, §4.1, §4.3): structure, offer schemas, every CEL expression
+ * Whole-bundle validation: structure (bundle.schema.json), offer schemas, every CEL expression
  * type-checked against its config's schema, every reference resolved. Pure (no storage); reports
  * every problem with its path, never just the first.
  */

@@ -1,5 +1,5 @@
 /**
- * The partner configuration bundle (spec §4.1, shared/spec/bundle.schema.json). Pure data types:
+ * The partner configuration bundle (JSON Schema: libs/bundles/src/validation/bundle.schema.json). Pure data types:
  * every string typed `Expr` is a CEL expression checked when the bundle is written.
  */
 export type Expr = string;

@@ -1,5 +1,5 @@
 /**
- * The CEL engine (spec §4.3): one cel-js Environment per offer schema, whose variables are typed
+ * The CEL engine: one cel-js Environment per offer schema, whose variables are typed
  * from that schema, so a bundle's expressions are type-checked when it is written; and a cache of
  * compiled expressions, so a request never parses.
  */
@@ -23,7 +23,7 @@ export interface CelQuoteBenefitInput {
   excess_formatted?: string | null;
 }
 
-/** The `quote` variable of product content placeholders (spec §4.7). */
+/** The `quote` variable of product content placeholders. */
 export interface CelQuote {
   code: string;
   name: string;
@@ -152,7 +152,7 @@ function celQuote(q: CelQuote): Record<string, unknown> {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What the engine libraries (rules, quotes, content, experiments) need of the expression engine:
- * the variables every expression sees (spec §4.3) and a function that evaluates one checked
+ * the variables every expression sees and a function that evaluates one checked
  * expression, throwing on failure. CEL values: int → bigint, double → number, timestamp → Date.
  */
 export interface ExpressionVars {
@@ -8,7 +8,7 @@ export interface ExpressionVars {
   context: Record<string, unknown>;
   partner: Record<string, unknown>;
   now: Date;
-  /** product content placeholders only: the priced quote (spec §4.7) */
+  /** product content placeholders only: the priced quote */
   quote?: Record<string, unknown>;
 }
 

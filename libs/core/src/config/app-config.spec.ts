@@ -1,6 +1,6 @@
 import { ConfigValidationError, loadConfig } from './app-config';
 
-describe('loadConfig (spec §6)', () => {
+describe('loadConfig (environment variables)', () => {
   it('gives the documented defaults for an empty environment', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({

@@ -1,5 +1,5 @@
 /**
- * The one place that reads process.env (with ormconfig.ts). Every variable of spec §6 is parsed
+ * The one place that reads process.env (with ormconfig.ts). Every environment variable is parsed
  * and validated here; a bad value stops the process with a message naming the variable.
  */
 import { availableParallelism } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * Services throw DomainError subclasses; one HTTP filter maps `kind` to a status and writes the
- * error envelope of spec §3.5. Services never throw HttpException.
+ * one error envelope (docs/api.md, "Errors"). Services never throw HttpException.
  */
 export type ErrorKind =
   | 'bad_request'

@@ -19,7 +19,7 @@ function parseMessage(raw: string): InvalidationMessage | undefined {
 }
 
 /**
- * Invalidation messages (spec §4): every configuration change committed on this instance
+ * Invalidation messages: every configuration change committed on this instance
  * (ConfigEvents, origin `local`) is published on `<prefix>config-changes` with this instance's id;
  * a message from another instance is replayed here as a `remote` change (its listeners refresh
  * their caches; remote changes are not published again). Pub/sub delivers at most once, so:

@@ -1,4 +1,3 @@
-import type { Clock } from '@app/core';
 import type { PartnersService } from '@app/partners';
 import { fromRollupKey, NO_EXPERIMENT, rolledUpDays, withRollups } from './analytics-rollups';
 import type { AnalyticsRepository, ConversionCounts } from './analytics.repository';
@@ -77,7 +76,7 @@ describe('AnalyticsService.report with purged offers', () => {
       },
     } as unknown as AnalyticsRepository;
     const partners = { get: async (code: string) => ({ id: 'p1', code }) } as unknown as PartnersService;
-    const clock = { now: () => new Date('2026-11-25T00:00:00Z') } as Clock;
+    const clock = { now: () => new Date('2026-11-25T00:00:00Z') };
     return { calls, report: new AnalyticsService(repo, partners, clock).report('ACME', { from: '2026-11-01', to: '2026-11-30' }) };
   }
 

@@ -1,4 +1,3 @@
-import type { Clock } from '@app/core';
 import type { PartnersService } from '@app/partners';
 import type { AnalyticsRepository, ConversionCounts } from './analytics.repository';
 import { AnalyticsService } from './analytics.service';
@@ -9,7 +8,7 @@ const c = conversionCounts;
 function report(counts: ConversionCounts[]) {
   const repo = { conversion: async () => counts, rolledUp: async () => [] } as unknown as AnalyticsRepository;
   const partners = { get: async (code: string) => ({ id: 'p1', code }) } as unknown as PartnersService;
-  return new AnalyticsService(repo, partners, { now: () => new Date('2026-11-25T00:00:00Z') } as Clock).report('ACME', {});
+  return new AnalyticsService(repo, partners, { now: () => new Date('2026-11-25T00:00:00Z') }).report('ACME', {});
 }
 
 describe('AnalyticsService.report', () => {

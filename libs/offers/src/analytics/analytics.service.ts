@@ -103,7 +103,7 @@ function figures(a: Acc): ConversionFigures {
 const cmp = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
 
 /**
- * Conversion per offer config and experiment variant (spec §4.8), over offers created in a window,
+ * Conversion per offer config and experiment variant, over offers created in a window,
  * with what happened after the sale: cancellations, refunds and the premium kept.
  */
 @Injectable()

@@ -5,7 +5,7 @@ export const BOOKING_ID_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const BOOKING_ID_PATTERN = /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{5}-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{5}-INS$/;
 
 /**
- * `XXXXX-XXXXX-INS` (spec §3.2): 10 characters from a 31-letter alphabet, ~49.5 bits, drawn with a
+ * Booking ids `XXXXX-XXXXX-INS`: 10 characters from a 31-letter alphabet, ~49.5 bits, drawn with a
  * CSPRNG. Uniqueness is the primary key's; a collision is retried by the caller.
  */
 export function newBookingId(random: (max: number) => number = randomInt): string {

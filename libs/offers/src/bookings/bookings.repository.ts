@@ -4,8 +4,8 @@ import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { TurnBatch } from '@app/core';
 import { engineOf, preparedQuery, RowNotChangedError } from '@app/database';
 import { INSERT_EVENT_DELIVERIES, insertEventDeliveriesParams } from '@app/webhooks';
-import { OfferEntity, OfferStatus } from '../entities/offer.entity';
-import type { BookableQuote, NewBooking, NewBookingItem } from './booking-builder';
+import { OfferEntity } from '../entities/offer.entity';
+import type { BookableQuote } from './booking-builder';
 import {
   BOOKING_RESPONSE,
   bookableQuoteOf,
@@ -157,7 +157,7 @@ export class BookingsRepository {
     await preparedQuery(manager, INSERT_OPT_OUT_DELIVERIES[engine], insertOptOutDeliveriesParams(engine, event));
   }
 
-  async findBooking(partnerId: string, bookingId: string): Promise<unknown | null> {
+  async findBooking(partnerId: string, bookingId: string): Promise<unknown> {
     const { rows } = await preparedQuery(this.manager, BOOKING_RESPONSE[engineOf(this.manager)], bookingResponseParams(partnerId, bookingId));
     return rows.length > 0 ? bookingResponseOf(rows[0]) : null;
   }

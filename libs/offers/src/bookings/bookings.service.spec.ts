@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import type { Clock } from '@app/core';
 import { RowNotChangedError, type TransactionRunner } from '@app/database';
 import type { IdempotencyService } from '../idempotency.service';
 import type { BookableQuote, NewBooking } from './booking-builder';
@@ -47,8 +46,10 @@ const cmd: ConfirmOfferCommand = {
   body: { quotes: [{ id: 'q1' }], policyholder: { first_name: 'A', last_name: 'B', country: 'US' } },
 };
 
-function service(repo: Partial<Record<keyof BookingsRepository, unknown>>) {
-  const tx = { run: <T>(work: (m: EntityManager) => Promise<T>) => work({} as EntityManager) } as unknown as TransactionRunner;
+function service(
+  repo: Partial<Record<keyof BookingsRepository, unknown>>,
+  tx = { run: <T>(work: (m: EntityManager) => Promise<T>) => work({} as EntityManager) } as unknown as TransactionRunner,
+) {
   const full = {
     findOffer: async () => offer(),
     findQuotes: async () => [quote],
@@ -58,7 +59,7 @@ function service(repo: Partial<Record<keyof BookingsRepository, unknown>>) {
     isUniqueViolation: (e: unknown) => e === UNIQUE,
     ...repo,
   };
-  return new BookingsService(full as unknown as BookingsRepository, tx, { now: () => NOW } as Clock, {} as IdempotencyService, new BookingHooks());
+  return new BookingsService(full as unknown as BookingsRepository, tx, { now: () => NOW }, {} as IdempotencyService, new BookingHooks());
 }
 
 describe('BookingsService.confirm', () => {
@@ -115,18 +116,21 @@ describe('BookingsService.confirm', () => {
   ])('%s', async (_n, atOnce, transactions, managers) => {
     const seen: unknown[] = [];
     let runs = 0;
-    const svc = service({
-      confirmsAtOnce: atOnce,
-      confirmOffer: async (_c: unknown, m?: unknown) => {
-        seen.push(m);
-      },
-    });
-    (svc as unknown as { tx: TransactionRunner }).tx = {
+    const tx = {
       run: <T>(work: (m: EntityManager) => Promise<T>) => {
         runs++;
         return work('tx-manager' as unknown as EntityManager);
       },
     } as unknown as TransactionRunner;
+    const svc = service(
+      {
+        confirmsAtOnce: atOnce,
+        confirmOffer: async (_c: unknown, m?: unknown) => {
+          seen.push(m);
+        },
+      },
+      tx,
+    );
     expect((await svc.confirm(cmd)).status).toBe(200);
     expect(runs).toBe(transactions);
     expect(seen).toEqual(managers);

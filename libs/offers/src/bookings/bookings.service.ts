@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { Clock, DomainError, InvalidError, localeFor, newId } from '@app/core';
 import { isRowNotChanged, TransactionRunner } from '@app/database';
 import { formatApiDate } from '@app/quotes';
@@ -35,7 +34,7 @@ function plain<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
 
-/** Confirm (§3.2), opt-out (§3.3) and bookings (§3.4). */
+/** Confirm, opt-out and bookings (docs/api.md: "Confirm Offer", "Opt out", "Bookings"). */
 @Injectable()
 export class BookingsService {
   constructor(

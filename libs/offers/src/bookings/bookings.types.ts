@@ -1,6 +1,6 @@
 import type { OfferCaller } from '../offer-engine.types';
 
-/** An insured person (spec §3.2 `quotes[].insured[]`). */
+/** An insured person (a Confirm body's `quotes[].insured[]`). */
 export interface PersonInput {
   first_name: string;
   last_name: string;
@@ -101,7 +101,7 @@ export interface BookingResponse {
 }
 
 export interface ConfirmOfferResult {
-  /** 200, or 409 for an idempotent replay (spec §3.6) */
+  /** 200, or 409 for an idempotent replay */
   status: number;
   body: BookingResponse;
   replayed: boolean;

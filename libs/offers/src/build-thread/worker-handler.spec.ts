@@ -195,7 +195,7 @@ describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the 
     const stored = replies() as Stored[];
     expect(stored.map(transactionIdOf)).toEqual(['A-1', 'A-2', 'A-3', 'A-4', 'A-5']);
     const answered = JSON.parse(stored[0].json) as { id: string; products: Array<{ id: string }> };
-    const [row] = (await ds.query('SELECT response, request, partner_transaction_id, status, partner_id FROM offers WHERE id = ?', [answered.id])) as Array<Record<string, string>>;
+    const [row] = await ds.query<Array<Record<string, string>>>('SELECT response, request, partner_transaction_id, status, partner_id FROM offers WHERE id = ?', [answered.id]);
     expect({ ...row, response: storedText(row.response), request: storedText(row.request) }).toEqual({
       response: stored[0].json,
       request: build(1, 'A-1').request,
@@ -204,7 +204,7 @@ describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the 
       partner_id: active.partnerId,
     });
     expect(await count('offers')).toBe(5);
-    const quotes = (await ds.query('SELECT id FROM quotes WHERE offer_id = ?', [answered.id])) as Array<{ id: string }>;
+    const quotes = await ds.query<Array<{ id: string }>>('SELECT id FROM quotes WHERE offer_id = ?', [answered.id]);
     expect(quotes.map((q) => q.id).sort()).toEqual(answered.products.map((p) => p.id).sort());
     expect(await count('offer_variants', 'offer_id = ?', [answered.id])).toBe(1);
 
@@ -237,7 +237,7 @@ describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the 
     expect([1, 2, 3, 4].map((id) => byId.get(id)?.t)).toEqual(['stored', 'stored', 'failed', 'stored']);
     expect(byId.get(3)).toMatchObject({ error: { domain: false, code: ROW_NOT_CHANGED } });
     expect(await count('offers', 'partner_transaction_id = ?', ['K-2'])).toBe(0);
-    const records = (await ds.query(`SELECT key, state, response_body FROM idempotency_records WHERE key IN ('K-TAKEN', 'K-NEW') ORDER BY key`)) as Array<Record<string, string>>;
+    const records = await ds.query<Array<Record<string, string>>>(`SELECT key, state, response_body FROM idempotency_records WHERE key IN ('K-TAKEN', 'K-NEW') ORDER BY key`);
     expect(records).toEqual([
       { key: 'K-NEW', state: 'done', response_body: (byId.get(2) as Stored).json },
       { key: 'K-TAKEN', state: 'done', response_body: (byId.get(1) as Stored).json },

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
 
-/** spec §3.6: (partner, route, key) → the first request's fingerprint and response, kept 48 h. */
+/** An idempotency key: (partner, route, key) → the first request's fingerprint and response, kept 48 h. */
 @Entity('idempotency_records')
 @Index('uq_idempotency_scope', ['partnerId', 'route', 'key'], { unique: true })
 export class IdempotencyRecordEntity {

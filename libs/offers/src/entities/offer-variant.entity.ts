@@ -3,7 +3,7 @@ import { uuidColumn } from '@app/core';
 import type { OfferStatus } from './offer.entity';
 
 /**
- * Conversion facts per offer and experiment variant (spec §4.6, §4.8 analytics): one row per
+ * Conversion facts per offer and experiment variant (experiments, admin analytics): one row per
  * experiment the offer was in, or one row with `experiment_key`/`variant` null when it was in none,
  * written with the offer. `currency`, `status` and `premium_minor` are copies kept in step with the
  * offer and its booking in the same transactions (create, confirm, opt-out), so that analytics is

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import { jsonColumn, uuidColumn } from '@app/core';
 
-/** Every opt-out received (spec §3.3), with the body as sent; repeated opt-outs are all kept. */
+/** Every opt-out received, with the body as sent; repeated opt-outs are all kept. */
 @Entity('opt_out_events')
 @Index('ix_opt_out_events_partner_created', ['partnerId', 'createdAt'])
 export class OptOutEventEntity {

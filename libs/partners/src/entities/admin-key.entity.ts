@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
-import { dateColumn, uuidColumn } from '@app/core';
+import { dateColumn } from '@app/core';
 
 @Entity('admin_keys')
 export class AdminKeyEntity {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
+import { dateColumn, jsonColumn } from '@app/core';
 
 export type PartnerStatus = 'active' | 'suspended';
 

@@ -18,7 +18,7 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({
     default: false,
     description:
-      'also issue a signing secret (spec §2.2): the key then authenticates only requests signed with it (`Authorization: Signature …`, XCover-compatible). Needs APP_ENCRYPTION_KEY on the server, else 422 `signing_unavailable`.',
+      'also issue a signing secret: the key then authenticates only requests signed with it (`Authorization: Signature …`, XCover-compatible). Needs APP_ENCRYPTION_KEY on the server, else 422 `signing_unavailable`.',
   })
   @IsOptional()
   @IsBoolean()

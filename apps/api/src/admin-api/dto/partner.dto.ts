@@ -61,7 +61,7 @@ export class CreatePartnerDto {
   @Length(1, 64)
   default_schema?: string | null;
 
-  @ApiPropertyOptional({ type: RateLimitsDto, description: 'overrides of the default rate limits (spec §3.7)' })
+  @ApiPropertyOptional({ type: RateLimitsDto, description: 'overrides of the default rate limits (requests per second per API key, by route class)' })
   @IsOptional()
   @ValidateNested()
   @Type(() => RateLimitsDto)

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class PreviewOfferDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'a Create Offer request body (spec §3.1)' })
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'a Create Offer request body, as the partner would send it' })
   @IsObject()
   request!: Record<string, unknown>;
 

@@ -23,7 +23,7 @@ import {
 } from 'class-validator';
 import type { ConfirmOfferInput, ConfirmQuoteInput, PersonInput, PolicyholderInput } from '@app/offers';
 
-/* Confirm Offer (spec §3.2). Validated by ConfirmBodyPipe (errors → 422 booking_validation_error by JSON path). */
+/* Confirm Offer (docs/api.md, "Confirm Offer"). Validated by ConfirmBodyPipe (errors → 422 booking_validation_error by JSON path). */
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 /** a UTF-16 surrogate without its other half (JSON text can carry one as a \ud800 escape) */

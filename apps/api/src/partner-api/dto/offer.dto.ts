@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-/* Documentation classes for the partner surface (spec §3.1). Bodies are validated against the
+/* Documentation classes for Create Offer (docs/api.md, "Create Offer"). Bodies are validated against the
    partner's own offer schema (Ajv), not by these classes. */
 
 export class OfferCustomerDto {

@@ -9,7 +9,7 @@ interface Window {
   failures: number;
 }
 
-/** 429 for a client IP that failed authentication too often (spec §3.7). */
+/** 429 for a client IP that failed authentication too often (docs/api.md, "Rate limits"). */
 export class AuthRateLimitedError extends DomainError {
   constructor(readonly retryAfterS: number) {
     super('rate_limited', 'rate_limited', 'Too many failed authentication attempts; retry later', undefined, undefined, 'rate_limit_error');

@@ -7,7 +7,7 @@ import { requestIdOf } from '../../common/request-id';
 import { rehearsalCaller } from '../../common/rehearsal';
 import { AuthRequest, headerValue } from './auth-request';
 
-/** 401 for every failed signed request (spec §2.2): one body, whatever failed. */
+/** 401 for every failed signed request: one body, whatever failed. */
 export const signatureInvalid = (): UnauthenticatedError => new UnauthenticatedError('signature_invalid', 'Invalid request signature');
 
 /** 401 for a signing key sent without a signature. */
@@ -22,7 +22,7 @@ export function requestPath(req: { originalUrl?: string; url: string }): string 
 }
 
 /**
- * Partner routes (`/:prefix/partners/:partner_code/...`), spec §2.1 and §2.2. Never reads the
+ * Partner routes (`/:prefix/partners/:partner_code/...`), docs/api.md "Authentication" and "Signed requests". Never reads the
  * query string.
  * - `Authorization: Signature …` (XCover clients): authenticated by the signature alone; the key
  *   is its `keyId`, `X-Api-Key` is optional and must match. Any failure → one 401

@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { PartnerThrottlerGuard, RouteMetadataReflector } from './partner-throttler';
 
 const LIMIT = 'THROTTLER:LIMITdefault';
@@ -74,9 +75,24 @@ describe('RouteMetadataReflector', () => {
 });
 
 describe('PartnerThrottlerGuard', () => {
-  it('reads route metadata through RouteMetadataReflector', () => {
-    const storage = { increment: jest.fn() };
+  afterEach(() => jest.restoreAllMocks());
+
+  it('reads route metadata through RouteMetadataReflector: the route’s limit applies, and a second request reads none again', async () => {
+    const storage = { increment: jest.fn(async () => ({ totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 })) };
     const guard = new PartnerThrottlerGuard({ throttlers: [{ name: 'default', ttl: 1000, limit: 1 }] }, storage);
-    expect((guard as unknown as { reflector: unknown }).reflector).toBeInstanceOf(RouteMetadataReflector);
+    await guard.onModuleInit();
+    const request = () => new ExecutionContextHost([{ ip: '127.0.0.1', headers: {} }, { setHeader: jest.fn() }], LimitedController, LimitedController.prototype.own);
+    const cached = jest.spyOn(RouteMetadataReflector.prototype, 'getAllAndOverride');
+    const read = jest.spyOn(Reflector.prototype, 'getAllAndOverride');
+
+    await expect(guard.canActivate(request())).resolves.toBe(true);
+    expect(storage.increment).toHaveBeenCalledWith(expect.any(String), 1000, 3, 1000, 'default'); // @SetMetadata(LIMIT, 3) on the handler
+    expect(cached).toHaveBeenCalled();
+    const readsOfTheFirst = read.mock.calls.length;
+    expect(readsOfTheFirst).toBeGreaterThan(0);
+
+    await expect(guard.canActivate(request())).resolves.toBe(true);
+    expect(cached.mock.calls.length).toBe(2 * readsOfTheFirst);
+    expect(read).toHaveBeenCalledTimes(readsOfTheFirst); // remembered
   });
 });

@@ -16,7 +16,7 @@ function routeClassOf(ctx: ExecutionContext): RouteClass {
 }
 
 /**
- * spec §3.7: per API key and route class, 1-second windows, limits from the partner's bundle
+ * Rate limits (docs/api.md, "Rate limits"): per API key and route class, 1-second windows, limits from the partner's bundle
  * (defaults 50/50/20, test keys 2). Runs after the key guard, which sets `req.auth`.
  */
 export function partnerThrottlerOptions(active: ActiveConfigService, storage: ThrottlerStorage): ThrottlerModuleOptions {
@@ -53,9 +53,9 @@ export class RouteMetadataReflector extends Reflector {
 
   override getAllAndOverride<TResult>(metadataKey: unknown, targets: (Type<unknown> | ((...args: never[]) => unknown))[]): TResult {
     const [handler, controller] = targets;
-    if (targets.length !== 2 || handler === undefined || controller === undefined) return super.getAllAndOverride(metadataKey, targets) as TResult;
+    if (targets.length !== 2 || handler === undefined || controller === undefined) return super.getAllAndOverride<TResult>(metadataKey, targets);
     let byController = this.byHandler.get(handler);
-    if (!byController) this.byHandler.set(handler, (byController = new Map()));
+    if (!byController) this.byHandler.set(handler, (byController = new Map<unknown, Map<unknown, unknown>>()));
     let byKey = byController.get(controller);
     if (!byKey) byController.set(controller, (byKey = new Map()));
     if (byKey.has(metadataKey)) return byKey.get(metadataKey) as TResult;
@@ -67,7 +67,7 @@ export class RouteMetadataReflector extends Reflector {
 
 /**
  * The stock guard sets `X-RateLimit-*` only on admitted requests and `Retry-After` on the 429;
- * spec §3.7 wants the three `X-RateLimit-*` headers on the 429 too. Route metadata is read through
+ * this API sends the three `X-RateLimit-*` headers on the 429 too. Route metadata is read through
  * RouteMetadataReflector.
  */
 @Injectable()

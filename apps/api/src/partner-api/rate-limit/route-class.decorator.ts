@@ -3,5 +3,5 @@ import { SetMetadata } from '@nestjs/common';
 export type RouteClass = 'create' | 'confirm' | 'other';
 export const ROUTE_CLASS = 'offers:route-class';
 
-/** Which rate limit of spec §3.7 a partner route counts against (default `other`). */
+/** Which per-key rate limit (`create`, `confirm` or `other`) a partner route counts against (default `other`). */
 export const RateLimitClass = (c: RouteClass) => SetMetadata(ROUTE_CLASS, c);

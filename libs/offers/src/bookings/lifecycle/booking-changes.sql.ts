@@ -95,7 +95,7 @@ export interface NewBookingEvent {
   after: Record<string, unknown>;
 }
 
-export interface StoredBookingEvent extends NewBookingEvent {}
+export type StoredBookingEvent = NewBookingEvent;
 
 /** The analytics rows of the booking's offer, in step with a change. */
 export interface VariantFigures {

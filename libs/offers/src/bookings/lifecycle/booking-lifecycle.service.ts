@@ -508,7 +508,7 @@ export class BookingLifecycleService {
     const response = renderBooking(next, loaded.locale, options.coolingOffEnds);
     next.booking.response = response;
     const facts = changedFacts(loaded, next);
-    const body = { ...response, ...(options.answer ?? {}) } as BookingResponse;
+    const body = { ...response, ...(options.answer ?? {}) };
     const figures = options.figures ?? { cancellations: 0, refundedMinor: 0, refundedPremiumMinor: 0 };
     const changedItems = next.items.filter((item, i) => item !== loaded.items[i]);
     await this.tx.run(async (m: EntityManager) => {

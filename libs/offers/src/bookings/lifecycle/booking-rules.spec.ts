@@ -16,7 +16,7 @@ const env = CelEnvironment.forSchema({ type: 'object', properties: { context: { 
 function termsWith(products: Array<Partial<Product> & { code: string }>): BookingTerms {
   return {
     compiled: {} as BookingTerms['compiled'],
-    products: new Map(products.map((p) => [p.code, { name: p.code, pricing: { premium: '1.0' }, ...p } as Product])),
+    products: new Map(products.map((p) => [p.code, { name: p.code, pricing: { premium: '1.0' }, ...p }])),
     evaluateForQuote: (expr: string, vars: CelVars, quote: CelBookingQuote) => env.compile(expr).evaluate({ ...vars, bookingQuote: quote }),
   };
 }

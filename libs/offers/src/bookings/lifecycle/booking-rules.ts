@@ -25,7 +25,7 @@ export interface QuoteRefund {
 
 /** The variables of a booking's expressions: the offer's request (its context as updated) and `now`. */
 export function bookingVars(request: Record<string, unknown>, now: Date): CelVars {
-  return { ...toCelInput(request), now } as CelVars;
+  return { ...toCelInput(request), now };
 }
 
 /** The booked quote as `cancellation`/`modification` expressions see it (amounts in major units). */

@@ -4,15 +4,17 @@
  * PostgreSQL in `npm run test:integration`): a table, column or type that the entities and
  * migrations no longer have fails here, by name, instead of on a request. Preparing checks names
  * and types without running anything; the suites of each route run the statements with real values.
+ * A database-level suite (*.db-spec.ts: the `db` project of jest.config.js, in both runs).
  */
-import { engineOf, type Engine } from '@app/database';
-import * as bookingSql from '../../libs/offers/src/bookings/bookings.sql';
-import * as bookingChangesSql from '../../libs/offers/src/bookings/lifecycle/booking-changes.sql';
-import * as idempotencySql from '../../libs/offers/src/idempotency.sql';
-import * as offerInsertSql from '../../libs/offers/src/storage/offer-insert.sql';
-import * as retentionSql from '../../libs/offers/src/retention/retention.sql';
-import { DataSource } from 'typeorm';
-import { startTestApp, type TestApp } from '../support/app';
+import type { DataSource } from 'typeorm';
+import { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver';
+import type { Engine } from '@app/database';
+import { openMigratedDatabase } from '../../../test/support/databases';
+import * as bookingSql from './bookings/bookings.sql';
+import * as bookingChangesSql from './bookings/lifecycle/booking-changes.sql';
+import * as idempotencySql from './idempotency.sql';
+import * as retentionSql from './retention/retention.sql';
+import * as offerInsertSql from './storage/offer-insert.sql';
 
 /** the SQL texts a module exports for `engine`: `{ sqlite, postgres }` constants, and `SQLITE_…`/`POSTGRES_…` strings */
 function statementsOf(module: Record<string, unknown>, engine: Engine): Array<[string, string]> {
@@ -28,24 +30,22 @@ function statementsOf(module: Record<string, unknown>, engine: Engine): Array<[s
 const MODULES = { 'storage/offer-insert.sql': offerInsertSql, 'bookings/bookings.sql': bookingSql, 'bookings/lifecycle/booking-changes.sql': bookingChangesSql, 'idempotency.sql': idempotencySql, 'retention/retention.sql': retentionSql };
 
 describe('hot-path SQL against the migrated schema', () => {
-  let t: TestApp;
+  let db: Awaited<ReturnType<typeof openMigratedDatabase>> | undefined;
   let ds: DataSource;
   let engine: Engine;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    ds = t.app.get(DataSource);
-    engine = engineOf(ds);
+    db = await openMigratedDatabase('offers-hot-statements');
+    ({ ds, engine } = db);
   });
   afterAll(async () => {
-    await t?.close();
+    await db?.close();
   });
 
-  /** prepares the text on the app's connection: SQLite compiles it, PostgreSQL parses, resolves and types it */
+  /** prepares the text: SQLite compiles it (better-sqlite3's prepare), PostgreSQL parses, resolves and types it */
   async function prepare(sql: string): Promise<void> {
-    if (engine === 'sqlite') {
-      const db = (ds.driver as unknown as { databaseConnection: { prepare(sql: string): unknown } }).databaseConnection;
-      db.prepare(sql);
+    if (ds.driver instanceof BetterSqlite3Driver) {
+      (ds.driver.databaseConnection as { prepare(sql: string): unknown }).prepare(sql);
       return;
     }
     const runner = ds.createQueryRunner();

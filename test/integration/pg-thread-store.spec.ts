@@ -25,7 +25,7 @@ import { pgOnly } from '../support/pg-only';
 
 jest.setTimeout(60_000);
 
-const { adminUrl, describePg } = pgOnly('pg-thread-store.e2e-spec');
+const { adminUrl, describePg } = pgOnly('test/integration/pg-thread-store.spec');
 
 const PARTNER = newId();
 /** late on 31 January in UTC: already 1 February east of Greenwich, still 31 January in the Americas */
@@ -99,15 +99,15 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
   let tx: PgTransactions;
 
   const stored = async (transactionIds: string[]): Promise<string[]> =>
-    ((await ds.query('SELECT partner_transaction_id AS t FROM offers WHERE partner_transaction_id = ANY($1) ORDER BY t', [transactionIds])) as Array<{ t: string }>).map((r) => r.t);
+    (await ds.query<Array<{ t: string }>>('SELECT partner_transaction_id AS t FROM offers WHERE partner_transaction_id = ANY($1) ORDER BY t', [transactionIds])).map((r) => r.t);
   /** every row of the offers, their quotes and conversion rows */
   const rowsOf = async (offers: PreparedOffer[]): Promise<number> => {
     const ids = offers.map((p) => p.offer.id);
-    const [r] = (await ds.query(
+    const [r] = await ds.query<Array<{ n: number }>>(
       `SELECT (SELECT COUNT(*) FROM offers WHERE id = ANY($1))::int + (SELECT COUNT(*) FROM quotes WHERE offer_id = ANY($1))::int
             + (SELECT COUNT(*) FROM offer_variants WHERE offer_id = ANY($1))::int AS n`,
       [ids],
-    )) as Array<{ n: number }>;
+    );
     return r.n;
   };
 
@@ -176,17 +176,17 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
       );
     }
     // the texts as sent, and the wall-clock times in UTC, whatever the time zone of the process
-    const [raw] = (await ds.query(
+    const [raw] = await ds.query<Array<Record<string, string>>>(
       `SELECT request, response, to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS created, to_char(expires_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS expires FROM offers WHERE id = $1`,
       [a.offer.id],
-    )) as Array<Record<string, string>>;
+    );
     expect(raw).toEqual({ request: a.requestJson, response: a.json, created: '2027-01-31T23:00:00.123', expires: '2027-02-03T23:00:00.456' });
-    const [policy] = (await ds.query(`SELECT to_char(policy_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS e FROM quotes WHERE id = $1`, [a.quotes[0].id])) as Array<{ e: string }>;
+    const [policy] = await ds.query<Array<{ e: string }>>(`SELECT to_char(policy_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS e FROM quotes WHERE id = $1`, [a.quotes[0].id]);
     expect(policy.e).toBe('2027-02-15T23:59:59.999');
 
     // the key's record: done, with the offer's response text
     expect(await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'key-a' })).toEqual({ ...record, state: 'done', responseBody: JSON.parse(a.json), offerId: a.offer.id });
-    expect(((await ds.query(`SELECT response_body FROM idempotency_records WHERE key = 'key-a'`)) as Array<{ response_body: string }>)[0].response_body).toBe(a.json);
+    expect((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'key-a'`))[0].response_body).toBe(a.json);
     expect(await ds.query('SELECT COUNT(*)::int AS n FROM idempotency_records')).toEqual([{ n: 1 }]);
   });
 
@@ -282,7 +282,7 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
       await unnamed.close();
     }
     expect(await stored(['N-1', 'N-2', 'N-3', 'N-4'])).toEqual(['N-1', 'N-2', 'N-3', 'N-4']);
-    const seen = (await ds.query('SELECT pool, name FROM seen_statements WHERE statement = $1', [POSTGRES_INSERT_OFFERS])) as Array<{ pool: string; name: string }>;
+    const seen = await ds.query<Array<{ pool: string; name: string }>>('SELECT pool, name FROM seen_statements WHERE statement = $1', [POSTGRES_INSERT_OFFERS]);
     expect(seen).toEqual([{ pool: 'named', name: expect.stringMatching(/^hot_[0-9a-f]{40}$/) }]);
   });
 

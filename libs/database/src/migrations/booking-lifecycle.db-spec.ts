@@ -2,35 +2,29 @@
  * The migration that adds the booking lifecycle, run on a database holding a booking confirmed
  * before it (SQLite in `npm test`, PostgreSQL in `npm run test:integration`): the booking keeps
  * every value, is at version 1, was last changed when confirmed, and gets its booking.created event.
+ * A database-level suite (*.db-spec.ts: the `db` project of jest.config.js, in both runs).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '@app/database';
-import { ALL_ENTITIES } from '../../apps/api/src/entities';
-import { createPgDatabase } from '../support/app';
+import { emptyDatabase, type EmptyDatabase } from '../../../../test/support/databases';
+import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from './index';
 
 /** the migrations before the booking lifecycle's, per engine */
 const BEFORE = { sqlite: SQLITE_MIGRATIONS.slice(0, 2), postgres: POSTGRES_MIGRATIONS.slice(0, 2) };
 
 describe('migration BookingLifecycle on a database with bookings', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'offers-migration-'));
-  let pg: { url: string; drop(): Promise<void> } | null = null;
+  let db: EmptyDatabase | undefined;
 
   afterAll(async () => {
-    await pg?.drop();
-    rmSync(dir, { recursive: true, force: true });
+    await db?.drop();
   });
 
   it('backfills updated_at, version and the booking.created event of an existing booking', async () => {
-    const adminUrl = process.env.TEST_PG_ADMIN_URL;
-    if (adminUrl) pg = await createPgDatabase(adminUrl);
-    const options = buildDataSourceOptions({ databaseUrl: pg?.url, sqlitePath: join(dir, 'offers.sqlite'), sqliteSynchronous: 'NORMAL', pgNamedStatements: true }, ALL_ENTITIES);
-    const engine = options.type === 'postgres' ? 'postgres' : 'sqlite';
+    db = await emptyDatabase('offers-migration');
+    const options = db.options();
+    const engine = db.engine;
     const p = (sql: string) => (engine === 'postgres' ? sql : sql.replace(/\$\d+/g, '?'));
 
-    const before = new DataSource({ ...options, migrations: BEFORE[engine], migrationsRun: true } as typeof options);
+    const before = new DataSource({ ...options, migrations: BEFORE[engine], migrationsRun: true });
     await before.initialize();
     const response = JSON.stringify({ id: 'AAAAA-BBBBB-INS', status: 'CONFIRMED', total_price: 12.5 });
     await before.query(

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ALL_ENTITIES } from '../../apps/api/src/entities';
 import { buildDataSourceOptions, isRowNotChanged, RowNotChangedError } from '@app/database';
 import { newId } from '@app/core';
@@ -25,7 +26,7 @@ import { pgOnly } from '../support/pg-only';
 
 jest.setTimeout(60_000);
 
-const { adminUrl, describePg } = pgOnly('pg-hot-statements.e2e-spec');
+const { adminUrl, describePg } = pgOnly('test/integration/pg-hot-statements.spec');
 
 const NOW = new Date('2026-12-03T07:00:00.123Z');
 const LATER = new Date('2026-12-06T07:00:00.000Z');
@@ -60,7 +61,7 @@ describePg('hot-path SQL on PostgreSQL', () => {
     await db?.drop();
   });
 
-  const rows = async (sql: string, params: unknown[] = []): Promise<Row[]> => (await ds.query(sql, params)) as Row[];
+  const rows = async (sql: string, params: unknown[] = []): Promise<Row[]> => await ds.query<Row[]>(sql, params);
 
   /** an offer with two quotes and its analytics row, as Create Offer stores them */
   async function seedOffer(o: { expiresAt?: Date; partner?: string } = {}): Promise<{ offerId: string; quoteIds: [string, string] }> {
@@ -162,7 +163,11 @@ describePg('hot-path SQL on PostgreSQL', () => {
     variants: [{ status: 'OFFERED', premium_minor: 0 }],
   };
 
-  const checkouts = () => jest.spyOn(ds.driver as unknown as { obtainMasterConnection(): Promise<unknown> }, 'obtainMasterConnection');
+  /** the pool checkouts of the DataSource (TypeORM's PostgresDriver.obtainMasterConnection) */
+  const checkouts = () => {
+    if (!(ds.driver instanceof PostgresDriver)) throw new Error('not on PostgreSQL');
+    return jest.spyOn(ds.driver, 'obtainMasterConnection');
+  };
 
   describe('confirm (CONFIRM_OFFER): one statement, all or nothing', () => {
     it('outside a transaction: one statement, its own transaction; the offer, the booking, its items, the chosen quotes and the analytics rows', async () => {

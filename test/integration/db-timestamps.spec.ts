@@ -14,12 +14,12 @@ import { pgOnly } from '../support/pg-only';
 
 jest.setTimeout(120_000);
 
-const { adminUrl, describePg } = pgOnly('db-timestamps.e2e-spec');
+const { adminUrl, describePg } = pgOnly('test/integration/db-timestamps.spec');
 
 /** 2027-01-31T23:00:00.000Z → 2027-01-31T23:00:00Z (the API's format) */
 const apiDate = (iso: string) => iso.replace(/\.\d{3}Z$/, 'Z');
 
-describePg('timestamps and money on PostgreSQL, app process in Europe/Paris (e2e)', () => {
+describePg('timestamps and money on PostgreSQL, app process in Europe/Paris', () => {
   let db: { url: string; drop(): Promise<void> };
   let app: AppProcess;
   let sql: Client;
