@@ -24,6 +24,10 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
-    { ...common, displayName: 'db', testMatch: ['<rootDir>/libs/**/*.db-spec.ts', '<rootDir>/apps/**/*.db-spec.ts', '<rootDir>/test/integration/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'db',
+      testMatch: ['<rootDir>/libs/**/*.db-spec.ts', '<rootDir>/apps/**/*.db-spec.ts', '<rootDir>/test/integration/**/*.spec.ts'],
+    },
   ],
 };

@@ -69,9 +69,13 @@ if (require.main === module) {
     process.on('SIGUSR2', () => {
       if (!sampling) {
         sampling = true;
-        session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promotedOnly }, (err) => {
-          if (err) console.error(`alloc-profile: ${err.message}`);
-        });
+        session.post(
+          'HeapProfiler.startSampling',
+          { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !promotedOnly },
+          (err) => {
+            if (err) console.error(`alloc-profile: ${err.message}`);
+          },
+        );
         return;
       }
       sampling = false;

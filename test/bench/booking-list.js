@@ -80,7 +80,10 @@ async function main() {
       await admin.end();
     };
   }
-  const options = buildDataSourceOptions({ databaseUrl, sqlitePath: path.join(dir, 'offers.sqlite'), sqliteSynchronous: 'NORMAL', pgNamedStatements: true }, ALL_ENTITIES);
+  const options = buildDataSourceOptions(
+    { databaseUrl, sqlitePath: path.join(dir, 'offers.sqlite'), sqliteSynchronous: 'NORMAL', pgNamedStatements: true },
+    ALL_ENTITIES,
+  );
   const ds = new DataSource({ ...options, migrationsRun: true });
   await ds.initialize();
   const engine = options.type === 'postgres' ? 'postgres' : 'sqlite';
@@ -90,7 +93,9 @@ async function main() {
     await ds.query(fillSql(engine, OTHER, Math.max(1, Math.floor(BOOKINGS / 10)), 'B'));
     // as autovacuum leaves a table at rest: statistics, and on PostgreSQL the visibility map that index-only scans need
     await ds.query(engine === 'postgres' ? 'VACUUM ANALYZE bookings' : 'ANALYZE');
-    console.log(`${engine}: ${BOOKINGS} bookings of one partner and ${Math.floor(BOOKINGS / 10)} of another, written in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `${engine}: ${BOOKINGS} bookings of one partner and ${Math.floor(BOOKINGS / 10)} of another, written in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const repo = new BookingChangesRepository(ds.getRepository(BookingEntity));
     const march = { createdFrom: new Date(Date.UTC(2026, 2, 1)), createdTo: new Date(Date.UTC(2026, 3, 1)) };

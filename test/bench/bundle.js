@@ -116,11 +116,7 @@ const BENCH_BUNDLE = {
   ],
   offer_configs: [
     nonMatchingConfig('bench-cruise', 30, "context.trip_type == 'cruise' && context.trip_cost > 0.0"),
-    nonMatchingConfig(
-      'bench-domestic',
-      20,
-      'has(context.origin_country) && context.origin_country == context.destination_country && context.trip_cost > 0.0',
-    ),
+    nonMatchingConfig('bench-domestic', 20, 'has(context.origin_country) && context.origin_country == context.destination_country && context.trip_cost > 0.0'),
     {
       id: 'bench-travel',
       name: 'Travel protection',

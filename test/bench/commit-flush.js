@@ -52,7 +52,9 @@ async function main() {
   await ds.query('CREATE TABLE log (n INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL, at TEXT NOT NULL)');
   // rows a call updates, one page each (a confirm changes its offer, quotes and analytics rows)
   await ds.query('CREATE TABLE item (id INTEGER PRIMARY KEY, body TEXT NOT NULL, status TEXT NOT NULL)');
-  await ds.query(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ITEMS}) INSERT INTO item SELECT i, printf('%.3000c', 'x'), 'OFFERED' FROM n`);
+  await ds.query(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ITEMS}) INSERT INTO item SELECT i, printf('%.3000c', 'x'), 'OFFERED' FROM n`,
+  );
   const tx = new TransactionRunner(ds);
   await tx.onApplicationBootstrap();
   const mainSync = (await ds.query('PRAGMA synchronous'))[0].synchronous;

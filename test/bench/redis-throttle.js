@@ -61,7 +61,11 @@ async function round(root, label, url, perTurn, turns) {
   const opts = parseArgs(process.argv.slice(2));
   require('@nestjs/common').Logger.overrideLogger(false); // RedisConnection's connect lines
   const f = (x) => x.toFixed(1).padStart(6);
-  console.log(`CPU µs per throttle decision; ${opts.turns} turns per round; labels: ${Object.entries(opts.roots).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+  console.log(
+    `CPU µs per throttle decision; ${opts.turns} turns per round; labels: ${Object.entries(opts.roots)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join(', ')}`,
+  );
   console.log('per turn  build   app (of it system)  redis-server');
   for (const k of opts.perTurn) {
     for (let r = 0; r < opts.rounds; r++) {

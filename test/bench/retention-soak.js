@@ -31,7 +31,17 @@ const HOST = '127.0.0.1';
 const CREATE_PATH = `/x/partners/${PARTNER}/offers/?extra_fields=tax,commission,benefits`;
 
 function parseArgs(argv) {
-  const opts = { minutes: 10, rate: 150, ttl: '30s', retentionS: 30, intervalS: 10, purgeEveryS: 10, appRoot: path.join(__dirname, '..', '..'), out: null, keep: false };
+  const opts = {
+    minutes: 10,
+    rate: 150,
+    ttl: '30s',
+    retentionS: 30,
+    intervalS: 10,
+    purgeEveryS: 10,
+    appRoot: path.join(__dirname, '..', '..'),
+    out: null,
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -73,11 +83,16 @@ function send(port, method, urlPath, headers, body) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const req = http.request({ host: HOST, port, method, path: urlPath, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-    });
+    const req = http.request(
+      { host: HOST, port, method, path: urlPath, agent, headers: { ...headers, ...(payload ? { 'content-type': 'application/json' } : {}) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+        );
+      },
+    );
     req.on('error', (e) => resolve({ status: 0, text: e.message, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
     if (payload) req.write(payload);
     req.end();
@@ -208,7 +223,10 @@ async function main() {
     await Promise.all([...inFlight]);
 
     const summarise = (list) => {
-      const p99s = list.map((s) => s.p99_ms).filter((v) => v !== null).sort((a, b) => a - b);
+      const p99s = list
+        .map((s) => s.p99_ms)
+        .filter((v) => v !== null)
+        .sort((a, b) => a - b);
       return { intervals: list.length, median_p99_ms: percentile(p99s, 50), worst_p99_ms: p99s.length ? p99s[p99s.length - 1] : null };
     };
     // the first intervals warm up (compilation, caches): compare the rest
@@ -227,7 +245,9 @@ async function main() {
     console.log(`Create Offer p99 per ${opts.intervalS} s interval (after the first three):`);
     console.log(`  while the purge deleted offers: ${JSON.stringify(result.latency_with_purge)}`);
     console.log(`  while it did not:               ${JSON.stringify(result.latency_without_purge)}`);
-    console.log(`database file: ${(result.db_bytes_first_minute / 1e6).toFixed(1)} MB at one minute, ${(result.db_bytes_max / 1e6).toFixed(1)} MB at most, ${(result.db_bytes_at_end / 1e6).toFixed(1)} MB at the end`);
+    console.log(
+      `database file: ${(result.db_bytes_first_minute / 1e6).toFixed(1)} MB at one minute, ${(result.db_bytes_max / 1e6).toFixed(1)} MB at most, ${(result.db_bytes_at_end / 1e6).toFixed(1)} MB at the end`,
+    );
     const out = opts.out ?? path.join(__dirname, 'results', 'retention-soak.json');
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`Wrote ${path.relative(process.cwd(), out)}`);

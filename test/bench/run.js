@@ -107,7 +107,15 @@ const HOST = '127.0.0.1';
 const CREATE_QUERY = '?extra_fields=tax,commission,benefits';
 const POOL_CAP = 500000;
 /** informational steps: not counted in the targets or in the memory figure */
-const INFO_STEPS = ['create_offer_1_connection', 'create_offer_half_rate', 'create_offer_route_floor', 'create_offer_idempotent', 'create_and_confirm_paced', 'confirm_with_webhooks', 'create_and_confirm_paced_with_webhooks'];
+const INFO_STEPS = [
+  'create_offer_1_connection',
+  'create_offer_half_rate',
+  'create_offer_route_floor',
+  'create_offer_idempotent',
+  'create_and_confirm_paced',
+  'confirm_with_webhooks',
+  'create_and_confirm_paced_with_webhooks',
+];
 /** the steps of --curve: create offer paced at a fraction of its saturated req/s (informational too) */
 const CURVE_STEP = /^create_offer_at_(\d+)pct$/;
 const isInfoStep = (name) => INFO_STEPS.includes(name) || CURVE_STEP.test(name);
@@ -152,8 +160,7 @@ function parseArgs(argv) {
         console.error('--webhook-receiver takes ok (answers 200), hang (never answers) or none (no endpoint)');
         process.exit(2);
       }
-    }
-    else if (flag === '--admin') opts.admin = true;
+    } else if (flag === '--admin') opts.admin = true;
     else if (flag === '--cold-start') opts.coldStart = true;
     else if (flag === '--cold-fresh') opts.coldFresh = true;
     else if (flag === '--cold-rate') opts.coldRate = num('--cold-rate', value(), 1);
@@ -165,8 +172,7 @@ function parseArgs(argv) {
         console.error('--curve takes fractions of the saturated req/s, each in (0, 1]');
         process.exit(2);
       }
-    }
-    else if (flag === '--env') {
+    } else if (flag === '--env') {
       const pair = value();
       const eq = pair.indexOf('=');
       if (eq < 1) {
@@ -174,8 +180,7 @@ function parseArgs(argv) {
         process.exit(2);
       }
       (opts.env ??= {})[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    else if (flag === '--help' || flag === '-h') {
+    } else if (flag === '--help' || flag === '-h') {
       const lines = fs.readFileSync(__filename, 'utf8').split('\n');
       console.log(lines.slice(2, lines.indexOf(' */') + 1).join('\n'));
       process.exit(0);
@@ -224,7 +229,11 @@ function rssDetail(pid) {
   const out = { rss: null, anon: null, file: null };
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    for (const [k, name] of [['rss', 'VmRSS'], ['anon', 'RssAnon'], ['file', 'RssFile']]) {
+    for (const [k, name] of [
+      ['rss', 'VmRSS'],
+      ['anon', 'RssAnon'],
+      ['file', 'RssFile'],
+    ]) {
       const m = new RegExp(`${name}:\\s+(\\d+)\\s+kB`).exec(status);
       if (m) out[k] = Math.round((Number(m[1]) / 1024) * 10) / 10;
     }
@@ -486,7 +495,18 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
   const startMeasuring = () => {
     phase = 'measure';
     process.stdout.write(` ${((Date.now() - t0) / 1000).toFixed(1)} s (${answered.size}/${connections} connections answered), measuring ${opts.duration} s`);
-    window = { startUs: nowUs(), startMs: Date.now(), cpuStart: cpuSeconds(pid), redisCpuStart: opts.redisPid ? cpuSeconds(opts.redisPid) : null, pgCpuStart: opts.postgresLocal ? postgresCpu() : null, schedStart: schedstat(pid), threadsStart: threadCpu(pid), rssBefore: rssMb(pid), selfCpu: process.cpuUsage(), selfSched: schedstat('self') };
+    window = {
+      startUs: nowUs(),
+      startMs: Date.now(),
+      cpuStart: cpuSeconds(pid),
+      redisCpuStart: opts.redisPid ? cpuSeconds(opts.redisPid) : null,
+      pgCpuStart: opts.postgresLocal ? postgresCpu() : null,
+      schedStart: schedstat(pid),
+      threadsStart: threadCpu(pid),
+      rssBefore: rssMb(pid),
+      selfCpu: process.cpuUsage(),
+      selfSched: schedstat('self'),
+    };
     let lastCpu = window.cpuStart;
     let lastT = process.hrtime.bigint();
     sampler = setInterval(() => {
@@ -506,7 +526,18 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
     if (phase !== 'measure') return;
     phase = 'done';
     clearInterval(sampler);
-    Object.assign(window, { endUs: nowUs(), endMs: Date.now(), cpuEnd: cpuSeconds(pid), redisCpuEnd: opts.redisPid ? cpuSeconds(opts.redisPid) : null, pgCpuEnd: opts.postgresLocal ? postgresCpu() : null, schedEnd: schedstat(pid), threadsEnd: threadCpu(pid), rssAfter: rssMb(pid), selfCpu: process.cpuUsage(window.selfCpu), selfSchedEnd: schedstat('self') });
+    Object.assign(window, {
+      endUs: nowUs(),
+      endMs: Date.now(),
+      cpuEnd: cpuSeconds(pid),
+      redisCpuEnd: opts.redisPid ? cpuSeconds(opts.redisPid) : null,
+      pgCpuEnd: opts.postgresLocal ? postgresCpu() : null,
+      schedEnd: schedstat(pid),
+      threadsEnd: threadCpu(pid),
+      rssAfter: rssMb(pid),
+      selfCpu: process.cpuUsage(window.selfCpu),
+      selfSchedEnd: schedstat('self'),
+    });
     if (instance) instance.stop();
   };
   const control = setInterval(() => {
@@ -584,7 +615,16 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
           by_request: Object.fromEntries(
             Object.entries(m.byLabel).map(([label, l]) => {
               const sorted = l.sort((a, b) => a - b);
-              return [label, { req_per_s: seconds > 0 ? r1(l.length / seconds) : 0, p50: r1(pct(sorted, 0.5)), p90: r1(pct(sorted, 0.9)), p99: r1(pct(sorted, 0.99)), max: r1(sorted.at(-1) ?? null) }];
+              return [
+                label,
+                {
+                  req_per_s: seconds > 0 ? r1(l.length / seconds) : 0,
+                  p50: r1(pct(sorted, 0.5)),
+                  p90: r1(pct(sorted, 0.9)),
+                  p99: r1(pct(sorted, 0.99)),
+                  max: r1(sorted.at(-1) ?? null),
+                },
+              ];
             }),
           ),
         }
@@ -626,7 +666,8 @@ async function runStep(app, name, acOpts, opts, { maxWarmupS = 60, expectStatus 
 function gitInfo() {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
     return { commit, dirty };
   } catch {
     return { commit: null, dirty: null };
@@ -804,7 +845,8 @@ async function adminSteps(app) {
       const t0 = performance.now();
       const r = await http(app.base, method, url, { headers, body });
       times.push(performance.now() - t0);
-      if (r.status !== 200 || (method === 'POST' && r.json?.status !== 200)) throw new Error(`${name}: ${method} ${url} → ${r.status}: ${r.text.slice(0, 2000)}`);
+      if (r.status !== 200 || (method === 'POST' && r.json?.status !== 200))
+        throw new Error(`${name}: ${method} ${url} → ${r.status}: ${r.text.slice(0, 2000)}`);
     }
     const main = threadCpu(app.child.pid)?.main ?? null;
     const all = cpuSeconds(app.child.pid);
@@ -989,14 +1031,23 @@ async function coldStartStep(opts, variant, dir, request, rate, rateSource, star
     };
     const first = stats(0, windowMs);
     const later = stats(windowMs, 2 * windowMs);
-    const perSecond = Array.from({ length: 2 * COLD_WINDOW_S }, (_, i) => answers.filter(sentIn(i * 1000, (i + 1) * 1000)).map((a) => a.ms).sort((a, b) => a - b));
+    const perSecond = Array.from({ length: 2 * COLD_WINDOW_S }, (_, i) =>
+      answers
+        .filter(sentIn(i * 1000, (i + 1) * 1000))
+        .map((a) => a.ms)
+        .sort((a, b) => a - b),
+    );
     const limit = later.latency_ms.p99 === null ? null : r1(2 * later.latency_ms.p99 + 10);
     const failed = [first, later].reduce((n, w) => n + w.non_2xx + w.errors + w.timeouts, 0);
     // the next window is a reference only when it is steady: the first window's queue has drained
     // (a queue raises every latency, so the p50 of its first 2 s is at most twice that of its last
     // 2 s + 10 ms; p50, not p99, so that one slow moment does not count as a queue) and the app
     // keeps up with the rate (answers at least 95 % of it, else a queue grows)
-    const p50Of = (seconds) => pct(seconds.flat().sort((a, b) => a - b), 0.5);
+    const p50Of = (seconds) =>
+      pct(
+        seconds.flat().sort((a, b) => a - b),
+        0.5,
+      );
     const laterHead = p50Of(perSecond.slice(COLD_WINDOW_S, COLD_WINDOW_S + 2));
     const laterTail = p50Of(perSecond.slice(-2));
     const drained = laterHead !== null && laterTail !== null && laterHead <= 2 * laterTail + 10;
@@ -1144,13 +1195,14 @@ async function main() {
     // body limit and JSON parsing, API-key auth, the rate limit and the schema lookup, then answers
     // 422 (offer_validation_schema_not_found) through the error filter: everything Create Offer pays before and around the offer itself
     const unknownSchemaBody = JSON.stringify({ ...benchRequest(0), schema: 'unknown:v1' });
-    if (!opts.quick) steps.create_offer_route_floor = await runStep(
-      app,
-      'create offer route, unknown schema (422)',
-      { ...base, requests: [{ method: 'POST', path: createReq.path, headers: createReq.headers, body: unknownSchemaBody }] },
-      opts,
-      { expectStatus: 422 },
-    );
+    if (!opts.quick)
+      steps.create_offer_route_floor = await runStep(
+        app,
+        'create offer route, unknown schema (422)',
+        { ...base, requests: [{ method: 'POST', path: createReq.path, headers: createReq.headers, body: unknownSchemaBody }] },
+        opts,
+        { expectStatus: 422 },
+      );
 
     // 2e. (information) create offer with X-Idempotency-Key, a new key per request: what a partner
     // that sends a key with every create (to retry safely) gets. The key is read before
@@ -1219,7 +1271,11 @@ async function main() {
           .map(([n, s]) => ({ name: n, ...s.window_us }));
         const summary = summarise(file, windows, 25);
         for (const w of workers) {
-          const ws = summarise(path.join(PROFILES, w), windows.filter((x) => x.name === 'create_offer'), 8);
+          const ws = summarise(
+            path.join(PROFILES, w),
+            windows.filter((x) => x.name === 'create_offer'),
+            8,
+          );
           summary.text += `\n\n##### worker thread ${threadOf(w)} (${w}), create_offer window only #####\n${ws.text}`;
         }
         const out = path.join(RESULTS, 'profile-summary.txt');
@@ -1230,7 +1286,11 @@ async function main() {
           '',
         ].join('\n');
         fs.writeFileSync(out, header + summary.text + '\n');
-        results.profile = { file: path.relative(REPO, file), summary: path.relative(REPO, out), top_create_offer: summary.json.windows.find((w) => w.name === 'create_offer') };
+        results.profile = {
+          file: path.relative(REPO, file),
+          summary: path.relative(REPO, out),
+          top_create_offer: summary.json.windows.find((w) => w.name === 'create_offer'),
+        };
         console.log(`Profile: ${path.relative(REPO, file)}; summary: ${path.relative(REPO, out)}`);
       }
     }
@@ -1295,7 +1355,8 @@ async function pacedCreateAndConfirmStep(app, opts, base, setup, pool, createReq
     opts,
   );
   s.paced_rates = { create: createRate, confirm: confirmRate, health: 200 };
-  for (const [label, l] of Object.entries(s.by_request ?? {})) console.log(`    ${label}: ${l.req_per_s} req/s, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max} ms`);
+  for (const [label, l] of Object.entries(s.by_request ?? {}))
+    console.log(`    ${label}: ${l.req_per_s} req/s, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max} ms`);
   return s;
 }
 
@@ -1385,7 +1446,9 @@ async function confirmWithWebhooksStep(app, opts, base, setup, pool, createOpts,
     while (received - before < expected && Date.now() < deadline) await sleep(100);
     s.webhook_deliveries_received = received - before;
     s.webhook_catch_up_ms = Math.max(0, 30000 - (deadline - Date.now()));
-    console.log(`    webhooks: ${s.webhook_deliveries_received_during_step} deliveries received during the confirm step, ${s.webhook_deliveries_received} in all`);
+    console.log(
+      `    webhooks: ${s.webhook_deliveries_received_during_step} deliveries received during the confirm step, ${s.webhook_deliveries_received} in all`,
+    );
     return { confirm: s, paced };
   } finally {
     receiver.closeAllConnections();
@@ -1423,7 +1486,11 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore, 
   const floorStart = third > 0 ? Math.min(...all.slice(0, third)) : null;
   const floorEnd = third > 0 ? Math.min(...all.slice(all.length - third)) : null;
   const acrossRun = floorStart ? Math.round(((floorEnd - floorStart) / floorStart) * 1000) / 10 : null;
-  const perStep = Object.fromEntries(Object.entries(steps).filter(([, st]) => hot.includes(st)).map(([n, st]) => [n, st.rss_floor_growth_pct]));
+  const perStep = Object.fromEntries(
+    Object.entries(steps)
+      .filter(([, st]) => hot.includes(st))
+      .map(([n, st]) => [n, st.rss_floor_growth_pct]),
+  );
   const perStepValues = Object.values(perStep).filter((v) => v !== null);
   const growth = perStepValues.length ? Math.max(...perStepValues) : endpointGrowth;
   const non2xx = measured.reduce((n, s) => n + s.non_2xx, 0);
@@ -1473,7 +1540,9 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore, 
       );
     }
     if (st.app_main_thread.waiting_for_cpu_pct >= 15) {
-      notes.push(`${name}: the app's JS thread waited for a core ${st.app_main_thread.waiting_for_cpu_pct} % of the time (other processes on this machine, or the load generator)`);
+      notes.push(
+        `${name}: the app's JS thread waited for a core ${st.app_main_thread.waiting_for_cpu_pct} % of the time (other processes on this machine, or the load generator)`,
+      );
     }
   }
   const cpus = os.cpus();
@@ -1497,7 +1566,14 @@ function buildResults(opts, steps, { rssAtStart, rssAtEnd, stopped, loadBefore, 
       load_avg_before: loadBefore,
       load_avg_after: os.loadavg().map((x) => Math.round(x * 100) / 100),
     },
-    app: { root: ROOT === REPO ? '.' : ROOT, ...gitInfo(), database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)', ...(opts.redis ? { redis: opts.redis } : {}), log_level: (opts.env && opts.env.LOG_LEVEL) || 'info', stopped },
+    app: {
+      root: ROOT === REPO ? '.' : ROOT,
+      ...gitInfo(),
+      database: opts.postgres ? 'postgresql (fresh database)' : 'sqlite (fresh file, synchronous=FULL default)',
+      ...(opts.redis ? { redis: opts.redis } : {}),
+      log_level: (opts.env && opts.env.LOG_LEVEL) || 'info',
+      stopped,
+    },
     ratio,
     cpu_cost_ratio: cpuRatio,
     // (information) the same ratio for the route's floor (422, unknown schema): the most any create could reach here
@@ -1534,7 +1610,22 @@ function latencyCurve(steps) {
 }
 
 function printTable(r) {
-  const rows = [['step', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors', 'app CPU', 'CPU ms/req', 'JS thread run/wait/off %', 'loadgen CPU', 'RSS MB before→after']];
+  const rows = [
+    [
+      'step',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'non-2xx',
+      'errors',
+      'app CPU',
+      'CPU ms/req',
+      'JS thread run/wait/off %',
+      'loadgen CPU',
+      'RSS MB before→after',
+    ],
+  ];
   const label = {
     health: 'GET /health/live',
     create_offer: 'POST offers (create)',
@@ -1587,18 +1678,29 @@ function printTable(r) {
   console.log('loadgen CPU = this process (autocannon, one thread): near 100 % means the load generator bounds that step');
   const perThread = Object.entries(r.steps)
     .filter(([, s]) => !s.skipped && s.app_threads_cpu_pct)
-    .map(([n, s]) => `${n} ${Object.entries(s.app_threads_cpu_pct).map(([g, v]) => `${g} ${v}`).join(', ')}`);
+    .map(
+      ([n, s]) =>
+        `${n} ${Object.entries(s.app_threads_cpu_pct)
+          .map(([g, v]) => `${g} ${v}`)
+          .join(', ')}`,
+    );
   if (perThread.length > 0) console.log(`app CPU % by thread: ${perThread.join('; ')}`);
   const redisCpu = Object.entries(r.steps).filter(([, s]) => s.redis_server_cpu_ms_per_request != null);
   if (redisCpu.length > 0) console.log(`redis-server CPU ms per request: ${redisCpu.map(([k, s]) => `${k} ${s.redis_server_cpu_ms_per_request}`).join('; ')}`);
   const pgCpu = Object.entries(r.steps).filter(([, s]) => s.postgres_server_cpu_ms_per_request != null);
-  if (pgCpu.length > 0) console.log(`PostgreSQL server CPU ms per request: ${pgCpu.map(([k, s]) => `${k} ${s.postgres_server_cpu_ms_per_request}`).join('; ')}`);
+  if (pgCpu.length > 0)
+    console.log(`PostgreSQL server CPU ms per request: ${pgCpu.map(([k, s]) => `${k} ${s.postgres_server_cpu_ms_per_request}`).join('; ')}`);
   console.log(`ratio (create ÷ health req/s): ${r.ratio}   (from CPU ms per request, health ÷ create: ${r.cpu_cost_ratio})`);
-  if (r.route_floor_ratio !== null) console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
+  if (r.route_floor_ratio !== null)
+    console.log(`route floor (422 unknown schema ÷ health req/s): ${r.route_floor_ratio}: the ceiling of the ratio with no offer work at all`);
   if (r.admin) {
-    console.log(`operator requests on the app at rest (${r.admin.requests_each} each, one at a time): ms p50 / p90 / max; CPU ms per request of the main thread, of the app`);
+    console.log(
+      `operator requests on the app at rest (${r.admin.requests_each} each, one at a time): ms p50 / p90 / max; CPU ms per request of the main thread, of the app`,
+    );
     for (const [name, a] of Object.entries(r.admin.steps)) {
-      console.log(`  ${name.padEnd(30)} ${a.latency_ms.p50} / ${a.latency_ms.p90} / ${a.latency_ms.max}; CPU ${a.main_thread_cpu_ms} main, ${a.app_cpu_ms} app`);
+      console.log(
+        `  ${name.padEnd(30)} ${a.latency_ms.p50} / ${a.latency_ms.p90} / ${a.latency_ms.max}; CPU ${a.main_thread_cpu_ms} main, ${a.app_cpu_ms} app`,
+      );
     }
   }
   if (r.latency_curve) {
@@ -1633,7 +1735,19 @@ function printColdStart(c) {
   );
   const rows = [['  sent after ready', 'sent req/s', 'answered req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'errors']];
   for (const w of [c.first, c.later]) {
-    rows.push([`  ${w.from_s}-${w.to_s} s`, w.sent_req_per_s, w.answered_req_per_s, w.latency_ms.p50, w.latency_ms.p90, w.latency_ms.p99, w.latency_ms.max, w.non_2xx, w.errors + w.timeouts].map(String));
+    rows.push(
+      [
+        `  ${w.from_s}-${w.to_s} s`,
+        w.sent_req_per_s,
+        w.answered_req_per_s,
+        w.latency_ms.p50,
+        w.latency_ms.p90,
+        w.latency_ms.p99,
+        w.latency_ms.max,
+        w.non_2xx,
+        w.errors + w.timeouts,
+      ].map(String),
+    );
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));

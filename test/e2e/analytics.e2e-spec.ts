@@ -35,11 +35,19 @@ const cmp = (a: string | null | undefined, b: string | null | undefined): number
 /** The test's own count: what every row should say. */
 class Tally {
   readonly groups = new Map<string, { row: Row; premium: Map<string, { minor: number; confirmations: number }> }>();
-  add(key: Pick<Row, 'offer_config_id' | 'experiment_key' | 'variant'>, currency: string, state: 'offered' | 'confirmed' | 'opted_out', premiumMinor: number): void {
+  add(
+    key: Pick<Row, 'offer_config_id' | 'experiment_key' | 'variant'>,
+    currency: string,
+    state: 'offered' | 'confirmed' | 'opted_out',
+    premiumMinor: number,
+  ): void {
     const id = JSON.stringify([key.offer_config_id, key.experiment_key ?? null, key.variant ?? null]);
     let g = this.groups.get(id);
     if (!g) {
-      g = { row: { ...key, offers: 0, confirmations: 0, opt_outs: 0, conversion_rate: 0, premium_confirmed: [], cancellations: 0, refunded: [], net_premium: [] }, premium: new Map() };
+      g = {
+        row: { ...key, offers: 0, confirmations: 0, opt_outs: 0, conversion_rate: 0, premium_confirmed: [], cancellations: 0, refunded: [], net_premium: [] },
+        premium: new Map(),
+      };
       this.groups.set(id, g);
     }
     g.row.offers++;
@@ -85,7 +93,11 @@ describe('Admin analytics (e2e)', () => {
     const otherKey = await setupShop(t, 'ANB');
     for (let i = 0; i < 5; i++) {
       const o = await createOffer(t, 'ANB', otherKey);
-      await request(t.http).post(confirmPath('ANB', o.id)).set('X-Api-Key', otherKey).send(confirmBody([o.products[0].id])).expect(200);
+      await request(t.http)
+        .post(confirmPath('ANB', o.id))
+        .set('X-Api-Key', otherKey)
+        .send(confirmBody([o.products[0].id]))
+        .expect(200);
     }
 
     const variantsSeen = new Set<string>();
@@ -100,7 +112,12 @@ describe('Admin analytics (e2e)', () => {
       const offer = res.body as Offer;
       const selected = basic ? offer.products : offer.products.filter((p) => p.code === 'PROTECT' || (i % 2 === 0 && p.code === 'SHIP'));
       const optOut = () => request(t.http).post(`/x/partners/ANA/offers/${offer.id}/opt_out/`).set('X-Api-Key', key).send({ i }).expect(204);
-      const confirm = () => request(t.http).post(confirmPath('ANA', offer.id)).set('X-Api-Key', key).send(confirmBody(selected.map((p) => p.id))).expect(200);
+      const confirm = () =>
+        request(t.http)
+          .post(confirmPath('ANA', offer.id))
+          .set('X-Api-Key', key)
+          .send(confirmBody(selected.map((p) => p.id)))
+          .expect(200);
       let state: 'offered' | 'confirmed' | 'opted_out' = 'offered';
       if (i % 3 === 0) {
         await confirm();
@@ -114,7 +131,10 @@ describe('Admin analytics (e2e)', () => {
         if (i % 8 === 1) await optOut();
         state = 'opted_out';
       }
-      const premium = state === 'confirmed' ? selected.reduce((s, p) => s + cents(p.details.finance.price.total_amount_without_tax) - cents(p.details.finance.surcharge.total_amount), 0) : 0;
+      const premium =
+        state === 'confirmed'
+          ? selected.reduce((s, p) => s + cents(p.details.finance.price.total_amount_without_tax) - cents(p.details.finance.surcharge.total_amount), 0)
+          : 0;
       const exps = offer.metadata?.experiments ?? [];
       if (exps.length === 0) byVariant.add({ offer_config_id: offer.offer_config_id, experiment_key: null, variant: null }, offer.currency, state, premium);
       for (const e of exps) {
@@ -259,7 +279,11 @@ describe('Admin analytics after cancellations (e2e)', () => {
         .send(offerRequest({ value: 100 + i * 13.37, currency: nz ? 'NZD' : 'AUD', country: nz ? 'NZ' : 'AU' }))
         .expect(200);
       const offer = res.body as Offer;
-      const booked = await request(t.http).post(confirmPath('ANC', offer.id)).set('X-Api-Key', key).send(confirmBody(offer.products.map((p) => p.id))).expect(200);
+      const booked = await request(t.http)
+        .post(confirmPath('ANC', offer.id))
+        .set('X-Api-Key', key)
+        .send(confirmBody(offer.products.map((p) => p.id)))
+        .expect(200);
       const groups = groupsOf(offer);
       for (const g of groups) {
         g.confirmations++;
@@ -280,7 +304,8 @@ describe('Admin analytics after cancellations (e2e)', () => {
       }
     }
 
-    const money = (m: Money) => [...m.entries()].sort(([a], [b]) => cmp(a, b)).map(([currency, minor]) => ({ currency, amount: minor / 100, amount_minor: minor }));
+    const money = (m: Money) =>
+      [...m.entries()].sort(([a], [b]) => cmp(a, b)).map(([currency, minor]) => ({ currency, amount: minor / 100, amount_minor: minor }));
     const figures = (e: Expected) => ({
       confirmations: e.confirmations,
       cancellations: e.cancellations,

@@ -50,7 +50,7 @@ function documentedRoutes(markdown: string): Set<string> {
   const found = new Set<string>();
   const pattern = /\b(GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS) (\/[A-Za-z0-9_{}\-./]*)/g;
   for (const m of markdown.matchAll(pattern)) {
-    const path = (m[2]).replace(/\.+$/, '');
+    const path = m[2].replace(/\.+$/, '');
     found.add(routeKey(m[1], path));
   }
   return found;
@@ -93,7 +93,12 @@ describe('docs/api.md (e2e)', () => {
   });
 
   it('keeps the section headings other documents link to', () => {
-    const headings = new Set(markdown.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.trim()));
+    const headings = new Set(
+      markdown
+        .split('\n')
+        .filter((l) => l.startsWith('## '))
+        .map((l) => l.trim()),
+    );
     expect(STABLE_HEADINGS.filter((h) => !headings.has(h))).toEqual([]);
   });
 });

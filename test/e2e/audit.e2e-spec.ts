@@ -43,7 +43,12 @@ describe('admin: audit log (e2e)', () => {
     });
     const keyCreate = res.body.items[2];
     expect(keyCreate).toEqual(
-      expect.objectContaining({ partner_code: 'ACME', target_type: 'api_key', target_id: key.id, after: { id: key.id, prefix: key.prefix, mode: 'live', name: 'main' } }),
+      expect.objectContaining({
+        partner_code: 'ACME',
+        target_type: 'api_key',
+        target_id: key.id,
+        after: { id: key.id, prefix: key.prefix, mode: 'live', name: 'main' },
+      }),
     );
     const revoke = res.body.items[1];
     expect(revoke.before.revoked_at).toBeNull();
@@ -64,9 +69,15 @@ describe('admin: audit log (e2e)', () => {
     expect(beta.body.items).toHaveLength(1);
     const revokes = await request(t.http).get('/admin/audit?action=api_key.revoke').set(admin).expect(200);
     expect(revokes.body.items.map((e: { target_id: string }) => e.target_id)).toEqual([key.id]);
-    const future = await request(t.http).get(`/admin/audit?from=${new Date(Date.now() + 60_000).toISOString()}`).set(admin).expect(200);
+    const future = await request(t.http)
+      .get(`/admin/audit?from=${new Date(Date.now() + 60_000).toISOString()}`)
+      .set(admin)
+      .expect(200);
     expect(future.body.items).toEqual([]);
-    const past = await request(t.http).get(`/admin/audit?to=${new Date(Date.now() - 3_600_000).toISOString()}`).set(admin).expect(200);
+    const past = await request(t.http)
+      .get(`/admin/audit?to=${new Date(Date.now() - 3_600_000).toISOString()}`)
+      .set(admin)
+      .expect(200);
     expect(past.body.items).toEqual([]);
     const all = await request(t.http)
       .get(`/admin/audit?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`)

@@ -4,7 +4,11 @@ import { startTestApp, TEST_ADMIN_KEY, TestApp } from '../support/app';
 type Http = TestApp['http'];
 
 async function createPartner(http: Http, code: string, extra: Record<string, unknown> = {}): Promise<void> {
-  await request(http).post('/admin/partners').set('X-Admin-Key', TEST_ADMIN_KEY).send({ code, name: `${code} Ltd`, ...extra }).expect(201);
+  await request(http)
+    .post('/admin/partners')
+    .set('X-Admin-Key', TEST_ADMIN_KEY)
+    .send({ code, name: `${code} Ltd`, ...extra })
+    .expect(201);
 }
 
 async function createKey(http: Http, code: string, mode: 'live' | 'test' = 'live'): Promise<{ id: string; key: string }> {
@@ -46,7 +50,9 @@ describe('partner API authentication (e2e)', () => {
     await request(t.http).delete(`/admin/partners/ACME/api-keys/${doomed.id}`).set('X-Admin-Key', TEST_ADMIN_KEY).expect(204);
 
     const missing = await request(t.http).get('/x/partners/ACME/key');
-    const unknown = await request(t.http).get('/x/partners/ACME/key').set('X-Api-Key', `${acme.key.slice(0, -4)}AAAA`);
+    const unknown = await request(t.http)
+      .get('/x/partners/ACME/key')
+      .set('X-Api-Key', `${acme.key.slice(0, -4)}AAAA`);
     const revoked = await request(t.http).get('/x/partners/ACME/key').set('X-Api-Key', doomed.key);
     for (const res of [missing, unknown, revoked]) {
       expect(res.status).toBe(401);

@@ -60,15 +60,39 @@ describe('bookings after the sale under concurrency (e2e)', () => {
   afterAll(async () => t.close());
 
   const base = (id: string) => `/x/partners/${P}/bookings/${id}`;
-  const cancel = (id: string, body: Record<string, unknown>) => request(t.http).post(`${base(id)}/cancel`).set('X-Api-Key', key).send(body);
-  const confirmCancellation = (id: string, cid: string) => request(t.http).post(`${base(id)}/confirm_cancellation/${cid}/`).set('X-Api-Key', key).send({});
-  const quoteForUpdate = (id: string, body: Record<string, unknown>) => request(t.http).patch(`${base(id)}/quote_for_update`).set('X-Api-Key', key).send(body);
-  const confirmUpdate = (id: string, uid: string) => request(t.http).post(`${base(id)}/confirm_update/${uid}/`).set('X-Api-Key', key).send({});
-  const getBooking = async (id: string) => (await request(t.http).get(`${base(id)}/`).set('X-Api-Key', key).expect(200)).body as Booked;
+  const cancel = (id: string, body: Record<string, unknown>) =>
+    request(t.http)
+      .post(`${base(id)}/cancel`)
+      .set('X-Api-Key', key)
+      .send(body);
+  const confirmCancellation = (id: string, cid: string) =>
+    request(t.http)
+      .post(`${base(id)}/confirm_cancellation/${cid}/`)
+      .set('X-Api-Key', key)
+      .send({});
+  const quoteForUpdate = (id: string, body: Record<string, unknown>) =>
+    request(t.http)
+      .patch(`${base(id)}/quote_for_update`)
+      .set('X-Api-Key', key)
+      .send(body);
+  const confirmUpdate = (id: string, uid: string) =>
+    request(t.http)
+      .post(`${base(id)}/confirm_update/${uid}/`)
+      .set('X-Api-Key', key)
+      .send({});
+  const getBooking = async (id: string) =>
+    (
+      await request(t.http)
+        .get(`${base(id)}/`)
+        .set('X-Api-Key', key)
+        .expect(200)
+    ).body as Booked;
   const events = async (id: string): Promise<BookingEvent[]> =>
     (await request(t.http).get(`/admin/partners/${P}/bookings/${id}/events`).set(ADMIN).expect(200)).body as BookingEvent[];
   const items = (id: string) =>
-    dbQuery<ItemRow>(t, 'SELECT quote_id, status, price_minor, refund_minor, cancelled_at FROM booking_items WHERE booking_id = $1 ORDER BY policy_number', [id]);
+    dbQuery<ItemRow>(t, 'SELECT quote_id, status, price_minor, refund_minor, cancelled_at FROM booking_items WHERE booking_id = $1 ORDER BY policy_number', [
+      id,
+    ]);
   const bookingRow = async (id: string): Promise<BookingRow> =>
     (await dbQuery<BookingRow>(t, 'SELECT status, version, total_price_minor, total_refund_minor FROM bookings WHERE id = $1', [id]))[0];
 
@@ -84,7 +108,11 @@ describe('bookings after the sale under concurrency (e2e)', () => {
 
     for (const i of rows) {
       if (i.status === 'CANCELLED') {
-        expect({ quote: i.quote_id, refund: i.refund_minor === null, cancelled_at: i.cancelled_at === null }).toEqual({ quote: i.quote_id, refund: false, cancelled_at: false });
+        expect({ quote: i.quote_id, refund: i.refund_minor === null, cancelled_at: i.cancelled_at === null }).toEqual({
+          quote: i.quote_id,
+          refund: false,
+          cancelled_at: false,
+        });
       } else {
         expect(i.status).toBe('CONFIRMED');
         expect({ quote: i.quote_id, refund: i.refund_minor, cancelled_at: i.cancelled_at }).toEqual({ quote: i.quote_id, refund: null, cancelled_at: null });

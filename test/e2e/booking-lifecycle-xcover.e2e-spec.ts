@@ -74,10 +74,19 @@ describe('a booking after the sale, driven as the XCover SDK drives it (e2e)', (
   const root = `/xcover/partners/${P}`;
   /** a signed write with a JSON body and an idempotency key */
   const write = (method: 'post' | 'patch', path: string, body: unknown, idempotencyKey: string) =>
-    request(t.http)[method](path).set(pythonHeaders(k, method, path)).set('x-idempotency-key', idempotencyKey).set('Content-Type', 'application/json').send(JSON.stringify(body));
+    request(t.http)
+      [method](path)
+      .set(pythonHeaders(k, method, path))
+      .set('x-idempotency-key', idempotencyKey)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
   /** a signed GET with the JSON `null` body the SDK sends */
   const read = (pathWithQuery: string) =>
-    request(t.http).get(pathWithQuery).set(pythonHeaders(k, 'GET', pathWithQuery)).set('Content-Type', 'application/json').send('null');
+    request(t.http)
+      .get(pathWithQuery)
+      .set(pythonHeaders(k, 'GET', pathWithQuery))
+      .set('Content-Type', 'application/json')
+      .send('null');
 
   it('create, confirm, read, list, modify, re-price, cancel with a preview: every step signed, retries replayed, events in order', async () => {
     const keys = {
@@ -132,7 +141,12 @@ describe('a booking after the sale, driven as the XCover SDK drives it (e2e)', (
 
     // --- booking_modification_quote: PATCH …/quote_for_update (no trailing slash) ---------------
     const askedAt = Date.now();
-    const quoted = await write('patch', `${root}/bookings/${id}/quote_for_update`, { quotes: [{ id: trip.id, update_fields: { trip_cost: 2000 } }] }, keys.quote);
+    const quoted = await write(
+      'patch',
+      `${root}/bookings/${id}/quote_for_update`,
+      { quotes: [{ id: trip.id, update_fields: { trip_cost: 2000 } }] },
+      keys.quote,
+    );
     expect(quoted.status).toBe(200);
     expect(quoted.body.update_id).toMatch(CHANGE_ID('UPD'));
     withinSeconds(quoted.body.confirm_before, askedAt + 24 * HOUR_MS, 5000);
@@ -208,7 +222,10 @@ describe('a booking after the sale, driven as the XCover SDK drives it (e2e)', (
     expect(cancelReplay.headers['idempotent-replayed']).toBe('true');
     expect(cancelReplay.body).toEqual(cancelled.body);
     // a retry without the key is refused: the booking is cancelled
-    const again = await request(t.http).post(confirmCancelPath).set(pythonHeaders(k, 'POST', confirmCancelPath)).send({});
+    const again = await request(t.http)
+      .post(confirmCancelPath)
+      .set(pythonHeaders(k, 'POST', confirmCancelPath))
+      .send({});
     expect(again.status).toBe(422);
 
     // --- the booking as read now, and in the list -------------------------------------------
@@ -276,7 +293,10 @@ describe('a booking after the sale, driven as the XCover SDK drives it (e2e)', (
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('idempotency_key_reused');
     // without the key, the same cancel is refused: that quote is cancelled already
-    const plain = await request(t.http).post(path).set(pythonHeaders(k, 'POST', path)).send(body);
+    const plain = await request(t.http)
+      .post(path)
+      .set(pythonHeaders(k, 'POST', path))
+      .send(body);
     expect(plain.status).toBe(422);
     expect(plain.body.code).toBe('booking_already_cancelled');
     const evs = (await request(t.http).get(`/admin/partners/${P}/bookings/${id}/events`).set(ADMIN).expect(200)).body as BookingEvent[];
@@ -289,11 +309,19 @@ describe('a booking after the sale, driven as the XCover SDK drives it (e2e)', (
 
   it('a signed request with a bad signature on a lifecycle route → 401 signature_invalid, nothing changes', async () => {
     const offer = await write('post', `${root}/offers/`, tripRequest(), fresh());
-    const booked = await write('post', `${root}/offers/${offer.body.id}/confirm/`, confirmBody([(offer.body.products as Array<{ id: string }>)[0]?.id]), fresh());
+    const booked = await write(
+      'post',
+      `${root}/offers/${offer.body.id}/confirm/`,
+      confirmBody([(offer.body.products as Array<{ id: string }>)[0]?.id]),
+      fresh(),
+    );
     expect(booked.status).toBe(200);
     const path = `${root}/bookings/${booked.body.id}/cancel/`;
     // signed for another path
-    const res = await request(t.http).post(path).set(pythonHeaders(k, 'POST', `${root}/bookings/`)).send({});
+    const res = await request(t.http)
+      .post(path)
+      .set(pythonHeaders(k, 'POST', `${root}/bookings/`))
+      .send({});
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('signature_invalid');
     expect((await read(`${root}/bookings/${booked.body.id}/`)).body.status).toBe('CONFIRMED');

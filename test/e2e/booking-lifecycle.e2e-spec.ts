@@ -27,9 +27,18 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
 
   const path = (booking: string, rest = '') => `/x/partners/TRAVA/bookings/${booking}/${rest}`;
   const cancel = (booking: string, body: Record<string, unknown> = {}) => request(t.http).post(path(booking, 'cancel')).set('X-Api-Key', key).send(body);
-  const confirmCancellation = (booking: string, id: string) => request(t.http).post(path(booking, `confirm_cancellation/${id}/`)).set('X-Api-Key', key).send({});
-  const quoteForUpdate = (booking: string, body: Record<string, unknown>) => request(t.http).patch(path(booking, 'quote_for_update')).set('X-Api-Key', key).send(body);
-  const confirmUpdate = (booking: string, id: string) => request(t.http).post(path(booking, `confirm_update/${id}/`)).set('X-Api-Key', key).send({});
+  const confirmCancellation = (booking: string, id: string) =>
+    request(t.http)
+      .post(path(booking, `confirm_cancellation/${id}/`))
+      .set('X-Api-Key', key)
+      .send({});
+  const quoteForUpdate = (booking: string, body: Record<string, unknown>) =>
+    request(t.http).patch(path(booking, 'quote_for_update')).set('X-Api-Key', key).send(body);
+  const confirmUpdate = (booking: string, id: string) =>
+    request(t.http)
+      .post(path(booking, `confirm_update/${id}/`))
+      .set('X-Api-Key', key)
+      .send({});
   const read = async (booking: string) => (await request(t.http).get(path(booking)).set('X-Api-Key', key).expect(200)).body as Booked;
   const events = async (booking: string) =>
     (await request(t.http).get(`/admin/partners/TRAVA/bookings/${booking}/events`).set(ADMIN).expect(200)).body as Array<{
@@ -49,7 +58,14 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       expect([trip.price, bag.price]).toEqual([110, 13.2]);
 
       const res = await cancel(booked.id, { cancellation_reason: 'changed plans' }).expect(200);
-      expect(res.body).toMatchObject({ id: booked.id, status: 'CANCELLED', total_price: 0, total_refund: 123.2, total_refund_formatted: eur(123.2), cancellation_id: null });
+      expect(res.body).toMatchObject({
+        id: booked.id,
+        status: 'CANCELLED',
+        total_price: 0,
+        total_refund: 123.2,
+        total_refund_formatted: eur(123.2),
+        cancellation_id: null,
+      });
       for (const q of res.body.quotes) {
         const confirmedAt = new Date(q.confirmed_at).getTime();
         expect(q).toMatchObject({ status: 'CANCELLED', refund_value: q.price, adjustment_fee: 0, adjustment_fee_formatted: eur(0) });
@@ -60,7 +76,11 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       // the read shows the booking as it is now; the rows say the same
       const { cancellation_id: _none, ...stored } = res.body;
       expect(await read(booked.id)).toEqual(stored);
-      const items = await dbQuery<{ status: string; refund_minor: number }>(t, 'SELECT status, refund_minor FROM booking_items WHERE booking_id = $1 ORDER BY policy_number', [booked.id]);
+      const items = await dbQuery<{ status: string; refund_minor: number }>(
+        t,
+        'SELECT status, refund_minor FROM booking_items WHERE booking_id = $1 ORDER BY policy_number',
+        [booked.id],
+      );
       expect(items.map((i) => [i.status, Number(i.refund_minor)])).toEqual([
         ['CANCELLED', 11000],
         ['CANCELLED', 1320],
@@ -128,7 +148,10 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       expect(quoteOf(partial.body, 'BAG')).toMatchObject({ status: 'CONFIRMED', cancelled_at: null });
       expect(quoteOf(partial.body, 'BAG').refund_value).toBeUndefined();
 
-      expect((await cancel(booked.id, { quotes: [{ id: trip.id }] }).expect(422)).body).toMatchObject({ code: 'booking_already_cancelled', quote_ids: [trip.id] });
+      expect((await cancel(booked.id, { quotes: [{ id: trip.id }] }).expect(422)).body).toMatchObject({
+        code: 'booking_already_cancelled',
+        quote_ids: [trip.id],
+      });
       await cancel(booked.id).expect(200);
       expect((await cancel(booked.id).expect(422)).body.code).toBe('booking_already_cancelled');
       expect((await cancel(booked.id, { quotes: [{ id: bag.id }] }).expect(422)).body.code).toBe('booking_already_cancelled');
@@ -153,14 +176,24 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       expect(preview.body.cancellation_id).toMatch(CHANGE_ID('CCL'));
       expect(new Date(preview.body.confirm_before).getTime()).toBe(clock.now().getTime() + 24 * HOUR_MS);
       expect(preview.body).toMatchObject({ status: 'CANCELLED', total_refund: 55 });
-      expect(quoteOf(preview.body, 'TRIP')).toMatchObject({ status: 'CANCELLED', refund_value: 55, adjustment_fee: 55, policy_cancellation_date: null, cancelled_at: null });
+      expect(quoteOf(preview.body, 'TRIP')).toMatchObject({
+        status: 'CANCELLED',
+        refund_value: 55,
+        adjustment_fee: 55,
+        policy_cancellation_date: null,
+        cancelled_at: null,
+      });
       expect(await read(booked.id)).toEqual(booked);
 
       // an hour later the pro-rata refund would be smaller: the confirmation applies the priced one
       clock.advance(HOUR_MS);
       const confirmed = await confirmCancellation(booked.id, preview.body.cancellation_id).expect(200);
       expect(confirmed.body).toMatchObject({ status: 'CANCELLED', total_refund: 55, cancellation_id: null });
-      expect(quoteOf(confirmed.body, 'TRIP')).toMatchObject({ refund_value: 55, cancelled_at: expect.any(String), policy_cancellation_date: expect.any(String) });
+      expect(quoteOf(confirmed.body, 'TRIP')).toMatchObject({
+        refund_value: 55,
+        cancelled_at: expect.any(String),
+        policy_cancellation_date: expect.any(String),
+      });
       expect(new Date(quoteOf(confirmed.body, 'TRIP').cancelled_at as string).getTime()).toBe(clock.now().getTime());
 
       expect((await confirmCancellation(booked.id, preview.body.cancellation_id).expect(422)).body.code).toBe('cancellation_stale');
@@ -261,12 +294,19 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       const booked = await bookTrip(t, 'TRAVA', key);
       const trip = quoteOf(booked, 'TRIP');
       const stale = await quoteForUpdate(booked.id, { quotes: [{ id: trip.id, update_fields: { trip_cost: 1200 } }] }).expect(200);
-      await request(t.http).patch(path(booked.id)).set('X-Api-Key', key).send({ policyholder: { email: 'new@example.com' } }).expect(200);
+      await request(t.http)
+        .patch(path(booked.id))
+        .set('X-Api-Key', key)
+        .send({ policyholder: { email: 'new@example.com' } })
+        .expect(200);
       expect((await confirmUpdate(booked.id, stale.body.update_id).expect(422)).body.code).toBe('update_stale');
 
       const late = await quoteForUpdate(booked.id, { quotes: [{ id: trip.id, update_fields: { trip_cost: 1200 } }] }).expect(200);
       clock.advance(24 * HOUR_MS + 1000);
-      expect((await confirmUpdate(booked.id, late.body.update_id).expect(422)).body).toMatchObject({ code: 'update_expired', confirm_before: late.body.confirm_before });
+      expect((await confirmUpdate(booked.id, late.body.update_id).expect(422)).body).toMatchObject({
+        code: 'update_expired',
+        confirm_before: late.body.confirm_before,
+      });
       clock.release();
 
       const other = await bookTrip(t, 'TRAVA', key);
@@ -297,11 +337,19 @@ describe('After the sale: cancel, preview, update (e2e)', () => {
       expect(updated.after).toEqual({ policyholder: { email: 'ada@lovelace.example' }, quotes: [{ id: trip.id, insured }] });
 
       // the same change again changes nothing and leaves no event
-      await request(t.http).patch(path(booked.id)).set('X-Api-Key', key).send({ policyholder: { email: 'ada@lovelace.example' } }).expect(200);
+      await request(t.http)
+        .patch(path(booked.id))
+        .set('X-Api-Key', key)
+        .send({ policyholder: { email: 'ada@lovelace.example' } })
+        .expect(200);
       expect((await events(booked.id)).length).toBe(2);
 
       await cancel(booked.id).expect(200);
-      const refused = await request(t.http).patch(path(booked.id)).set('X-Api-Key', key).send({ policyholder: { email: 'x@example.com' } }).expect(422);
+      const refused = await request(t.http)
+        .patch(path(booked.id))
+        .set('X-Api-Key', key)
+        .send({ policyholder: { email: 'x@example.com' } })
+        .expect(422);
       expect(refused.body.code).toBe('booking_already_cancelled');
     });
   });

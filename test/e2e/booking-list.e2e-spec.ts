@@ -113,7 +113,10 @@ describe('listing and reading bookings (e2e)', () => {
     const back = new URL(previousLinks[2] as string);
     expect(back.pathname).toBe(`/x/partners/${A}/bookings/`);
     expect([back.searchParams.get('limit'), back.searchParams.get('offset')]).toEqual(['2', '2']);
-    const prev = await request(t.http).get(pathOf(previousLinks[2] as string)).set('X-Api-Key', keyA).expect(200);
+    const prev = await request(t.http)
+      .get(pathOf(previousLinks[2] as string))
+      .set('X-Api-Key', keyA)
+      .expect(200);
     expect((prev.body as Page).results.map((b) => b.id)).toEqual(newestFirst().slice(2, 4));
 
     // an offset past the end: an empty page that still counts
@@ -131,7 +134,10 @@ describe('listing and reading bookings (e2e)', () => {
     expect(next.protocol).toMatch(/^https?:$/);
     expect(next.pathname).toBe(`/xcover/partners/${A}/bookings`);
     expect(Object.fromEntries(next.searchParams)).toEqual({ partner_transaction_id: 'ORDER-SHARED', status: 'CONFIRMED', limit: '1', offset: '1' });
-    const second = await request(t.http).get(pathOf(page.next as string)).set('X-Api-Key', keyA).expect(200);
+    const second = await request(t.http)
+      .get(pathOf(page.next as string))
+      .set('X-Api-Key', keyA)
+      .expect(200);
     expect(second.body).toMatchObject({ count: 2, next: null });
     expect((second.body as Page).results.map((b) => b.id)).toEqual([mine[0]?.id]);
     const previous = new URL((second.body as Page).previous as string);
@@ -139,7 +145,7 @@ describe('listing and reading bookings (e2e)', () => {
     expect(Object.fromEntries(previous.searchParams)).toEqual({ partner_transaction_id: 'ORDER-SHARED', status: 'CONFIRMED', limit: '1', offset: '0' });
   });
 
-  it('filter partner_transaction_id: only the bookings of offers made with it, never another partner\'s', async () => {
+  it("filter partner_transaction_id: only the bookings of offers made with it, never another partner's", async () => {
     const shared = (await list('?partner_transaction_id=ORDER-SHARED').expect(200)).body as Page;
     expect(shared.count).toBe(2);
     expect(shared.results.map((b) => b.id)).toEqual([mine[1]?.id, mine[0]?.id]);
@@ -165,7 +171,8 @@ describe('listing and reading bookings (e2e)', () => {
     expect(future.count).toBe(0);
 
     // between the 2nd and 3rd booking … between the 4th and 5th: the 3rd and 4th, whatever the bounds' inclusiveness
-    const mid = (a: Booked | undefined, b: Booked | undefined) => new Date((Date.parse(a?.created_at as string) + Date.parse(b?.created_at as string)) / 2).toISOString();
+    const mid = (a: Booked | undefined, b: Booked | undefined) =>
+      new Date((Date.parse(a?.created_at as string) + Date.parse(b?.created_at as string)) / 2).toISOString();
     const from = mid(mine[1], mine[2]);
     const to = mid(mine[3], mine[4]);
     const narrow = await list(`?created_from=${encodeURIComponent(from)}&created_to=${encodeURIComponent(to)}`).expect(200);
@@ -249,11 +256,29 @@ describe('listing and reading bookings (e2e)', () => {
     const onA = `/x/partners/${A}/bookings/${victim.id}`;
     const attempts: Array<[string, request.Test]> = [
       ['cancel', request(t.http).post(`${onA}/cancel`).set('X-Api-Key', keyA).send({})],
-      ['cancel one quote', request(t.http).post(`${onA}/cancel/`).set('X-Api-Key', keyA).send({ quotes: [{ id: trip.id }] })],
+      [
+        'cancel one quote',
+        request(t.http)
+          .post(`${onA}/cancel/`)
+          .set('X-Api-Key', keyA)
+          .send({ quotes: [{ id: trip.id }] }),
+      ],
       ['cancel preview', request(t.http).post(`${onA}/cancel`).set('X-Api-Key', keyA).send({ preview: true })],
       ['confirm_cancellation', request(t.http).post(`${onA}/confirm_cancellation/${preview.body.cancellation_id}/`).set('X-Api-Key', keyA).send({})],
-      ['PATCH', request(t.http).patch(`${onA}/`).set('X-Api-Key', keyA).send({ policyholder: { first_name: 'Mallory' } })],
-      ['quote_for_update', request(t.http).patch(`${onA}/quote_for_update`).set('X-Api-Key', keyA).send({ quotes: [{ id: trip.id, update_fields: { trip_cost: 3000 } }] })],
+      [
+        'PATCH',
+        request(t.http)
+          .patch(`${onA}/`)
+          .set('X-Api-Key', keyA)
+          .send({ policyholder: { first_name: 'Mallory' } }),
+      ],
+      [
+        'quote_for_update',
+        request(t.http)
+          .patch(`${onA}/quote_for_update`)
+          .set('X-Api-Key', keyA)
+          .send({ quotes: [{ id: trip.id, update_fields: { trip_cost: 3000 } }] }),
+      ],
       ['confirm_update', request(t.http).post(`${onA}/confirm_update/${quoted.body.update_id}/`).set('X-Api-Key', keyA).send({})],
       ['GET', request(t.http).get(`${onA}/`).set('X-Api-Key', keyA)],
       ['GET (xcover, no slash)', request(t.http).get(`/xcover/partners/${A}/bookings/${victim.id}`).set('X-Api-Key', keyA)],
@@ -276,6 +301,10 @@ describe('listing and reading bookings (e2e)', () => {
     expect(evs.body.map((e: { type: string }) => e.type)).toEqual(['booking.created']);
     const [row] = await dbQuery<{ version: number | string; status: string }>(t, 'SELECT version, status FROM bookings WHERE id = $1', [victim.id]);
     expect([Number(row?.version), row?.status]).toEqual([1, 'CONFIRMED']);
-    await request(t.http).post(`/x/partners/${B}/bookings/${victim.id}/confirm_cancellation/${preview.body.cancellation_id}/`).set('X-Api-Key', keyB).send({}).expect(200);
+    await request(t.http)
+      .post(`/x/partners/${B}/bookings/${victim.id}/confirm_cancellation/${preview.body.cancellation_id}/`)
+      .set('X-Api-Key', keyB)
+      .send({})
+      .expect(200);
   });
 });

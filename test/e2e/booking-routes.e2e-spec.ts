@@ -40,7 +40,15 @@ const BAD_BODIES: Record<string, { body: unknown; path: string }> = {
   cancel: { body: { preview: 'yes', quotes: [{ id: 'q1' }] }, path: '/preview' },
   confirm_cancellation: { body: [], path: '' },
   update: { body: { policyholder: { email: 'not an email' } }, path: '/policyholder/email' },
-  quote_for_update: { body: { quotes: [{ id: 'q1', update_fields: {} }, { id: 'q1', update_fields: {} }] }, path: '/quotes' },
+  quote_for_update: {
+    body: {
+      quotes: [
+        { id: 'q1', update_fields: {} },
+        { id: 'q1', update_fields: {} },
+      ],
+    },
+    path: '/quotes',
+  },
   confirm_update: { body: [{}], path: '' },
 };
 
@@ -83,7 +91,9 @@ describe('Booking routes after the sale: HTTP layer (e2e)', () => {
     if (bad) {
       it(`a bad body → 422 booking_validation_error at "${bad.path}", under every form of the path, before the booking is looked up`, async () => {
         for (const path of forms(route.path)) {
-          const res = await call(route.method, path).set('X-Api-Key', key).send(bad.body as object);
+          const res = await call(route.method, path)
+            .set('X-Api-Key', key)
+            .send(bad.body as object);
           expect([path, res.status]).toEqual([path, 422]);
           expect(res.body).toMatchObject({ type: 'validation_error', code: 'booking_validation_error' });
           expect(Object.keys(res.body.errors)).toContain(bad.path);
@@ -145,7 +155,11 @@ describe('Booking routes after the sale: HTTP layer (e2e)', () => {
         expect([path, (await call(route.method, path).set(json).send('')).status]).toEqual([path, 401]);
       }
       // the pipe reads no body as {}: quote_for_update then lacks its quotes
-      const res = await request(t.http).patch(forms(`bookings/${BOOKING}/quote_for_update`)[1]).set('X-Api-Key', key).set(json).send('');
+      const res = await request(t.http)
+        .patch(forms(`bookings/${BOOKING}/quote_for_update`)[1])
+        .set('X-Api-Key', key)
+        .set(json)
+        .send('');
       expect([res.status, res.body.code, Object.keys(res.body.errors ?? {})]).toEqual([422, 'booking_validation_error', ['/quotes']]);
     });
 
@@ -159,7 +173,11 @@ describe('Booking routes after the sale: HTTP layer (e2e)', () => {
     });
 
     it('PATCH quote_for_update with a JSON null body reaches its pipe (422 booking_validation_error at /quotes)', async () => {
-      const res = await request(t.http).patch(forms(`bookings/${BOOKING}/quote_for_update`)[0]).set(json).set('X-Api-Key', key).send('null');
+      const res = await request(t.http)
+        .patch(forms(`bookings/${BOOKING}/quote_for_update`)[0])
+        .set(json)
+        .set('X-Api-Key', key)
+        .send('null');
       expect([res.status, res.body.code, Object.keys(res.body.errors ?? {})]).toEqual([422, 'booking_validation_error', ['/quotes']]);
     });
 
@@ -230,7 +248,8 @@ describe('Booking routes after the sale: HTTP layer (e2e)', () => {
         expect(errorCodes(cancel, '422')).toEqual(expect.stringContaining('booking_already_cancelled'));
         expect(errorCodes(confirmCancellation, '404')).toContain('cancellation_not_found');
         for (const code of ['cancellation_expired', 'cancellation_stale']) expect(errorCodes(confirmCancellation, '422')).toContain(code);
-        for (const code of ['booking_validation_error', 'modification_not_allowed', 'offer_quote_pricing_error']) expect(errorCodes(quote, '422')).toContain(code);
+        for (const code of ['booking_validation_error', 'modification_not_allowed', 'offer_quote_pricing_error'])
+          expect(errorCodes(quote, '422')).toContain(code);
         expect(errorCodes(confirmUpdate, '404')).toContain('update_not_found');
         for (const code of ['update_expired', 'update_stale']) expect(errorCodes(confirmUpdate, '422')).toContain(code);
         const list = op(base, 'get');
@@ -260,7 +279,9 @@ describe('Booking routes after the sale: HTTP layer (e2e)', () => {
         ]),
       );
       expect(s.CancellationPreviewResponseDto.required).toEqual(expect.arrayContaining(['cancellation_id', 'confirm_before', 'total_refund']));
-      expect(s.UpdateQuoteResponseDto.required).toEqual(expect.arrayContaining(['total_price_diff', 'total_price_diff_formatted', 'update_id', 'confirm_before']));
+      expect(s.UpdateQuoteResponseDto.required).toEqual(
+        expect.arrayContaining(['total_price_diff', 'total_price_diff_formatted', 'update_id', 'confirm_before']),
+      );
       expect(Object.keys(s.BookingPageDto.properties).sort()).toEqual(['count', 'next', 'previous', 'results']);
       // a partial policyholder: nothing required
       expect(s.PartialPolicyholderDto.required ?? []).toEqual([]);

@@ -24,7 +24,11 @@ describe('Reads: offer status and bookings (e2e)', () => {
     expect((await readOffer(offer.id).expect(200)).body).toMatchObject({ id: offer.id, status: 'OFFERED', booking_id: null, products: offer.products });
     await request(t.http).post(`/x/partners/READA/offers/${offer.id}/opt_out/`).set('X-Api-Key', key).expect(204);
     expect((await readOffer(offer.id).expect(200)).body).toMatchObject({ status: 'OPTED_OUT', booking_id: null });
-    const booked = await request(t.http).post(confirmPath('READA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const booked = await request(t.http)
+      .post(confirmPath('READA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     expect((await readOffer(offer.id).expect(200)).body).toMatchObject({ status: 'CONFIRMED', booking_id: booked.body.id });
   });
 
@@ -70,12 +74,18 @@ describe('Reads: offer status and bookings (e2e)', () => {
       'SELECT quote_id, policy_number, price_minor FROM booking_items WHERE booking_id = $1 ORDER BY policy_number',
       [booked.body.id],
     );
-    expect(items.map((i) => [i.quote_id, i.policy_number])).toEqual(booked.body.quotes.map((q: { id: string; policy_number: string }) => [q.id, q.policy_number]));
+    expect(items.map((i) => [i.quote_id, i.policy_number])).toEqual(
+      booked.body.quotes.map((q: { id: string; policy_number: string }) => [q.id, q.policy_number]),
+    );
   });
 
   it('the database itself refuses a second booking of an offer (unique offer_id), with a unique-violation code', async () => {
     const offer = await createOffer(t, 'READA', key);
-    const booked = await request(t.http).post(confirmPath('READA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const booked = await request(t.http)
+      .post(confirmPath('READA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     const [row] = await dbQuery<Record<string, unknown>>(t, 'SELECT * FROM bookings WHERE id = $1', [booked.body.id]);
     const cols = Object.keys(row);
     const copy = cols.map((c) => (c === 'id' ? 'ZZZZZ-ZZZZZ-INS' : row[c]));
@@ -95,7 +105,11 @@ describe('Reads: offer status and bookings (e2e)', () => {
 
   it("404 across partners: another partner's offer and booking do not exist for them", async () => {
     const offer = await createOffer(t, 'READA', key);
-    const booked = await request(t.http).post(confirmPath('READA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const booked = await request(t.http)
+      .post(confirmPath('READA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     const o = await readOffer(offer.id, 'READB', otherKey).expect(404);
     expect(o.body.code).toBe('offer_not_found');
     const b = await request(t.http).get(`/x/partners/READB/bookings/${booked.body.id}/`).set('X-Api-Key', otherKey).expect(404);

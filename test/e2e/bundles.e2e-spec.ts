@@ -61,7 +61,11 @@ describe('admin: bundles (e2e)', () => {
   let t: TestApp;
   const admin = { 'X-Admin-Key': TEST_ADMIN_KEY };
 
-  const put = (code: string, body: unknown) => request(t.http).put(`/admin/partners/${code}/bundle`).set(admin).send(body as object);
+  const put = (code: string, body: unknown) =>
+    request(t.http)
+      .put(`/admin/partners/${code}/bundle`)
+      .set(admin)
+      .send(body as object);
   const get = (path: string) => request(t.http).get(path).set(admin);
 
   beforeAll(async () => {
@@ -409,9 +413,7 @@ describe('admin: bundles (e2e)', () => {
     }, 30_000);
 
     it('concurrent writes get distinct consecutive versions (or a 409 conflict), never a 500', async () => {
-      const results = await Promise.all(
-        [0.11, 0.12, 0.13, 0.14].map((r) => put(CODE, oneProductBundle(CODE, `context.item.retail_value * ${r}`))),
-      );
+      const results = await Promise.all([0.11, 0.12, 0.13, 0.14].map((r) => put(CODE, oneProductBundle(CODE, `context.item.retail_value * ${r}`))));
       for (const r of results) expect([200, 409]).toContain(r.status);
       const ok = results.filter((r) => r.status === 200).map((r) => r.body.version as number);
       expect(ok.length).toBeGreaterThan(0);
@@ -459,11 +461,7 @@ describe('admin: bundles (e2e)', () => {
     });
 
     it('PUT a schema body with an unknown field → 422 validation_error (whitelist), nothing applied', async () => {
-      const res = await request(t.http)
-        .put(`/admin/partners/${CODE}/schemas/retail:v2`)
-        .set(admin)
-        .send({ json_schema: SCHEMA, version: 2 })
-        .expect(422);
+      const res = await request(t.http).put(`/admin/partners/${CODE}/schemas/retail:v2`).set(admin).send({ json_schema: SCHEMA, version: 2 }).expect(422);
       expect(res.body).toMatchObject({ type: 'validation_error', code: 'validation_error', errors: { version: [expect.any(String)] } });
       expect(await versions()).toEqual([1]);
     });

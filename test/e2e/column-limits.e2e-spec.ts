@@ -27,12 +27,22 @@ describe('Partner values longer than their columns (e2e)', () => {
 
   it('an idempotency key of 256 characters is a 422 on create and confirm; 255 characters work', async () => {
     const before = await offers();
-    const res = await request(t.http).post('/x/partners/LIMITS/offers/').set('X-Api-Key', key).set('X-Idempotency-Key', 'k'.repeat(256)).send(offerRequest()).expect(422);
+    const res = await request(t.http)
+      .post('/x/partners/LIMITS/offers/')
+      .set('X-Api-Key', key)
+      .set('X-Idempotency-Key', 'k'.repeat(256))
+      .send(offerRequest())
+      .expect(422);
     expect(res.body).toMatchObject({ code: 'idempotency_key_invalid', errors: { 'headers.x-idempotency-key': [expect.stringContaining('255')] } });
     expect(await offers()).toBe(before);
     await request(t.http).post('/x/partners/LIMITS/offers/').set('X-Api-Key', key).set('X-Idempotency-Key', 'k'.repeat(255)).send(offerRequest()).expect(200);
     const offer = await createOffer(t, 'LIMITS', key);
-    const confirm = await request(t.http).post(confirmPath('LIMITS', offer.id)).set('X-Api-Key', key).set('X-Idempotency-Key', 'c'.repeat(256)).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(422);
+    const confirm = await request(t.http)
+      .post(confirmPath('LIMITS', offer.id))
+      .set('X-Api-Key', key)
+      .set('X-Idempotency-Key', 'c'.repeat(256))
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(422);
     expect(confirm.body.code).toBe('idempotency_key_invalid');
     const [row] = await dbQuery<{ status: string }>(t, 'SELECT status FROM offers WHERE id = $1', [offer.id]);
     expect(row.status).toBe('OFFERED');

@@ -106,7 +106,10 @@ describe('Confirm Offer (e2e)', () => {
         .set('X-Api-Key', key)
         .send({ customer: { language: 'en', currency: 'AUD', country: 'AU' }, context: { value, channel: 'web' } })
         .expect(200);
-      const offer = res0.body as { id: string; products: Array<{ id: string; details: { finance: { price: { total_amount: number }; tax: { total_amount: number } } } }> };
+      const offer = res0.body as {
+        id: string;
+        products: Array<{ id: string; details: { finance: { price: { total_amount: number }; tax: { total_amount: number } } } }>;
+      };
       const res = await request(t.http)
         .post(confirmPath('SHOPA', offer.id))
         .set('X-Api-Key', key)
@@ -122,7 +125,11 @@ describe('Confirm Offer (e2e)', () => {
 
   it('selecting only part of the offer books only those quotes; partner_transaction_id defaults to the offer’s', async () => {
     const offer = await createOffer(t, 'SHOPA', key, { transactionId: 'ORDER-7' });
-    const res = await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const res = await request(t.http)
+      .post(confirmPath('SHOPA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     expect(res.body.quotes.map((q: { code: string }) => q.code)).toEqual(['PROTECT']);
     expect(res.body.partner_transaction_id).toBe('ORDER-7');
     expect(res.body.total_price).toBe(offer.products.find((p) => p.code === 'PROTECT')!.details.finance.price.total_amount);
@@ -130,14 +137,22 @@ describe('Confirm Offer (e2e)', () => {
 
   it('formats totals with the locale of the offer’s customer', async () => {
     const offer = await createOffer(t, 'SHOPA', key, { language: 'de', country: 'DE', currency: 'EUR', value: 1000 });
-    const res = await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const res = await request(t.http)
+      .post(confirmPath('SHOPA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     expect(res.body.currency).toBe('EUR');
     expect(res.body.total_price_formatted).toBe(new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' }).format(res.body.total_price));
   });
 
   it('works under every API prefix and without the trailing slash', async () => {
     const offer = await createOffer(t, 'SHOPA', key);
-    await request(t.http).post(`/xcover/partners/SHOPA/offers/${offer.id}/confirm`).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    await request(t.http)
+      .post(`/xcover/partners/SHOPA/offers/${offer.id}/confirm`)
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
   });
 
   describe('422 booking_validation_error, errors by JSON path', () => {
@@ -158,9 +173,17 @@ describe('Confirm Offer (e2e)', () => {
       ['country not ISO 3166-1 alpha-2', (p) => ({ quotes: [{ id: p }], policyholder: { ...POLICYHOLDER, country: 'XX' } }), '/policyholder/country'],
       ['email invalid', (p) => ({ quotes: [{ id: p }], policyholder: { ...POLICYHOLDER, email: 'not-an-email' } }), '/policyholder/email'],
       ['phone not E.164', (p) => ({ quotes: [{ id: p }], policyholder: { ...POLICYHOLDER, phone: '020 7123 4567' } }), '/policyholder/phone'],
-      ['insured without last_name', (p) => ({ quotes: [{ id: p, insured: [{ first_name: 'A' }] }], policyholder: POLICYHOLDER }), '/quotes/0/insured/0/last_name'],
+      [
+        'insured without last_name',
+        (p) => ({ quotes: [{ id: p, insured: [{ first_name: 'A' }] }], policyholder: POLICYHOLDER }),
+        '/quotes/0/insured/0/last_name',
+      ],
       ['an unknown field', (p) => ({ quotes: [{ id: p }], policyholder: POLICYHOLDER, coupon: 'X' }), '/coupon'],
-      ['partner_transaction_id not a string', (p) => ({ quotes: [{ id: p }], policyholder: POLICYHOLDER, partner_transaction_id: 5 }), '/partner_transaction_id'],
+      [
+        'partner_transaction_id not a string',
+        (p) => ({ quotes: [{ id: p }], policyholder: POLICYHOLDER, partner_transaction_id: 5 }),
+        '/partner_transaction_id',
+      ],
       ['a body that is not an object', () => [1, 2], ''],
     ];
     it.each(cases)('%s', async (_name, make, path) => {
@@ -178,7 +201,11 @@ describe('Confirm Offer (e2e)', () => {
 
   it('422 product_rules_violation when a required group is left out', async () => {
     const offer = await createOffer(t, 'SHOPA', key);
-    const res = await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'SHIP')])).expect(422);
+    const res = await request(t.http)
+      .post(confirmPath('SHOPA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'SHIP')]))
+      .expect(422);
     expect(res.body).toMatchObject({
       type: 'api_error',
       code: 'product_rules_violation',
@@ -191,17 +218,29 @@ describe('Confirm Offer (e2e)', () => {
 
   it('404 offer_not_found for an unknown offer', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
-      const res = await request(t.http).post(confirmPath('SHOPA', id)).set('X-Api-Key', key).send(confirmBody(['00000000-0000-4000-8000-000000000001'])).expect(404);
+      const res = await request(t.http)
+        .post(confirmPath('SHOPA', id))
+        .set('X-Api-Key', key)
+        .send(confirmBody(['00000000-0000-4000-8000-000000000001']))
+        .expect(404);
       expect(res.body).toMatchObject({ type: 'api_error', code: 'offer_not_found' });
     }
   });
 
   it("404 offer_not_found for another partner's offer (and it stays unbooked)", async () => {
     const offer = await createOffer(t, 'SHOPA', key);
-    const res = await request(t.http).post(confirmPath('SHOPB', offer.id)).set('X-Api-Key', otherKey).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(404);
+    const res = await request(t.http)
+      .post(confirmPath('SHOPB', offer.id))
+      .set('X-Api-Key', otherKey)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(404);
     expect(res.body.code).toBe('offer_not_found');
     // and a key of one partner on the other's path is refused outright
-    await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', otherKey).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(403);
+    await request(t.http)
+      .post(confirmPath('SHOPA', offer.id))
+      .set('X-Api-Key', otherKey)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(403);
     const read = await request(t.http).get(`/x/partners/SHOPA/offers/${offer.id}`).set('X-Api-Key', key).expect(200);
     expect(read.body.status).toBe('OFFERED');
   });
@@ -210,7 +249,11 @@ describe('Confirm Offer (e2e)', () => {
     clock.pin(Date.now()); // no real expiry while the test runs
     const offer = await createOffer(t, 'SHOPA', key, { channel: 'flash' }); // offer_ttl 1s
     clock.pin(Date.parse(offer.expires_at as string));
-    const res = await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'FLASH')])).expect(422);
+    const res = await request(t.http)
+      .post(confirmPath('SHOPA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'FLASH')]))
+      .expect(422);
     expect(res.body).toMatchObject({ type: 'api_error', code: 'offer_expired', expires_at: expect.any(String) });
     const read = await request(t.http).get(`/x/partners/SHOPA/offers/${offer.id}`).set('X-Api-Key', key).expect(200);
     expect(read.body).toMatchObject({ status: 'EXPIRED', booking_id: null });
@@ -218,7 +261,11 @@ describe('Confirm Offer (e2e)', () => {
 
   it('422 booking_already_exists with booking_id on a second confirm', async () => {
     const offer = await createOffer(t, 'SHOPA', key);
-    const first = await request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const first = await request(t.http)
+      .post(confirmPath('SHOPA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     const again = await request(t.http)
       .post(confirmPath('SHOPA', offer.id))
       .set('X-Api-Key', key)
@@ -232,9 +279,7 @@ describe('Confirm Offer (e2e)', () => {
   it('exactly one booking under 20 simultaneous confirms: one 200, nineteen 422 booking_already_exists', async () => {
     const offer = await createOffer(t, 'SHOPA', key);
     const body = confirmBody([quoteId(offer, 'PROTECT'), quoteId(offer, 'SHIP')]);
-    const results = await Promise.all(
-      Array.from({ length: 20 }, () => request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(body)),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, () => request(t.http).post(confirmPath('SHOPA', offer.id)).set('X-Api-Key', key).send(body)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, ...Array(19).fill(422)]);
     const winner = results.find((r) => r.status === 200)!;

@@ -90,7 +90,12 @@ describePg('process killed mid-confirm (e2e, PostgreSQL, spawned processes)', ()
     );
     await committed;
     // PostgreSQL has the COMMIT; wait until it is visible, then kill before the app hears back
-    await waitFor('the commit', async () => (await one<{ n: string }>('SELECT COUNT(*) AS n FROM bookings WHERE offer_id = $1', [offer.id])).n === '1', 5000, 10);
+    await waitFor(
+      'the commit',
+      async () => (await one<{ n: string }>('SELECT COUNT(*) AS n FROM bookings WHERE offer_id = $1', [offer.id])).n === '1',
+      5000,
+      10,
+    );
     await first.stop('SIGKILL');
     expect(await inFlight).toBe('no answer');
     proxy.setTap(undefined);
@@ -130,7 +135,14 @@ describePg('process killed mid-confirm (e2e, PostgreSQL, spawned processes)', ()
     proxy.setTap(undefined);
 
     // the connection died with the process: PostgreSQL rolled the transaction back
-    await waitFor('the rollback', async () => (await one<{ n: string }>("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'", [])).n === '0', 5000, 50);
+    await waitFor(
+      'the rollback',
+      async () =>
+        (await one<{ n: string }>("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'", []))
+          .n === '0',
+      5000,
+      50,
+    );
     expect((await one<{ n: string }>('SELECT COUNT(*) AS n FROM bookings WHERE offer_id = $1', [offer.id])).n).toBe('0');
     expect(await one('SELECT status, booking_id FROM offers WHERE id = $1', [offer.id])).toEqual({ status: 'OFFERED', booking_id: null });
     expect(await one('SELECT state FROM idempotency_records WHERE key = $1', ['crash-key-2'])).toEqual({ state: 'in_progress' });

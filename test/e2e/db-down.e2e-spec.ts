@@ -82,7 +82,10 @@ describePg('database down (e2e, PostgreSQL)', () => {
     // request text, with this transaction id, is one of them)
     const marker = `cut-${Date.now()}`;
     proxy.setTap((_chunk, sent) => (sent.includes(marker) ? 'cut' : 'forward'));
-    const res = await request(t.http).post('/x/partners/DBDOWN/offers/').set('X-Api-Key', key).send(offerRequest({ transactionId: marker }));
+    const res = await request(t.http)
+      .post('/x/partners/DBDOWN/offers/')
+      .set('X-Api-Key', key)
+      .send(offerRequest({ transactionId: marker }));
     proxy.setTap(undefined);
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('service_unavailable');

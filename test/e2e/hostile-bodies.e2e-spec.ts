@@ -8,7 +8,13 @@ import { startTestApp, TestApp } from '../support/app';
 import { ADMIN, confirmBody, confirmPath, createOffer, dbQuery, offerRequest, quoteId, setupShop } from '../support/booking-fixtures';
 
 /** one request written as given (method, headers, body bytes), on a connection of its own */
-async function rawRequest(t: TestApp, method: string, path: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
+async function rawRequest(
+  t: TestApp,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): Promise<{ status: number; body: string }> {
   // a server of its own around the app's handler: the app's own server stays supertest's
   const server = createServer(t.app.getHttpAdapter().getInstance() as RequestListener).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -53,7 +59,11 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
     beforeAll(async () => {
       const offer = await createOffer(t, 'HOSTILE', key);
       offerId = offer.id;
-      const booked = await request(t.http).post(confirmPath('HOSTILE', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+      const booked = await request(t.http)
+        .post(confirmPath('HOSTILE', offer.id))
+        .set('X-Api-Key', key)
+        .send(confirmBody([quoteId(offer, 'PROTECT')]))
+        .expect(200);
       bookingId = booked.body.id as string;
     });
 
@@ -67,14 +77,22 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
 
     it.each(bodies)('partner reads answer 200 with %s, under both prefixes', async (_name, body, type) => {
       for (const prefix of ['/x', '/xcover']) {
-        for (const path of [`${prefix}/partners/HOSTILE/bookings/${bookingId}/`, `${prefix}/partners/HOSTILE/offers/${offerId}`, `${prefix}/partners/HOSTILE/schemas`]) {
+        for (const path of [
+          `${prefix}/partners/HOSTILE/bookings/${bookingId}/`,
+          `${prefix}/partners/HOSTILE/offers/${offerId}`,
+          `${prefix}/partners/HOSTILE/schemas`,
+        ]) {
           const req = request(t.http).get(path).set('X-Api-Key', key);
           if (type) req.set('Content-Type', type);
           const res = await req.send(body);
           expect({ path, status: res.status }).toEqual({ path, status: 200 });
         }
       }
-      const booking = await request(t.http).get(`/x/partners/HOSTILE/bookings/${bookingId}`).set('X-Api-Key', key).set('Content-Type', 'application/json').send('null');
+      const booking = await request(t.http)
+        .get(`/x/partners/HOSTILE/bookings/${bookingId}`)
+        .set('X-Api-Key', key)
+        .set('Content-Type', 'application/json')
+        .send('null');
       expect(booking.body).toMatchObject({ id: bookingId, status: 'CONFIRMED' });
     });
 
@@ -92,7 +110,12 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
       const head = await rawRequest(t, 'HEAD', `/x/partners/HOSTILE/bookings/${bookingId}`, { 'X-Api-Key': key, 'Content-Type': 'application/json' }, 'null');
       expect(head).toEqual({ status: 200, body: '' });
       const created = await request(t.http).post('/admin/partners/HOSTILE/api-keys').set(ADMIN).send({ mode: 'test', name: 'to revoke' }).expect(201);
-      await request(t.http).delete(`/admin/partners/HOSTILE/api-keys/${created.body.id}`).set(ADMIN).set('Content-Type', 'application/json').send('null').expect(204);
+      await request(t.http)
+        .delete(`/admin/partners/HOSTILE/api-keys/${created.body.id}`)
+        .set(ADMIN)
+        .set('Content-Type', 'application/json')
+        .send('null')
+        .expect(204);
       const keys = await request(t.http).get('/admin/partners/HOSTILE/api-keys').set(ADMIN).expect(200);
       expect(keys.body.items.find((k: { id: string }) => k.id === created.body.id)).toMatchObject({ revoked_at: expect.any(String) });
     });
@@ -107,7 +130,11 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
     it('Create Offer with a context of 5 000 nested arrays: 400, nothing stored', async () => {
       const before = await countRows('offers');
       for (const prefix of ['/x', '/xcover']) {
-        const res = await request(t.http).post(`${prefix}/partners/HOSTILE/offers/`).set('X-Api-Key', key).set('Content-Type', 'application/json').send(offerWithContext(nestedArrays(5000)));
+        const res = await request(t.http)
+          .post(`${prefix}/partners/HOSTILE/offers/`)
+          .set('X-Api-Key', key)
+          .set('Content-Type', 'application/json')
+          .send(offerWithContext(nestedArrays(5000)));
         expectTooDeep(res, PARTNER_MAX_JSON_DEPTH);
       }
       expect(await countRows('offers')).toBe(before);
@@ -120,7 +147,10 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
       expect(ok.status).toBe(422);
       expect(ok.body.code).not.toBe('malformed_request');
       const over = offerWithContext(nestedArrays(PARTNER_MAX_JSON_DEPTH));
-      expectTooDeep(await request(t.http).post('/x/partners/HOSTILE/offers/').set('X-Api-Key', key).set('Content-Type', 'application/json').send(over), PARTNER_MAX_JSON_DEPTH);
+      expectTooDeep(
+        await request(t.http).post('/x/partners/HOSTILE/offers/').set('X-Api-Key', key).set('Content-Type', 'application/json').send(over),
+        PARTNER_MAX_JSON_DEPTH,
+      );
     });
 
     it('Confirm with 20 000 nested arrays in quotes: 400, the offer stays unbooked', async () => {
@@ -150,7 +180,11 @@ describe('Bodies a route never reads, and JSON nested too deep (e2e)', () => {
     it('objects count like arrays, and brackets inside strings do not count', async () => {
       let deepObject = '1';
       for (let i = 0; i < PARTNER_MAX_JSON_DEPTH; i++) deepObject = `{"a":${deepObject}}`;
-      const res = await request(t.http).post('/x/partners/HOSTILE/offers/').set('X-Api-Key', key).set('Content-Type', 'application/json').send(offerWithContext(deepObject));
+      const res = await request(t.http)
+        .post('/x/partners/HOSTILE/offers/')
+        .set('X-Api-Key', key)
+        .set('Content-Type', 'application/json')
+        .send(offerWithContext(deepObject));
       expectTooDeep(res, PARTNER_MAX_JSON_DEPTH);
       const bracketsInText = offerRequest();
       (bracketsInText.partner as Record<string, unknown>).customer_id = '['.repeat(5000);

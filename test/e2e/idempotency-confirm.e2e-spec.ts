@@ -23,7 +23,8 @@ describe('Idempotency keys on confirm (e2e)', () => {
     if (idemKey) r.set(KEY_HEADER, idemKey);
     return r.send(body);
   };
-  const bookingsOf = async (offerId: string) => Number((await dbQuery<{ n: number | string }>(t, 'SELECT COUNT(*) AS n FROM bookings WHERE offer_id = $1', [offerId]))[0].n);
+  const bookingsOf = async (offerId: string) =>
+    Number((await dbQuery<{ n: number | string }>(t, 'SELECT COUNT(*) AS n FROM bookings WHERE offer_id = $1', [offerId]))[0].n);
 
   it('same key and body after completion: the first booking replayed with 409 and Idempotent-Replayed: true', async () => {
     const offer = await createOffer(t, 'IDEMA', key);

@@ -61,7 +61,10 @@ describe('Create Offer on build threads (e2e)', () => {
   const workers = (): Worker[] => startWorker.mock.results.map((r) => r.value as Worker);
 
   beforeAll(async () => {
-    [threaded, inProcess] = await Promise.all([startTestApp({ offerBuildThreads: 1, seedDemo: true }, clock), startTestApp({ offerBuildThreads: 0, seedDemo: true })]);
+    [threaded, inProcess] = await Promise.all([
+      startTestApp({ offerBuildThreads: 1, seedDemo: true }, clock),
+      startTestApp({ offerBuildThreads: 0, seedDemo: true }),
+    ]);
     for (const [name, t] of [
       ['threaded', threaded],
       ['inProcess', inProcess],
@@ -92,7 +95,9 @@ describe('Create Offer on build threads (e2e)', () => {
       // stored as answered: the offer reads back with the same body, and the request as sent
       const stored = await request(threaded.http).get(`/x/partners/${code}/offers/${a.body.id}`).set('x-api-key', key('threaded')).expect(200);
       expect(stored.body).toEqual({ ...a.body, status: 'OFFERED', booking_id: null });
-      const [row] = await threaded.app.get(DataSource).query<Array<{ request: unknown }>>('SELECT request FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'), [a.body.id]);
+      const [row] = await threaded.app
+        .get(DataSource)
+        .query<Array<{ request: unknown }>>('SELECT request FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'), [a.body.id]);
       // the request as received: no schema defaults written into it
       expect(JSON.parse(storedText(row.request))).toEqual(body);
     }
@@ -158,23 +163,29 @@ describe('Create Offer on build threads (e2e)', () => {
     expect(a.offers[0]).toMatchObject({ partner_transaction_id: 'ROWS-1', status: 'OFFERED', booking_id: null });
   });
 
-  it('with an idempotency key: the offer and its key\'s stored response commit together, on the thread as in process, concurrent keys each once', async () => {
+  it("with an idempotency key: the offer and its key's stored response commit together, on the thread as in process, concurrent keys each once", async () => {
     for (const [t, key] of [
       [threaded, keys.threaded],
       [inProcess, keys.inProcess],
     ] as const) {
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: `IDEM-${i}` })).set('x-idempotency-key', `idem-thread-${i}`)),
+        Array.from({ length: 12 }, (_, i) =>
+          createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: `IDEM-${i}` })).set('x-idempotency-key', `idem-thread-${i}`),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
       for (const [i, r] of results.entries()) {
-        const [record] = await dbQuery(t, "SELECT state, response_status, response_body FROM idempotency_records WHERE key = $1 AND route = 'create_offer'", [`idem-thread-${i}`]);
+        const [record] = await dbQuery(t, "SELECT state, response_status, response_body FROM idempotency_records WHERE key = $1 AND route = 'create_offer'", [
+          `idem-thread-${i}`,
+        ]);
         // the text sent is the text stored, byte for byte, beside the offer it describes
         expect(record).toEqual({ state: 'done', response_status: 200, response_body: r.text });
         const [offer] = await dbQuery(t, 'SELECT response, partner_transaction_id FROM offers WHERE id = $1', [r.body.id as string]);
         expect({ ...offer, response: storedText(offer.response) }).toEqual({ response: r.text, partner_transaction_id: `IDEM-${i}` });
       }
-      const again = await createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: 'IDEM-3' })).set('x-idempotency-key', 'idem-thread-3').expect(200);
+      const again = await createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: 'IDEM-3' }))
+        .set('x-idempotency-key', 'idem-thread-3')
+        .expect(200);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.text).toBe(results[3].text);
     }
@@ -196,7 +207,11 @@ describe('Create Offer on build threads (e2e)', () => {
     const ids = creates.map((r) => r.body.id as string);
     const stored = await dbQuery(threaded, `SELECT COUNT(*) AS n FROM offers WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`, ids);
     expect(Number(stored[0].n)).toBe(40);
-    const booked = await dbQuery(threaded, `SELECT status FROM offers WHERE id IN (${offers.map((_, i) => `$${i + 1}`).join(', ')})`, offers.map((o) => o.body.id as string));
+    const booked = await dbQuery(
+      threaded,
+      `SELECT status FROM offers WHERE id IN (${offers.map((_, i) => `$${i + 1}`).join(', ')})`,
+      offers.map((o) => o.body.id as string),
+    );
     expect(booked.map((r) => r.status)).toEqual(Array(8).fill('CONFIRMED'));
   });
 

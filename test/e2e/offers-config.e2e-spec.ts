@@ -12,7 +12,8 @@ import type { Bundle } from '@app/core';
 /** gold bundle whose MAIN premium is a constant (so the price tells which version answered) */
 function pricedBundle(code: string, premium: string): Bundle {
   const b = goldBundle(code);
-  for (const c of b.offer_configs) c.products = c.products.map((p) => (p.code === 'MAIN' ? { ...MAIN_PRODUCT, pricing: { ...MAIN_PRODUCT.pricing, premium } } : p));
+  for (const c of b.offer_configs)
+    c.products = c.products.map((p) => (p.code === 'MAIN' ? { ...MAIN_PRODUCT, pricing: { ...MAIN_PRODUCT.pricing, premium } } : p));
   return b;
 }
 
@@ -46,9 +47,15 @@ describe('configuration on the request path (e2e)', () => {
     const bundle = pricedBundle('CFG', '70.0');
     await putBundle(t.http, bundle);
     expect(await mainPrice()).toBe(77);
-    const main = { ...bundle.offer_configs[0], products: bundle.offer_configs[0].products.map((p) => (p.code === 'MAIN' ? { ...p, pricing: { ...p.pricing, premium: '80.0' } } : p)) };
+    const main = {
+      ...bundle.offer_configs[0],
+      products: bundle.offer_configs[0].products.map((p) => (p.code === 'MAIN' ? { ...p, pricing: { ...p.pricing, premium: '80.0' } } : p)),
+    };
     const { id: _id, ...body } = main;
-    const res = await request(t.http).put('/admin/partners/CFG/offer-configs/gold-main').set('X-Admin-Key', TEST_ADMIN_KEY).send({ id: 'gold-main', ...body });
+    const res = await request(t.http)
+      .put('/admin/partners/CFG/offer-configs/gold-main')
+      .set('X-Admin-Key', TEST_ADMIN_KEY)
+      .send({ id: 'gold-main', ...body });
     expect(res.status).toBe(200);
     expect(await mainPrice()).toBe(88);
   });

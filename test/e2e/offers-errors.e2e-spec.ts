@@ -6,16 +6,36 @@ import request from 'supertest';
 import type { Bundle, OfferConfig } from '@app/core';
 import { DataSource } from 'typeorm';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
-import { bodySchema, createKey, createOffer, GENEROUS_LIMITS, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
+import {
+  bodySchema,
+  createKey,
+  createOffer,
+  GENEROUS_LIMITS,
+  goldBundle,
+  goldRequest,
+  INVALID_GOLD_REQUEST,
+  invalidGoldAnswer,
+  putBundle,
+} from '../support/offer-bundles';
 
 const SCHEMA = bodySchema({ kind: { type: 'string' }, optional_field: { type: 'number' }, premium: { type: 'number', default: 10 } });
 const product = (code: string, when?: string) => ({ code, name: code, ...(when ? { when } : {}), pricing: { premium: 'context.premium' } });
-const config = (id: string, schema: string, extra: Partial<OfferConfig> = {}): OfferConfig => ({ id, name: id, schema, status: 'active', products: [product('P')], ...extra });
+const config = (id: string, schema: string, extra: Partial<OfferConfig> = {}): OfferConfig => ({
+  id,
+  name: id,
+  schema,
+  status: 'active',
+  products: [product('P')],
+  ...extra,
+});
 
 /** partner ERRS: no default schema; one schema per case */
 const ERRS_BUNDLE: Bundle = {
   partner: { code: 'ERRS', name: 'Errors', status: 'active', rate_limits: GENEROUS_LIMITS },
-  schemas: ['simple:v1', 'empty:v1', 'draft:v1', 'access:v1', 'multi:v1', 'exprerr:v1', 'fail:v1', 'prodexpr:v1', 'content:v1'].map((id) => ({ id, json_schema: structuredClone(SCHEMA) })),
+  schemas: ['simple:v1', 'empty:v1', 'draft:v1', 'access:v1', 'multi:v1', 'exprerr:v1', 'fail:v1', 'prodexpr:v1', 'content:v1'].map((id) => ({
+    id,
+    json_schema: structuredClone(SCHEMA),
+  })),
   offer_configs: [
     config('simple-when', 'simple:v1', { when: "context.kind == 'yes'" }),
     config('draft-only', 'draft:v1', { status: 'draft' }),
@@ -112,7 +132,10 @@ describe('Create Offer statuses and error codes (e2e)', () => {
   it('422 for a NUL character (U+0000) anywhere in a body, by JSON path, nothing stored; an escaped backslash is fine', async () => {
     const count = async () => Number((await t.app.get(DataSource).query<Array<{ n: number | string }>>('SELECT COUNT(*) AS n FROM offers'))[0].n);
     const before = await count();
-    const res = await createOffer(t.http, 'GOLD', gold, { ...goldRequest({ 'no\u0000te': 'x' }), partner: { transaction_id: 'T\u0000', tags: ['ok', '\u0000'] } });
+    const res = await createOffer(t.http, 'GOLD', gold, {
+      ...goldRequest({ 'no\u0000te': 'x' }),
+      partner: { transaction_id: 'T\u0000', tags: ['ok', '\u0000'] },
+    });
     expect(res.status).toBe(422);
     expect(res.body).toEqual({
       type: 'validation_error',
@@ -130,7 +153,10 @@ describe('Create Offer statuses and error codes (e2e)', () => {
     const text = await createOffer(t.http, 'GOLD', gold, goldRequest({}, {}, { transaction_id: 'T\\u0000' })).expect(200);
     expect(text.body.partner_transaction_id).toBe('T\\u0000');
     // admin bodies too
-    const admin = await request(t.http).put('/admin/partners/GOLD/bundle').set('X-Admin-Key', TEST_ADMIN_KEY).send({ ...goldBundle(), partner: { ...goldBundle().partner, name: 'Gold\u0000' } });
+    const admin = await request(t.http)
+      .put('/admin/partners/GOLD/bundle')
+      .set('X-Admin-Key', TEST_ADMIN_KEY)
+      .send({ ...goldBundle(), partner: { ...goldBundle().partner, name: 'Gold\u0000' } });
     expect(admin.status).toBe(422);
     expect(admin.body.errors).toEqual({ '/partner/name': ['must not contain the NUL character (U+0000)'] });
   });
@@ -192,7 +218,12 @@ describe('Create Offer statuses and error codes (e2e)', () => {
 
   it.each([
     ['subsidiaries', 'sub', { partner: { subsidiary: 'app' } }, { partner: { subsidiary: 'web' } }],
-    ['countries', 'country', { customer: { language: 'en', currency: 'AUD', country: 'GB' } }, { customer: { language: 'en', currency: 'AUD', country: 'NZ' } }],
+    [
+      'countries',
+      'country',
+      { customer: { language: 'en', currency: 'AUD', country: 'GB' } },
+      { customer: { language: 'en', currency: 'AUD', country: 'NZ' } },
+    ],
   ])('404 offer_not_found_access_denied by access.%s', async (_list, kind, denied, admitted) => {
     expectEnvelope(await createOffer(t.http, 'ERRS', live, body('access:v1', { kind }, denied)), 404, 'api_error', 'offer_not_found_access_denied');
     expect((await createOffer(t.http, 'ERRS', live, body('access:v1', { kind }, admitted)).expect(200)).body.offer_config_id).toBe(`acc-${kind}`);
@@ -246,7 +277,10 @@ describe('Create Offer statuses and error codes (e2e)', () => {
     const res = await createOffer(t.http, 'ERRS', live, body('prodexpr:v1')).expect(200);
     expect(res.body.products.map((p: { code: string }) => p.code)).toEqual(['P2']);
     expect(res.body.errors).toEqual({
-      P1: { code: 'offer_quote_pricing_error', message: expect.stringMatching(/^pricing\.premium: expression `context\.optional_field \* 2\.0` failed: .*optional_field/) },
+      P1: {
+        code: 'offer_quote_pricing_error',
+        message: expect.stringMatching(/^pricing\.premium: expression `context\.optional_field \* 2\.0` failed: .*optional_field/),
+      },
     });
     const both = await createOffer(t.http, 'ERRS', live, body('prodexpr:v1', { optional_field: 4 })).expect(200);
     expect(both.body.errors).toEqual({});
@@ -256,7 +290,10 @@ describe('Create Offer statuses and error codes (e2e)', () => {
   it('step 7: a product placeholder that fails drops that product (reported in errors); an offer-level one is a 422, never a 500', async () => {
     const res = await createOffer(t.http, 'ERRS', live, body('content:v1', { kind: 'product-level' })).expect(200);
     expect(res.body.products.map((p: { code: string }) => p.code)).toEqual(['P1']);
-    expect(res.body.content).toEqual({ title: 'Title', products: [{ code: 'P1', title: 'P1 for $10.00', benefits: [], inclusions: [], exclusions: [], extras: [], disclaimers: [] }] });
+    expect(res.body.content).toEqual({
+      title: 'Title',
+      products: [{ code: 'P1', title: 'P1 for $10.00', benefits: [], inclusions: [], exclusions: [], extras: [], disclaimers: [] }],
+    });
     expect(res.body.errors).toEqual({ P2: { code: 'offer_quote_pricing_error', message: expect.stringContaining('quote.benefits[0].limit_formatted') } });
     // without content nothing is rendered, so nothing fails
     const plain = await createOffer(t.http, 'ERRS', live, body('content:v1', { kind: 'product-level' }), 'include_content=false').expect(200);
@@ -280,7 +317,11 @@ describe('Create Offer statuses and error codes (e2e)', () => {
   });
 
   it('415 unsupported_media_type for text/plain', async () => {
-    const res = await request(t.http).post('/x/partners/GOLD/offers/').set('X-Api-Key', gold).set('Content-Type', 'text/plain').send(JSON.stringify(goldRequest()));
+    const res = await request(t.http)
+      .post('/x/partners/GOLD/offers/')
+      .set('X-Api-Key', gold)
+      .set('Content-Type', 'text/plain')
+      .send(JSON.stringify(goldRequest()));
     expectEnvelope(res, 415, 'validation_error', 'unsupported_media_type');
   });
 

@@ -40,8 +40,22 @@ const EXP_BUNDLE: Bundle = {
       when: 'context.two',
       products: [{ code: 'MAIN', name: 'Main', pricing: { premium: 'context.premium' } }],
       experiments: [
-        { key: 'first', unit: 'partner.customer_id', variants: [{ name: 'p', weight: 1 }, { name: 'q', weight: 1 }] },
-        { key: 'second', unit: 'customer.email', variants: [{ name: 'x', weight: 1 }, { name: 'y', weight: 1 }] },
+        {
+          key: 'first',
+          unit: 'partner.customer_id',
+          variants: [
+            { name: 'p', weight: 1 },
+            { name: 'q', weight: 1 },
+          ],
+        },
+        {
+          key: 'second',
+          unit: 'customer.email',
+          variants: [
+            { name: 'x', weight: 1 },
+            { name: 'y', weight: 1 },
+          ],
+        },
       ],
     },
   ],

@@ -304,7 +304,7 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
     expect(start).toBeLessThanOrEqual(after + 1000);
   });
 
-  it("the worked example: 16.92 + 10 % tax = 18.61, commission 30 % = 5.08, formatted A$ for an en-US customer", async () => {
+  it('the worked example: 16.92 + 10 % tax = 18.61, commission 30 % = 5.08, formatted A$ for an en-US customer', async () => {
     const res = await create(
       goldRequest({ premium: 16.92, tax_rate: 0.1, commission_rate: 0.3 }, { language: 'en', country: 'US' }, { transaction_id: 'T-1' }),
       'extra_fields=tax,surcharge,commission,benefits,experiment,risk',
@@ -344,7 +344,10 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
   });
 
   it('surcharge is taxed: (40 + 2.50) × 8 % = 3.40, total 45.90', async () => {
-    const res = await create(goldRequest({ premium: 40, surcharge: 2.5, tax_rate: 0.08, commission_rate: 0.125 }), 'extra_fields=tax,surcharge,commission').expect(200);
+    const res = await create(
+      goldRequest({ premium: 40, surcharge: 2.5, tax_rate: 0.08, commission_rate: 0.125 }),
+      'extra_fields=tax,surcharge,commission',
+    ).expect(200);
     expect(finance(res)).toEqual({
       price: price(45.9, '$45.90', 42.5, '$42.50'),
       tax: money(3.4, '$3.40'),
@@ -367,7 +370,12 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
   ])('extra_fields=%s shows exactly %j', async (field, shown) => {
     const res = await create(goldRequest({ premium: 50, tax_rate: 0.1 }), `extra_fields=${field}`).expect(200);
     const details = res.body.products[0].details;
-    const keys = [...Object.keys(details.finance).filter((k) => k !== 'price').map((k) => `finance.${k}`), ...Object.keys(details).filter((k) => !['finance', 'policy_start_date', 'policy_end_date', 'pds_url', 'files'].includes(k))];
+    const keys = [
+      ...Object.keys(details.finance)
+        .filter((k) => k !== 'price')
+        .map((k) => `finance.${k}`),
+      ...Object.keys(details).filter((k) => !['finance', 'policy_start_date', 'policy_end_date', 'pds_url', 'files'].includes(k)),
+    ];
     expect(keys.sort()).toEqual([...shown].sort());
     if (field === 'risk') expect(details.extra_fields).toEqual({ risk: 'low' });
     if (field === 'doubled') expect(details.extra_fields).toEqual({ doubled: 100 });
@@ -375,7 +383,10 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
   });
 
   it('JPY has no minor unit: 1234.5 → ¥1,235, tax 123.5 → ¥124, total ¥1,359', async () => {
-    const res = await create(goldRequest({ premium: 1234.5, tax_rate: 0.1, commission_rate: 0.3 }, { currency: 'JPY', country: 'JP' }), 'extra_fields=tax,commission').expect(200);
+    const res = await create(
+      goldRequest({ premium: 1234.5, tax_rate: 0.1, commission_rate: 0.3 }, { currency: 'JPY', country: 'JP' }),
+      'extra_fields=tax,commission',
+    ).expect(200);
     expect(res.body.currency).toBe('JPY');
     expect(finance(res)).toEqual({
       price: price(1359, '¥1,359', 1235, '¥1,235'),
@@ -386,7 +397,10 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
   });
 
   it('KWD has 3 decimals: 12.3456 → 12.346, tax 1.235, total 13.581', async () => {
-    const res = await create(goldRequest({ premium: 12.3456, tax_rate: 0.1, commission_rate: 0.3 }, { currency: 'KWD', country: 'KW' }), 'extra_fields=tax,commission').expect(200);
+    const res = await create(
+      goldRequest({ premium: 12.3456, tax_rate: 0.1, commission_rate: 0.3 }, { currency: 'KWD', country: 'KW' }),
+      'extra_fields=tax,commission',
+    ).expect(200);
     expect(finance(res)).toEqual({
       price: price(13.581, 'KWD\u00a013.581', 12.346, 'KWD\u00a012.346'),
       tax: money(1.235, 'KWD\u00a01.235'),
@@ -425,7 +439,14 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
     const [main, addon] = res.body.products;
     expect(res.body.offer_config_id).toBe('gold-rich');
     expect(res.body.product_rules).toEqual([
-      { slug: 'main', product_ids: [main.id], initial_state: 'show', min_select: 1, max_select: 1, events: [{ on: 'select', product_id: main.id, target: 'extras', set_state: 'show' }] },
+      {
+        slug: 'main',
+        product_ids: [main.id],
+        initial_state: 'show',
+        min_select: 1,
+        max_select: 1,
+        events: [{ on: 'select', product_id: main.id, target: 'extras', set_state: 'show' }],
+      },
       { slug: 'extras', product_ids: [addon.id], initial_state: 'hide', min_select: 0, max_select: 1, events: [] },
     ]);
     expect(res.body.content).toEqual({
@@ -434,7 +455,16 @@ describe('Create Offer on a bundle written in the test (e2e)', () => {
       terms_url: 'https://example.com/terms',
       disclaimer: 'Disclaimer',
       products: [
-        { code: 'MAIN', title: 'Main for $55.00', description: 'Main product', benefits: ['Up to $5,000.00'], inclusions: ['Inc'], exclusions: ['Exc'], extras: ['Extra'], disclaimers: ['Disc'] },
+        {
+          code: 'MAIN',
+          title: 'Main for $55.00',
+          description: 'Main product',
+          benefits: ['Up to $5,000.00'],
+          inclusions: ['Inc'],
+          exclusions: ['Exc'],
+          extras: ['Extra'],
+          disclaimers: ['Disc'],
+        },
         { code: 'ADDON', benefits: [], inclusions: [], exclusions: [], extras: [], disclaimers: [] },
       ],
     });

@@ -96,7 +96,11 @@ describe('Create Offer properties (e2e)', () => {
   it('price = premium + surcharge + tax to the minor unit, every amount as the decimal oracle says, none negative', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.double({ min: 0, max: 100000, noNaN: true }), fc.integer({ min: 0, max: 100000 }), fc.constantFrom(0, 0.1, 0.2, 0.3, 111.11, 1299, 44444.44)),
+        fc.oneof(
+          fc.double({ min: 0, max: 100000, noNaN: true }),
+          fc.integer({ min: 0, max: 100000 }),
+          fc.constantFrom(0, 0.1, 0.2, 0.3, 111.11, 1299, 44444.44),
+        ),
         fc.integer({ min: 1, max: 20 }),
         fc.constantFrom('AUD', 'EUR', 'JPY', 'KWD', 'BHD'),
         async (tripCost, travellers, currency) => {
@@ -164,7 +168,10 @@ describe('Create Offer properties (e2e)', () => {
   );
   const partner = fc.oneof(
     anything,
-    fc.record({ subsidiary: fc.oneof(text, anything), transaction_id: fc.oneof(text, anything), customer_id: fc.oneof(text, anything), metadata: anything }, { requiredKeys: [] }),
+    fc.record(
+      { subsidiary: fc.oneof(text, anything), transaction_id: fc.oneof(text, anything), customer_id: fc.oneof(text, anything), metadata: anything },
+      { requiredKeys: [] },
+    ),
   );
   /** nearly valid: the right shape, random values in and out of range, some random extras */
   const nearlyValid = fc.record({
@@ -190,7 +197,10 @@ describe('Create Offer properties (e2e)', () => {
       },
       { requiredKeys: ['premium', 'kind'] },
     ),
-    partner: fc.record({ subsidiary: text, transaction_id: text, customer_id: text, metadata: fc.dictionary(text, jsonish, { maxKeys: 3 }) }, { requiredKeys: [] }),
+    partner: fc.record(
+      { subsidiary: text, transaction_id: text, customer_id: text, metadata: fc.dictionary(text, jsonish, { maxKeys: 3 }) },
+      { requiredKeys: [] },
+    ),
   });
   const body = fc.oneof(
     { weight: 1, arbitrary: anything },
@@ -204,7 +214,10 @@ describe('Create Offer properties (e2e)', () => {
     },
   );
   const query = fc.array(
-    fc.tuple(fc.constantFrom('include_content', 'extra_fields', 'exclude_offer_ids', 'active_only', 'x'), fc.oneof(fc.constantFrom('true', 'false', 'tax,benefits', 'extra_fields,experiment', 'gold-main', ''), fc.string({ maxLength: 8 }))),
+    fc.tuple(
+      fc.constantFrom('include_content', 'extra_fields', 'exclude_offer_ids', 'active_only', 'x'),
+      fc.oneof(fc.constantFrom('true', 'false', 'tax,benefits', 'extra_fields,experiment', 'gold-main', ''), fc.string({ maxLength: 8 })),
+    ),
     { maxLength: 3 },
   );
 

@@ -29,7 +29,15 @@ describe('idempotent Create Offer and reads (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp({}, clock);
     const gold = goldBundle('GOLD');
-    gold.offer_configs.push({ id: 'short-lived', name: 'Short', schema: 'gold:v1', status: 'active', when: "context.kind == 'nomatch'", offer_ttl: '1s', products: [{ code: 'S', name: 'S', pricing: { premium: '1.0' } }] });
+    gold.offer_configs.push({
+      id: 'short-lived',
+      name: 'Short',
+      schema: 'gold:v1',
+      status: 'active',
+      when: "context.kind == 'nomatch'",
+      offer_ttl: '1s',
+      products: [{ code: 'S', name: 'S', pricing: { premium: '1.0' } }],
+    });
     await putBundle(t.http, gold);
     await putBundle(t.http, goldBundle('OTHER'));
     key = (await createKey(t.http, 'GOLD', 'live')).key;
@@ -58,8 +66,16 @@ describe('idempotent Create Offer and reads (e2e)', () => {
     });
 
     it('the same body with key order changed is the same request', async () => {
-      const first = await withKey('idem-order', { schema: 'gold:v1', customer: { currency: 'AUD', language: 'en' }, context: { premium: 7, tax_rate: 0.1 } }).expect(200);
-      const second = await withKey('idem-order', { context: { tax_rate: 0.1, premium: 7 }, customer: { language: 'en', currency: 'AUD' }, schema: 'gold:v1' }).expect(200);
+      const first = await withKey('idem-order', {
+        schema: 'gold:v1',
+        customer: { currency: 'AUD', language: 'en' },
+        context: { premium: 7, tax_rate: 0.1 },
+      }).expect(200);
+      const second = await withKey('idem-order', {
+        context: { tax_rate: 0.1, premium: 7 },
+        customer: { language: 'en', currency: 'AUD' },
+        schema: 'gold:v1',
+      }).expect(200);
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(second.body.id).toBe(first.body.id);
     });
@@ -86,7 +102,9 @@ describe('idempotent Create Offer and reads (e2e)', () => {
 
     it('keys are scoped per partner', async () => {
       const mine = await withKey('idem-shared', goldRequest({ premium: 30 })).expect(200);
-      const theirs = await createOffer(t.http, 'OTHER', otherKey, goldRequest({ premium: 30 })).set('x-idempotency-key', 'idem-shared').expect(200);
+      const theirs = await createOffer(t.http, 'OTHER', otherKey, goldRequest({ premium: 30 }))
+        .set('x-idempotency-key', 'idem-shared')
+        .expect(200);
       expect(theirs.headers['idempotent-replayed']).toBeUndefined();
       expect(theirs.body.id).not.toBe(mine.body.id);
     });
@@ -95,7 +113,10 @@ describe('idempotent Create Offer and reads (e2e)', () => {
       const before = await offerCount();
       const [a, b] = await Promise.all([withKey('idem-race', goldRequest({ premium: 31 })), withKey('idem-race', goldRequest({ premium: 31 }))]);
       const statuses = [a.status, b.status].sort();
-      expect([[200, 200], [200, 423]]).toContainEqual(statuses);
+      expect([
+        [200, 200],
+        [200, 423],
+      ]).toContainEqual(statuses);
       const ok = [a, b].filter((r) => r.status === 200);
       expect(new Set(ok.map((r) => r.body.id)).size).toBe(1);
       for (const r of [a, b].filter((x) => x.status === 423)) expect(r.body.code).toBe('idempotency_in_progress');

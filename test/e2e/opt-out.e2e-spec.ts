@@ -20,7 +20,11 @@ describe('Opt-Out (e2e)', () => {
   afterEach(() => clock.release());
 
   const events = (offerId: string) =>
-    dbQuery<{ body: string; partner_id: string; api_key_id: string; created_at: unknown }>(t, 'SELECT body, partner_id, api_key_id, created_at FROM opt_out_events WHERE offer_id = $1 ORDER BY created_at', [offerId]);
+    dbQuery<{ body: string; partner_id: string; api_key_id: string; created_at: unknown }>(
+      t,
+      'SELECT body, partner_id, api_key_id, created_at FROM opt_out_events WHERE offer_id = $1 ORDER BY created_at',
+      [offerId],
+    );
 
   it('204 with no body; the offer reads OPTED_OUT and the event is stored', async () => {
     const offer = await createOffer(t, 'OPTA', key);
@@ -55,7 +59,9 @@ describe('Opt-Out (e2e)', () => {
 
   it('concurrent opt-outs of one offer all succeed and are all recorded', async () => {
     const offer = await createOffer(t, 'OPTA', key);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => request(t.http).post(optOutPath('OPTA', offer.id)).set('X-Api-Key', key).send({ i })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => request(t.http).post(optOutPath('OPTA', offer.id)).set('X-Api-Key', key).send({ i })),
+    );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(204));
     expect(await events(offer.id)).toHaveLength(10);
   });
@@ -63,7 +69,11 @@ describe('Opt-Out (e2e)', () => {
   it('confirm after opt-out is allowed (the customer changed their mind)', async () => {
     const offer = await createOffer(t, 'OPTA', key);
     await request(t.http).post(optOutPath('OPTA', offer.id)).set('X-Api-Key', key).expect(204);
-    const booked = await request(t.http).post(confirmPath('OPTA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
+    const booked = await request(t.http)
+      .post(confirmPath('OPTA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
     const read = await request(t.http).get(`/x/partners/OPTA/offers/${offer.id}`).set('X-Api-Key', key).expect(200);
     expect(read.body).toMatchObject({ status: 'CONFIRMED', booking_id: booked.body.id });
     // the opt-out stays on record
@@ -72,8 +82,16 @@ describe('Opt-Out (e2e)', () => {
 
   it('422 offer_already_confirmed after confirm, and nothing is recorded', async () => {
     const offer = await createOffer(t, 'OPTA', key);
-    const booked = await request(t.http).post(confirmPath('OPTA', offer.id)).set('X-Api-Key', key).send(confirmBody([quoteId(offer, 'PROTECT')])).expect(200);
-    const res = await request(t.http).post(optOutPath('OPTA', offer.id)).set('X-Api-Key', key).send({ partner_metadata: { x: 1 } }).expect(422);
+    const booked = await request(t.http)
+      .post(confirmPath('OPTA', offer.id))
+      .set('X-Api-Key', key)
+      .send(confirmBody([quoteId(offer, 'PROTECT')]))
+      .expect(200);
+    const res = await request(t.http)
+      .post(optOutPath('OPTA', offer.id))
+      .set('X-Api-Key', key)
+      .send({ partner_metadata: { x: 1 } })
+      .expect(422);
     expect(res.body).toMatchObject({ type: 'api_error', code: 'offer_already_confirmed', booking_id: booked.body.id, error_id: expect.any(String) });
     expect(await events(offer.id)).toHaveLength(0);
     const read = await request(t.http).get(`/x/partners/OPTA/offers/${offer.id}`).set('X-Api-Key', key).expect(200);

@@ -118,8 +118,8 @@ describe('admin: partners (e2e)', () => {
     expect(res.body.items).toHaveLength(3);
   });
 
-  describe('upsertFromBundle (the bundle writer\'s path)', () => {
-    it('creates the partner when absent, then updates it from the bundle, inside the caller\'s transaction', async () => {
+  describe("upsertFromBundle (the bundle writer's path)", () => {
+    it("creates the partner when absent, then updates it from the bundle, inside the caller's transaction", async () => {
       const partners = t.app.get(PartnersService);
       const tx = t.app.get(TransactionRunner);
       const created = await tx.run((m) => partners.upsertFromBundle({ code: 'BUNDLED', name: 'Bundled', rate_limits: { create: 7 } }, m));
@@ -137,11 +137,13 @@ describe('admin: partners (e2e)', () => {
       expect(updated.after).toEqual(expect.objectContaining({ name: 'Bundled 2', status: 'suspended', defaultSchema: 'travel:v1', rateLimits: null }));
 
       const res = await request(t.http).get('/admin/partners/BUNDLED').set(admin()).expect(200);
-      expect(res.body).toEqual(expect.objectContaining({ name: 'Bundled 2', status: 'suspended', default_schema: 'travel:v1', rate_limits: null, current_version: 3 }));
+      expect(res.body).toEqual(
+        expect.objectContaining({ name: 'Bundled 2', status: 'suspended', default_schema: 'travel:v1', rate_limits: null, current_version: 3 }),
+      );
       expect((await partners.getById(created.id)).currentVersion).toBe(3);
     });
 
-    it('rolls back with the caller\'s transaction', async () => {
+    it("rolls back with the caller's transaction", async () => {
       const partners = t.app.get(PartnersService);
       const tx = t.app.get(TransactionRunner);
       await expect(

@@ -13,13 +13,23 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
   let key: string;
 
   const preview = (code: string, body: Record<string, unknown>, query = '') =>
-    request(t.http).post(`/admin/partners/${code}/offers/preview${query ? `?${query}` : ''}`).set('X-Admin-Key', TEST_ADMIN_KEY).send(body);
+    request(t.http)
+      .post(`/admin/partners/${code}/offers/preview${query ? `?${query}` : ''}`)
+      .set('X-Admin-Key', TEST_ADMIN_KEY)
+      .send(body);
   const offerCount = async (): Promise<number> => Number((await t.app.get(DataSource).query<Array<{ n: unknown }>>('SELECT COUNT(*) AS n FROM offers'))[0].n);
 
   beforeAll(async () => {
     t = await startTestApp();
     const bundle = goldBundle('PRV');
-    bundle.offer_configs.push({ id: 'gold-draft', name: 'Draft', schema: 'gold:v1', status: 'draft', priority: 99, products: [{ code: 'D', name: 'D', pricing: { premium: '3.0' } }] });
+    bundle.offer_configs.push({
+      id: 'gold-draft',
+      name: 'Draft',
+      schema: 'gold:v1',
+      status: 'draft',
+      priority: 99,
+      products: [{ code: 'D', name: 'D', pricing: { premium: '3.0' } }],
+    });
     await putBundle(t.http, bundle);
     key = (await createKey(t.http, 'PRV', 'live')).key;
   });
@@ -27,7 +37,11 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
 
   it('200 { status: 200, offer, trace, bundle_version }: every config with its when/access, every product with inputs and price; nothing stored', async () => {
     const before = await offerCount();
-    const res = await preview('PRV', { request: goldRequest({ kind: 'rich', premium: 50, tax_rate: 0.1, destination: 'Oslo', flag: false }) }, 'extra_fields=tax');
+    const res = await preview(
+      'PRV',
+      { request: goldRequest({ kind: 'rich', premium: 50, tax_rate: 0.1, destination: 'Oslo', flag: false }) },
+      'extra_fields=tax',
+    );
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['bundle_version', 'offer', 'status', 'trace']);
     expect(res.body.status).toBe(200);
@@ -121,7 +135,9 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
     });
     const expr = await preview('PRV', { request: goldRequest({ kind: 'when-error' }) }).expect(200);
     expect(expr.body.status).toBe(422);
-    expect(expr.body.error).toEqual(expect.objectContaining({ code: 'offer_expression_error', offer_config_id: 'gold-when-error', expression: expect.any(String) }));
+    expect(expr.body.error).toEqual(
+      expect.objectContaining({ code: 'offer_expression_error', offer_config_id: 'gold-when-error', expression: expect.any(String) }),
+    );
     const entry = expr.body.trace.configs.find((c: { config_id: string }) => c.config_id === 'gold-when-error');
     expect(entry.when).toEqual({ expression: "context.kind == 'when-error' && context.optional_field > 1.0", error: expect.stringMatching(/optional_field/) });
   });
@@ -151,7 +167,10 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
     };
     const before = partnerSchemaCompileCount();
     // an operator editing pricing: the schema is the one in force, compiled when it was written
-    for (const [premium, total] of [['context.premium * 2.0', 100], ['context.premium * 3.0', 150]] as const) {
+    for (const [premium, total] of [
+      ['context.premium * 2.0', 100],
+      ['context.premium * 3.0', 150],
+    ] as const) {
       const res = await preview('PRV', { request: goldRequest({ premium: 50 }), bundle: edited(premium) }).expect(200);
       expect(res.body.offer.products[0].details.finance.price.total_amount).toBe(total);
     }
@@ -159,10 +178,18 @@ describe('POST /admin/partners/{code}/offers/preview (e2e)', () => {
 
     // a schema that now requires `destination`: checked, compiled once, and the preview validates with it
     const changed = edited('context.premium * 2.0');
-    changed.schemas[0].json_schema = bodySchema((GOLD_SCHEMA.properties as { context: { properties: Record<string, unknown> } }).context.properties, ['premium', 'destination']);
+    changed.schemas[0].json_schema = bodySchema((GOLD_SCHEMA.properties as { context: { properties: Record<string, unknown> } }).context.properties, [
+      'premium',
+      'destination',
+    ]);
     for (let i = 0; i < 2; i++) {
       const res = await preview('PRV', { request: goldRequest({ premium: 50 }), bundle: changed }).expect(200);
-      expect(res.body).toEqual(expect.objectContaining({ status: 422, error: expect.objectContaining({ code: 'offer_validation_error', errors: { '/context/destination': ['is required'] } }) }));
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          status: 422,
+          error: expect.objectContaining({ code: 'offer_validation_error', errors: { '/context/destination': ['is required'] } }),
+        }),
+      );
     }
     expect(partnerSchemaCompileCount() - before).toBe(1);
     // the schema in force still validates as before

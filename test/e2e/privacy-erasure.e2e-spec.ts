@@ -40,7 +40,21 @@ const ADA = {
   oldEmail: 'before.zqx@example.net',
 };
 /** what must be found nowhere once Ada is erased (the birth date is a date like others: checked by field) */
-const ADA_STRINGS = [ADA.email.toLowerCase(), ADA.first, ADA.last, ADA.phone, ADA.address, ADA.city, ADA.postcode, ADA.ip, ADA.customerId, ADA.company, ADA.insuredFirst, ADA.insuredLast, ADA.oldEmail];
+const ADA_STRINGS = [
+  ADA.email.toLowerCase(),
+  ADA.first,
+  ADA.last,
+  ADA.phone,
+  ADA.address,
+  ADA.city,
+  ADA.postcode,
+  ADA.ip,
+  ADA.customerId,
+  ADA.company,
+  ADA.insuredFirst,
+  ADA.insuredLast,
+  ADA.oldEmail,
+];
 
 const BOB = { email: 'bob.kept@example.org', first: 'Bobkeptname', last: 'Keptsurname' };
 
@@ -102,11 +116,26 @@ interface Offer {
   [k: string]: unknown;
 }
 
-const erase = (t: TestApp, body: unknown) => request(t.http).post('/admin/privacy/erasures').set(ADMIN).send(body as object);
+const erase = (t: TestApp, body: unknown) =>
+  request(t.http)
+    .post('/admin/privacy/erasures')
+    .set(ADMIN)
+    .send(body as object);
 
 /** every row a partner has in the tables an erasure reads, as text (JSON columns decoded, packed ones too) */
 async function dumpPartner(t: TestApp, partnerId: string): Promise<string> {
-  const tables = ['offers', 'quotes', 'offer_variants', 'bookings', 'booking_items', 'booking_events', 'booking_changes', 'opt_out_events', 'webhook_deliveries', 'idempotency_records'];
+  const tables = [
+    'offers',
+    'quotes',
+    'offer_variants',
+    'bookings',
+    'booking_items',
+    'booking_events',
+    'booking_changes',
+    'opt_out_events',
+    'webhook_deliveries',
+    'idempotency_records',
+  ];
   const parts: string[] = [];
   for (const table of tables) {
     for (const row of await dbQuery(t, `SELECT * FROM ${table} WHERE partner_id = $1`, [partnerId])) {
@@ -137,7 +166,9 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
   let othr: { key: string; partnerId: string };
   const api = (key: string) => ({
     create: async (p: Person, transactionId: string, idempotencyKey?: string): Promise<Offer> => {
-      const req = request(t.http).post(`/x/partners/${key === priv.key ? 'PRIV' : 'OTHR'}/offers/`).set('X-Api-Key', key);
+      const req = request(t.http)
+        .post(`/x/partners/${key === priv.key ? 'PRIV' : 'OTHR'}/offers/`)
+        .set('X-Api-Key', key);
       if (idempotencyKey) req.set('X-Idempotency-Key', idempotencyKey);
       const res = await req.send(offerBody(p, transactionId));
       if (res.status !== 200) throw new Error(`create: ${res.status} ${res.text}`);
@@ -155,13 +186,12 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
   ): Promise<{ id: string; [k: string]: unknown }> {
     const trip = offer.products.find((p) => p.code === 'TRIP');
     const bag = offer.products.find((p) => p.code === 'BAG');
-    const req = request(t.http).post(`/x/partners/${partnerOf(key)}/offers/${offer.id}/confirm/`).set('X-Api-Key', key);
+    const req = request(t.http)
+      .post(`/x/partners/${partnerOf(key)}/offers/${offer.id}/confirm/`)
+      .set('X-Api-Key', key);
     if (idempotencyKey) req.set('X-Idempotency-Key', idempotencyKey);
     const res = await req.send({
-      quotes: [
-        { id: trip?.id, insured },
-        { id: bag?.id },
-      ],
+      quotes: [{ id: trip?.id, insured }, { id: bag?.id }],
       policyholder: holder,
     });
     if (res.status !== 200) throw new Error(`confirm: ${res.status} ${res.text}`);
@@ -204,19 +234,35 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     const p = api(priv.key);
 
     // 1. an offer with everything, confirmed with idempotency keys, then updated (new phone, city)
-    const full = await p.create({ email: ADA.email, first: ADA.first, last: ADA.last, customerId: ADA.customerId, ip: ADA.ip, postcode: ADA.postcode }, 'TX-ADA-1', 'idem-ada-offer-1');
+    const full = await p.create(
+      { email: ADA.email, first: ADA.first, last: ADA.last, customerId: ADA.customerId, ip: ADA.ip, postcode: ADA.postcode },
+      'TX-ADA-1',
+      'idem-ada-offer-1',
+    );
     const confirmed = await confirm(priv.key, full, adaHolder(), 'idem-ada-confirm-1');
-    await request(t.http).patch(bookingPath(confirmed.id)).set('X-Api-Key', priv.key).send({ policyholder: { phone: '+442079990124', city: `${ADA.city} North` } }).expect(200);
+    await request(t.http)
+      .patch(bookingPath(confirmed.id))
+      .set('X-Api-Key', priv.key)
+      .send({ policyholder: { phone: '+442079990124', city: `${ADA.city} North` } })
+      .expect(200);
     // a priced update left unconfirmed, and a cancellation preview: booking_changes hold the policyholder
     const trip = full.products.find((x) => x.code === 'TRIP') as { id: string };
-    await request(t.http).patch(bookingPath(confirmed.id, 'quote_for_update')).set('X-Api-Key', priv.key).send({ quotes: [{ id: trip.id, update_fields: { trip_cost: 1500 } }] }).expect(200);
+    await request(t.http)
+      .patch(bookingPath(confirmed.id, 'quote_for_update'))
+      .set('X-Api-Key', priv.key)
+      .send({ quotes: [{ id: trip.id, update_fields: { trip_cost: 1500 } }] })
+      .expect(200);
     ada.offers.push(full);
     ada.bookings.updated = confirmed;
 
     // 2. an offer without her e-mail, booked by someone else's e-mail, which an update makes hers
     const noEmail = await p.create({}, 'TX-ADA-2');
     const changed = await confirm(priv.key, noEmail, adaHolder(ADA.oldEmail));
-    await request(t.http).patch(bookingPath(changed.id)).set('X-Api-Key', priv.key).send({ policyholder: { email: ADA.email.toUpperCase() } }).expect(200);
+    await request(t.http)
+      .patch(bookingPath(changed.id))
+      .set('X-Api-Key', priv.key)
+      .send({ policyholder: { email: ADA.email.toUpperCase() } })
+      .expect(200);
     ada.offers.push(noEmail);
     ada.bookings.emailChanged = changed;
 
@@ -233,7 +279,11 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     // 4. an offer booked, then cancelled (the reason names her)
     const cancelledOffer = await p.create({ email: ADA.email }, 'TX-ADA-4');
     const toCancel = await confirm(priv.key, cancelledOffer, adaHolder());
-    await request(t.http).post(bookingPath(toCancel.id, 'cancel')).set('X-Api-Key', priv.key).send({ cancellation_reason: `${ADA.first} ${ADA.last} is unwell` }).expect(200);
+    await request(t.http)
+      .post(bookingPath(toCancel.id, 'cancel'))
+      .set('X-Api-Key', priv.key)
+      .send({ cancellation_reason: `${ADA.first} ${ADA.last} is unwell` })
+      .expect(200);
     ada.offers.push(cancelledOffer);
     ada.bookings.cancelled = toCancel;
 
@@ -243,7 +293,8 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     const othrOffer = await api(othr.key).create({ email: ADA.email, first: ADA.first, customerId: ADA.customerId }, 'TX-OTHR-1');
     othrBooking = await confirm(othr.key, othrOffer, adaHolder());
 
-    const readBooking = async (id: string) => (await request(t.http).get(bookingPath(id)).set('X-Api-Key', priv.key).expect(200)).body as Record<string, unknown>;
+    const readBooking = async (id: string) =>
+      (await request(t.http).get(bookingPath(id)).set('X-Api-Key', priv.key).expect(200)).body as Record<string, unknown>;
     before = {
       bookings: Object.fromEntries(await Promise.all(Object.entries(ada.bookings).map(async ([k, b]) => [k, await readBooking(b.id)] as const))),
       analytics: (await request(t.http).get('/admin/partners/PRIV/analytics?from=2020-01-01&to=2100-01-01').set(ADMIN).expect(200)).body,
@@ -294,7 +345,8 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
       expect(p1).toEqual(Object.fromEntries(Object.entries(p0 as Record<string, unknown>).map(([k, v]) => [k, k === 'country' ? v : ERASED])));
       const strip = (qs: unknown) => (qs as Array<Record<string, unknown>>).map(({ insured: _i, ...q }) => q);
       expect(strip(q1)).toEqual(strip(q0));
-      for (const q of q1 as Array<{ insured: Array<Record<string, unknown>> }>) for (const i of q.insured) expect(i).toEqual({ first_name: ERASED, last_name: ERASED, birth_date: ERASED });
+      for (const q of q1 as Array<{ insured: Array<Record<string, unknown>> }>)
+        for (const i of q.insured) expect(i).toEqual({ first_name: ERASED, last_name: ERASED, birth_date: ERASED });
     }
     const list = await request(t.http).get('/x/partners/PRIV/bookings/').set('X-Api-Key', priv.key).expect(200);
     expect(list.body.count).toBe(4);
@@ -319,7 +371,11 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     expect(changes.length).toBeGreaterThan(0);
     for (const c of changes) expect(found(c.plan, ADA_STRINGS)).toEqual([]);
 
-    const deliveries = await dbQuery<{ payload: string; status: string; event_type: string }>(t, 'SELECT payload, status, event_type FROM webhook_deliveries WHERE partner_id = $1', [priv.partnerId]);
+    const deliveries = await dbQuery<{ payload: string; status: string; event_type: string }>(
+      t,
+      'SELECT payload, status, event_type FROM webhook_deliveries WHERE partner_id = $1',
+      [priv.partnerId],
+    );
     const ours = deliveries.filter((d) => ids.some((id) => d.payload.includes(id)) || d.event_type === 'offer.opted_out');
     expect(ours.length).toBeGreaterThanOrEqual(7);
     for (const d of ours) {
@@ -328,17 +384,26 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     }
     expect(deliveries.some((d) => d.payload.includes(BOB.first))).toBe(true);
 
-    const records = await dbQuery<{ key: string; response_body: string }>(t, 'SELECT key, response_body FROM idempotency_records WHERE partner_id = $1', [priv.partnerId]);
+    const records = await dbQuery<{ key: string; response_body: string }>(t, 'SELECT key, response_body FROM idempotency_records WHERE partner_id = $1', [
+      priv.partnerId,
+    ]);
     expect(records.map((r) => r.key).sort()).toEqual(['idem-ada-confirm-1', 'idem-ada-offer-1']);
     for (const r of records) expect(found(r.response_body, ADA_STRINGS)).toEqual([]);
     expect(JSON.parse(records.find((r) => r.key === 'idem-ada-confirm-1')?.response_body ?? '{}').policyholder.first_name).toBe(ERASED);
   });
 
   it("clears the lookup keys of what it erased; Bob's and OTHR's keep theirs", async () => {
-    const offers = await dbQuery<{ id: string; email_key: unknown; customer_key: unknown }>(t, 'SELECT id, email_key, customer_key FROM offers WHERE partner_id = $1', [priv.partnerId]);
+    const offers = await dbQuery<{ id: string; email_key: unknown; customer_key: unknown }>(
+      t,
+      'SELECT id, email_key, customer_key FROM offers WHERE partner_id = $1',
+      [priv.partnerId],
+    );
     for (const o of ada.offers) expect(offers.find((r) => r.id === o.id)).toMatchObject({ email_key: null, customer_key: null });
     expect(offers.filter((r) => r.email_key !== null).length).toBe(1); // Bob's
-    const bookings = await dbQuery<{ id: string; email_key: unknown }>(t, 'SELECT id, email_key FROM bookings WHERE partner_id IN ($1, $2)', [priv.partnerId, othr.partnerId]);
+    const bookings = await dbQuery<{ id: string; email_key: unknown }>(t, 'SELECT id, email_key FROM bookings WHERE partner_id IN ($1, $2)', [
+      priv.partnerId,
+      othr.partnerId,
+    ]);
     for (const b of Object.values(ada.bookings)) expect(bookings.find((r) => r.id === b.id)?.email_key).toBeNull();
     expect(Number(bookings.find((r) => r.id === bobBooking.id)?.email_key)).toBe(lookupKey(priv.partnerId, 'email', BOB.email));
     expect(Number(bookings.find((r) => r.id === othrBooking.id)?.email_key)).toBe(lookupKey(othr.partnerId, 'email', ADA.email.toLowerCase()));
@@ -373,11 +438,21 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     expect(stored.customer).toEqual({ language: 'en', currency: 'EUR', country: 'FR', first_name: ERASED, last_name: ERASED, postcode: ERASED });
     expect(stored.partner).toEqual({ transaction_id: 'TX-ADA-1', customer_id: ERASED });
     const trip = ada.offers[0].products.find((x) => x.code === 'TRIP') as { id: string };
-    const quoted = await request(t.http).patch(bookingPath(ada.bookings.updated.id, 'quote_for_update')).set('X-Api-Key', priv.key).send({ quotes: [{ id: trip.id, update_fields: { trip_cost: 1200 } }] });
+    const quoted = await request(t.http)
+      .patch(bookingPath(ada.bookings.updated.id, 'quote_for_update'))
+      .set('X-Api-Key', priv.key)
+      .send({ quotes: [{ id: trip.id, update_fields: { trip_cost: 1200 } }] });
     expect(quoted.status).toBe(200);
     // a change priced before the erasure is stale: it cannot write the old values back
-    const pending = await dbQuery<{ id: string }>(t, 'SELECT id FROM booking_changes WHERE booking_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1', [ada.bookings.updated.id, 'UPDATE']);
-    await request(t.http).post(bookingPath(ada.bookings.updated.id, `confirm_update/${pending[0].id}/`)).set('X-Api-Key', priv.key).send({}).expect(422);
+    const pending = await dbQuery<{ id: string }>(t, 'SELECT id FROM booking_changes WHERE booking_id = $1 AND kind = $2 ORDER BY created_at LIMIT 1', [
+      ada.bookings.updated.id,
+      'UPDATE',
+    ]);
+    await request(t.http)
+      .post(bookingPath(ada.bookings.updated.id, `confirm_update/${pending[0].id}/`))
+      .set('X-Api-Key', priv.key)
+      .send({})
+      .expect(422);
   });
 
   it('on PostgreSQL, vacuumed the tables it wrote (their old row versions are gone)', async () => {
@@ -423,7 +498,7 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     ];
     for (const [index, sql] of cases) {
       if (engineOf(ds) === 'sqlite') {
-        const plan = (await ds.query<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql.sqlite}`, [priv.partnerId, 123]));
+        const plan = await ds.query<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql.sqlite}`, [priv.partnerId, 123]);
         expect(plan.map((p) => p.detail).join('\n')).toMatch(new RegExp(`SEARCH (offers|bookings) USING INDEX ${index} \\(partner_id=\\?\\)`));
       } else {
         const runner = ds.createQueryRunner();
@@ -520,18 +595,42 @@ describeSqlite('erasure on a SQLite file (the app running)', () => {
     const body = offerBody({ email: ADA.email, first: ADA.first, last: ADA.last, customerId: ADA.customerId }, 'TX-FILE');
     const offer = (await request(t.http).post('/x/partners/FILE/offers/').set('X-Api-Key', key).send(body).expect(200)).body as Offer;
     const trip = offer.products.find((p) => p.code === 'TRIP') as { id: string };
-    const holder = { first_name: ADA.first, last_name: ADA.last, email: ADA.email, phone: ADA.phone, country: 'GB', address1: ADA.address, city: ADA.city, postcode: ADA.postcode, company: ADA.company };
+    const holder = {
+      first_name: ADA.first,
+      last_name: ADA.last,
+      email: ADA.email,
+      phone: ADA.phone,
+      country: 'GB',
+      address1: ADA.address,
+      city: ADA.city,
+      postcode: ADA.postcode,
+      company: ADA.company,
+    };
     const booked = await request(t.http)
       .post(`/x/partners/FILE/offers/${offer.id}/confirm/`)
       .set('X-Api-Key', key)
       .send({ quotes: [{ id: trip.id, insured: [{ first_name: ADA.insuredFirst, last_name: ADA.insuredLast }] }], policyholder: holder })
       .expect(200);
     // an update moves the booking to new pages and leaves old versions behind; then one more
-    await request(t.http).patch(`/x/partners/FILE/bookings/${booked.body.id}/`).set('X-Api-Key', key).send({ policyholder: { city: `${ADA.city} East` } }).expect(200);
+    await request(t.http)
+      .patch(`/x/partners/FILE/bookings/${booked.body.id}/`)
+      .set('X-Api-Key', key)
+      .send({ policyholder: { city: `${ADA.city} East` } })
+      .expect(200);
     // a large personal field: its row spills into overflow pages, freed (not rewritten) when it becomes "[erased]"
     const longAddress = Array.from({ length: 400 }, (_, i) => `${ADA.address} ${i}, ${ADA.city}`).join('; ');
-    const declined = (await request(t.http).post('/x/partners/FILE/offers/').set('X-Api-Key', key).send(offerBody({ email: ADA.email }, 'TX-FILE-2')).expect(200)).body as Offer;
-    await request(t.http).post(`/x/partners/FILE/offers/${declined.id}/opt_out/`).set('X-Api-Key', key).send({ note: `${ADA.first} ${ADA.phone}`, address: longAddress }).expect(204);
+    const declined = (
+      await request(t.http)
+        .post('/x/partners/FILE/offers/')
+        .set('X-Api-Key', key)
+        .send(offerBody({ email: ADA.email }, 'TX-FILE-2'))
+        .expect(200)
+    ).body as Offer;
+    await request(t.http)
+      .post(`/x/partners/FILE/offers/${declined.id}/opt_out/`)
+      .set('X-Api-Key', key)
+      .send({ note: `${ADA.first} ${ADA.phone}`, address: longAddress })
+      .expect(204);
 
     const file = t.config.sqlitePath;
     const files = [file, `${file}-wal`, `${file}-shm`];
@@ -539,7 +638,18 @@ describeSqlite('erasure on a SQLite file (the app running)', () => {
       const all = Buffer.concat(files.map(bytesOf)).toString('latin1').toLowerCase();
       return ADA_STRINGS.filter((s) => all.includes(s.toLowerCase()));
     };
-    const inPlainColumns = [ADA.email.toLowerCase(), ADA.first, ADA.last, ADA.phone, ADA.address, ADA.city, ADA.postcode, ADA.company, ADA.insuredFirst, ADA.insuredLast];
+    const inPlainColumns = [
+      ADA.email.toLowerCase(),
+      ADA.first,
+      ADA.last,
+      ADA.phone,
+      ADA.address,
+      ADA.city,
+      ADA.postcode,
+      ADA.company,
+      ADA.insuredFirst,
+      ADA.insuredLast,
+    ];
     expect(scan()).toEqual(expect.arrayContaining(inPlainColumns));
 
     const res = await request(t.http).post('/admin/privacy/erasures').set(ADMIN).send({ partner: 'FILE', email: ADA.email }).expect(200);
@@ -549,12 +659,16 @@ describeSqlite('erasure on a SQLite file (the app running)', () => {
     // the app still runs on the file, and its data is still there
     expect(found(await dumpPartner(t, partnerId), ADA_STRINGS)).toEqual([]);
     await request(t.http).get(`/x/partners/FILE/bookings/${booked.body.id}/`).set('X-Api-Key', key).expect(200);
-    await request(t.http).post('/x/partners/FILE/offers/').set('X-Api-Key', key).send(offerBody({ email: BOB.email }, 'TX-AFTER')).expect(200);
+    await request(t.http)
+      .post('/x/partners/FILE/offers/')
+      .set('X-Api-Key', key)
+      .send(offerBody({ email: BOB.email }, 'TX-AFTER'))
+      .expect(200);
     expect(readFileSync(file).length).toBeGreaterThan(0);
   });
 
   it('has secure_delete on, on the connection of the event loop', async () => {
-    const rows = (await t.app.get(DataSource).query<Array<{ secure_delete: number }>>('PRAGMA secure_delete'));
+    const rows = await t.app.get(DataSource).query<Array<{ secure_delete: number }>>('PRAGMA secure_delete');
     expect(rows[0].secure_delete).toBe(1);
   });
 });
@@ -600,7 +714,13 @@ describe(`an erasure among ${SCALE_OFFERS} offers`, () => {
       );
       await ds.query('ANALYZE');
     }
-    const mine = (await request(t.http).post('/x/partners/SCALE/offers/').set('X-Api-Key', key).send(offerBody({ email: ADA.email, first: ADA.first }, 'TX-MINE')).expect(200)).body as Offer;
+    const mine = (
+      await request(t.http)
+        .post('/x/partners/SCALE/offers/')
+        .set('X-Api-Key', key)
+        .send(offerBody({ email: ADA.email, first: ADA.first }, 'TX-MINE'))
+        .expect(200)
+    ).body as Offer;
     const start = Date.now();
     const res = await request(t.http).post('/admin/privacy/erasures').set(ADMIN).send({ partner: 'SCALE', email: ADA.email }).expect(200);
     const ms = Date.now() - start;
@@ -637,13 +757,25 @@ describe('the Erasure migration on a database with offers and bookings', () => {
     const before = new DataSource({ ...options, migrations: all.slice(0, erasureAt), migrationsRun: true });
     await before.initialize();
     const partnerId = '0190a0a0-0000-7000-8000-0000000000bb';
-    await before.query(p(`INSERT INTO partners (id, code, name, status, current_version, created_at, updated_at) VALUES ($1, 'MIGR', 'Migrated', 'active', 0, $2, $3)`), [partnerId, '2026-11-01 10:00:00', '2026-11-01 10:00:00']);
+    await before.query(
+      p(`INSERT INTO partners (id, code, name, status, current_version, created_at, updated_at) VALUES ($1, 'MIGR', 'Migrated', 'active', 0, $2, $3)`),
+      [partnerId, '2026-11-01 10:00:00', '2026-11-01 10:00:00'],
+    );
     const offer = (id: string, request: unknown, bookingId: string | null, name = 'you') =>
       before.query(
         p(`INSERT INTO offers (id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency, partner_transaction_id,
                                experiments, request, response, status, booking_id, expires_at, created_at, updated_at)
            VALUES ($1, $2, 'cfg', 1, 'trip:v1', 'k', 'live', 'EUR', $3, '[]', $4, $5, $6, $7, $8, $9, $10)`),
-        [id, partnerId, `TX-${id}`, JSON.stringify(request), JSON.stringify({ id, content: { title: `Hello ${name}` } }), bookingId ? 'CONFIRMED' : 'OFFERED', bookingId, ...Array(3).fill('2026-11-01 10:00:00')],
+        [
+          id,
+          partnerId,
+          `TX-${id}`,
+          JSON.stringify(request),
+          JSON.stringify({ id, content: { title: `Hello ${name}` } }),
+          bookingId ? 'CONFIRMED' : 'OFFERED',
+          bookingId,
+          ...Array(3).fill('2026-11-01 10:00:00'),
+        ],
       );
     const ids = Array.from({ length: 5 }, (_, i) => `0190a0a0-0000-7000-8000-00000000000${i}`);
     await offer(ids[0], { customer: { email: ADA.email, first_name: ADA.first }, partner: { customer_id: ADA.customerId } }, 'AAAAA-BBBBB-INS', ADA.first);
@@ -681,7 +813,9 @@ describe('the Erasure migration on a database with offers and bookings', () => {
     expect(res.body).toMatchObject({ offers: 2, bookings: 2 });
     const byId = await request(t.http).post('/admin/privacy/erasures').set(ADMIN).send({ partner: 'MIGR', customer_id: ADA.customerId }).expect(200);
     expect(byId.body).toMatchObject({ offers: 1, bookings: 0 });
-    const left = JSON.stringify(await dbQuery(t, 'SELECT request, response FROM offers')) + JSON.stringify(await dbQuery(t, 'SELECT policyholder, response FROM bookings'));
+    const left =
+      JSON.stringify(await dbQuery(t, 'SELECT request, response FROM offers')) +
+      JSON.stringify(await dbQuery(t, 'SELECT policyholder, response FROM bookings'));
     expect(found(left, [ADA.email, ADA.first, ADA.customerId])).toEqual([]);
     expect(left).toContain('someone@else.example');
   });

@@ -32,7 +32,8 @@ describeWithRedis('two instances on one Redis (e2e)', () => {
   const prefix = testRedisPrefix();
   const warn = jest.spyOn(Logger.prototype, 'warn');
   const log = jest.spyOn(Logger.prototype, 'log');
-  const messages = (spy: jest.SpyInstance, re: RegExp) => spy.mock.calls.filter((args) => args.some((x: unknown) => typeof x === 'string' && re.test(x))).length;
+  const messages = (spy: jest.SpyInstance, re: RegExp) =>
+    spy.mock.calls.filter((args) => args.some((x: unknown) => typeof x === 'string' && re.test(x))).length;
 
   const redisUp = async (t: TestApp) => (await readiness(t.http)).body.details.redis?.status === 'up';
 
@@ -76,7 +77,12 @@ describeWithRedis('two instances on one Redis (e2e)', () => {
     expect(protectPrice(await newOffer(b.http, 'RCONF', key, { value: 100 }))).toBe(10);
 
     await putScaleBundle(a.http, 'RCONF', { protectRate: '0.2' });
-    const took = await waitFor('b to price with the new configuration', async () => protectPrice(await newOffer(b.http, 'RCONF', key, { value: 100 })) === 20, 1000, 20);
+    const took = await waitFor(
+      'b to price with the new configuration',
+      async () => protectPrice(await newOffer(b.http, 'RCONF', key, { value: 100 })) === 20,
+      1000,
+      20,
+    );
     expect(took).toBeLessThan(1000);
     // and it stays there (no stale copy comes back from the shared tier): a late message or cache
     // write would come over Redis, in real time — nothing to poll for, so a short real wait
@@ -118,7 +124,15 @@ describeWithRedis('two instances on one Redis (e2e)', () => {
 
     it('requests still answer, each well within 2 s', async () => {
       const results = [];
-      for (let i = 0; i < 8; i++) results.push(await timed(request(a.http).post('/x/partners/RDOWN/offers/').set('X-Api-Key', key).send({ customer: { language: 'en', currency: 'AUD', country: 'AU' }, context: { value: 10, channel: 'web' } })));
+      for (let i = 0; i < 8; i++)
+        results.push(
+          await timed(
+            request(a.http)
+              .post('/x/partners/RDOWN/offers/')
+              .set('X-Api-Key', key)
+              .send({ customer: { language: 'en', currency: 'AUD', country: 'AU' }, context: { value: 10, channel: 'web' } }),
+          ),
+        );
       expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
       expect(Math.max(...results.map((r) => r.ms))).toBeLessThan(2000);
     });
@@ -168,7 +182,9 @@ describeWithRedis('two instances on one Redis (e2e)', () => {
 
     it('requests answer within 2 s, concurrent ones included', async () => {
       const body = { customer: { language: 'en', currency: 'AUD', country: 'AU' }, context: { value: 100, channel: 'web' } };
-      const burst = await Promise.all(Array.from({ length: 6 }, () => timed(request(a.http).post('/x/partners/RSTOP/offers/').set('X-Api-Key', key).send(body))));
+      const burst = await Promise.all(
+        Array.from({ length: 6 }, () => timed(request(a.http).post('/x/partners/RSTOP/offers/').set('X-Api-Key', key).send(body))),
+      );
       expect(burst.map((r) => r.status)).toEqual(Array(6).fill(200));
       expect(Math.max(...burst.map((r) => r.ms))).toBeLessThan(2000);
       const serial = [];
@@ -183,14 +199,24 @@ describeWithRedis('two instances on one Redis (e2e)', () => {
     });
 
     it('a configuration written meanwhile reaches the other instance once Redis answers again', async () => {
-      const written = await timed(request(a.http).put('/admin/partners/RSTOP/bundle').set(ADMIN_HEADERS).send(scaleBundle('RSTOP', { protectRate: '0.3' })));
+      const written = await timed(
+        request(a.http)
+          .put('/admin/partners/RSTOP/bundle')
+          .set(ADMIN_HEADERS)
+          .send(scaleBundle('RSTOP', { protectRate: '0.3' })),
+      );
       expect(written.status).toBe(200);
       expect(written.ms).toBeLessThan(2000);
       // a serves it at once; b cannot hear of it while Redis is frozen (the TTL would bound it)
       expect(protectPrice(await newOffer(a.http, 'RSTOP', key, { value: 100 }))).toBe(30);
       expect(protectPrice(await newOffer(b.http, 'RSTOP', key, { value: 100 }))).toBe(10);
       redis.resume();
-      const took = await waitFor('b to use the configuration written while Redis was frozen', async () => protectPrice(await newOffer(b.http, 'RSTOP', key, { value: 100 })) === 30, 8000, 100);
+      const took = await waitFor(
+        'b to use the configuration written while Redis was frozen',
+        async () => protectPrice(await newOffer(b.http, 'RSTOP', key, { value: 100 })) === 30,
+        8000,
+        100,
+      );
       expect(took).toBeLessThan(8000);
       await waitFor('ready ok again', async () => (await readiness(a.http)).body.status === 'ok' && (await readiness(b.http)).body.status === 'ok', 8000, 100);
     });

@@ -79,7 +79,11 @@ describe('request log (e2e, spawned process)', () => {
     });
     const partnerLine = requestLines(p).find((l) => l.req?.url === '/x/partners/NOPE/offers/');
     expect(partnerLine).toEqual(
-      expect.objectContaining({ level: 30, req: { id: partner.headers.get('x-request-id'), method: 'POST', url: '/x/partners/NOPE/offers/' }, res: { statusCode: 401 } }),
+      expect.objectContaining({
+        level: 30,
+        req: { id: partner.headers.get('x-request-id'), method: 'POST', url: '/x/partners/NOPE/offers/' },
+        res: { statusCode: 401 },
+      }),
     );
     expect(requestLines(p).map((l) => l.req?.url)).toEqual(['/x/partners/NOPE/offers/', '/health/ready']);
     const out = p.output();

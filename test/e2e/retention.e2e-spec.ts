@@ -85,7 +85,12 @@ describe('Retention of offers never bought (e2e)', () => {
       const res = await req.send(confirmBody([o.products[0].id])).expect(200);
       return res.body.id as string;
     };
-    const optOut = (o: CreatedOffer) => request(t.http).post(offers(`${o.id}/opt_out/`)).set('X-Api-Key', key).send({ reason: 'not now' }).expect(204);
+    const optOut = (o: CreatedOffer) =>
+      request(t.http)
+        .post(offers(`${o.id}/opt_out/`))
+        .set('X-Api-Key', key)
+        .send({ reason: 'not now' })
+        .expect(204);
     const bookingPath = (id: string, rest: string) => `/x/partners/${P}/bookings/${id}/${rest}`;
 
     /** a webhook delivery row, finished (or not) at `at` */
@@ -129,9 +134,15 @@ describe('Retention of offers never bought (e2e)', () => {
       await optOut(optedOutThenBooked);
       otherBookingId = await confirm(optedOutThenBooked);
       // a cancellation preview never confirmed, and one confirmed (the record of a change)
-      previewId = (await request(t.http).post(bookingPath(bookedId, 'cancel')).set('X-Api-Key', key).send({ preview: true }).expect(200)).body.cancellation_id as string;
-      appliedId = (await request(t.http).post(bookingPath(otherBookingId, 'cancel')).set('X-Api-Key', key).send({ preview: true }).expect(200)).body.cancellation_id as string;
-      await request(t.http).post(bookingPath(otherBookingId, `confirm_cancellation/${appliedId}/`)).set('X-Api-Key', key).send({}).expect(200);
+      previewId = (await request(t.http).post(bookingPath(bookedId, 'cancel')).set('X-Api-Key', key).send({ preview: true }).expect(200)).body
+        .cancellation_id as string;
+      appliedId = (await request(t.http).post(bookingPath(otherBookingId, 'cancel')).set('X-Api-Key', key).send({ preview: true }).expect(200)).body
+        .cancellation_id as string;
+      await request(t.http)
+        .post(bookingPath(otherBookingId, `confirm_cancellation/${appliedId}/`))
+        .set('X-Api-Key', key)
+        .send({})
+        .expect(200);
 
       firstRunAt = T0 + TTL_MS + 61_000;
       clock.pin(firstRunAt - 30_000);
@@ -186,34 +197,59 @@ describe('Retention of offers never bought (e2e)', () => {
       expect(await count(t, 'offer_variants', 'offer_id', ids(notDue))).toBe(5);
       expect(await count(t, 'opt_out_events', 'offer_id', [optedOutThenBooked.id])).toBe(1);
       expect(await count(t, 'bookings', 'id', [bookedId, otherBookingId])).toBe(2);
-      const records = await dbQuery<{ key: string; offer_id: string }>(t, `SELECT key, offer_id FROM idempotency_records WHERE key IN ($1, $2, $3) ORDER BY key`, [
-        'confirm-booked',
-        'create-booked',
-        'create-not-due',
-      ]);
+      const records = await dbQuery<{ key: string; offer_id: string }>(
+        t,
+        `SELECT key, offer_id FROM idempotency_records WHERE key IN ($1, $2, $3) ORDER BY key`,
+        ['confirm-booked', 'create-booked', 'create-not-due'],
+      );
       expect(records).toEqual([
         { key: 'confirm-booked', offer_id: booked.id },
         { key: 'create-booked', offer_id: optedOutThenBooked.id },
         { key: 'create-not-due', offer_id: notDue[1].id },
       ]);
-      for (const o of notDue) await request(t.http).get(offers(`${o.id}/`)).set('X-Api-Key', key).expect(200);
+      for (const o of notDue)
+        await request(t.http)
+          .get(offers(`${o.id}/`))
+          .set('X-Api-Key', key)
+          .expect(200);
       await request(t.http).get(`/x/partners/${P}/bookings/${bookedId}/`).set('X-Api-Key', key).expect(200);
     });
 
     it('answers 404 offer_not_found for a deleted offer: read, confirm, opt-out', async () => {
       for (const o of [due[0], optedOut, keyed[0]]) {
-        const read = await request(t.http).get(offers(`${o.id}/`)).set('X-Api-Key', key).expect(404);
+        const read = await request(t.http)
+          .get(offers(`${o.id}/`))
+          .set('X-Api-Key', key)
+          .expect(404);
         expect(read.body).toMatchObject({ code: 'offer_not_found' });
       }
-      expect((await request(t.http).post(confirmPath(P, due[1].id)).set('X-Api-Key', key).send(confirmBody([due[1].products[0].id])).expect(404)).body.code).toBe('offer_not_found');
-      expect((await request(t.http).post(offers(`${due[2].id}/opt_out/`)).set('X-Api-Key', key).send({}).expect(404)).body.code).toBe('offer_not_found');
+      expect(
+        (
+          await request(t.http)
+            .post(confirmPath(P, due[1].id))
+            .set('X-Api-Key', key)
+            .send(confirmBody([due[1].products[0].id]))
+            .expect(404)
+        ).body.code,
+      ).toBe('offer_not_found');
+      expect(
+        (
+          await request(t.http)
+            .post(offers(`${due[2].id}/opt_out/`))
+            .set('X-Api-Key', key)
+            .send({})
+            .expect(404)
+        ).body.code,
+      ).toBe('offer_not_found');
     });
 
     it('reports the same analytics for an explicit period before and after the purge', async () => {
       const after = (await request(t.http).get(analyticsPath).set(ADMIN).expect(200)).body;
       expect(after).toEqual(analyticsBefore);
       // the period still counts the 8 web offers deleted (1 opted out) besides the 2 booked
-      const cover = (after.totals as Array<{ offer_config_id: string; offers: number; opt_outs: number; confirmations: number }>).find((r) => r.offer_config_id === 'shop-cover');
+      const cover = (after.totals as Array<{ offer_config_id: string; offers: number; opt_outs: number; confirmations: number }>).find(
+        (r) => r.offer_config_id === 'shop-cover',
+      );
       expect(cover).toMatchObject({ offers: 10, confirmations: 2, opt_outs: 1 });
     });
 
@@ -237,7 +273,11 @@ describe('Retention of offers never bought (e2e)', () => {
     it('deletes the booking change never applied and keeps the one applied', async () => {
       const rows = await dbQuery<{ id: string }>(t, `SELECT id FROM booking_changes WHERE id IN ($1, $2)`, [previewId, appliedId]);
       expect(rows.map((r) => r.id)).toEqual([appliedId]);
-      const res = await request(t.http).post(bookingPath(bookedId, `confirm_cancellation/${previewId}/`)).set('X-Api-Key', key).send({}).expect(404);
+      const res = await request(t.http)
+        .post(bookingPath(bookedId, `confirm_cancellation/${previewId}/`))
+        .set('X-Api-Key', key)
+        .send({})
+        .expect(404);
       expect(res.body.code).toBe('cancellation_not_found');
     });
 
@@ -250,7 +290,9 @@ describe('Retention of offers never bought (e2e)', () => {
       const rollups = await dbQuery(t, `SELECT * FROM offer_rollups ORDER BY partner_id, day, offer_config_id, experiment_key, variant, currency, is_primary`);
       const again = await retention.runOnce();
       expect(again).toMatchObject({ outcome: 'success', offers: 0, bookingChanges: 0, webhookDeliveries: 0, batches: 3 });
-      expect(await dbQuery(t, `SELECT * FROM offer_rollups ORDER BY partner_id, day, offer_config_id, experiment_key, variant, currency, is_primary`)).toEqual(rollups);
+      expect(await dbQuery(t, `SELECT * FROM offer_rollups ORDER BY partner_id, day, offer_config_id, experiment_key, variant, currency, is_primary`)).toEqual(
+        rollups,
+      );
       expect((await request(t.http).get(analyticsPath).set(ADMIN).expect(200)).body).toEqual(analyticsBefore);
     });
 
@@ -378,7 +420,13 @@ describe('Retention of offers never bought (e2e)', () => {
         );
 
         clock.pin(T0 + 3650 * DAY_MS);
-        expect(await t.app.get(RetentionService).runOnce()).toMatchObject({ outcome: 'success', offers: 0, bookingChanges: 0, webhookDeliveries: 0, batches: 0 });
+        expect(await t.app.get(RetentionService).runOnce()).toMatchObject({
+          outcome: 'success',
+          offers: 0,
+          bookingChanges: 0,
+          webhookDeliveries: 0,
+          batches: 0,
+        });
         expect(await count(t, 'offers', 'id', [kept.id, declined.id])).toBe(2);
         expect(await count(t, 'quotes', 'offer_id', [kept.id, declined.id])).toBe(kept.products.length + declined.products.length);
         expect(await count(t, 'opt_out_events', 'offer_id', [declined.id])).toBe(1);

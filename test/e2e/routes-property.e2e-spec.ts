@@ -88,7 +88,10 @@ const NESTED_SCHEMA = {
     context: { type: 'object', required: ['travellers'], properties: { travellers: { type: 'array', items: { $ref: '#/definitions/traveller' } } } },
   },
   definitions: {
-    customer: { type: 'object', properties: { language: { $ref: '#/definitions/code' }, currency: { $ref: '#/definitions/code' }, country: { $ref: '#/definitions/code' } } },
+    customer: {
+      type: 'object',
+      properties: { language: { $ref: '#/definitions/code' }, currency: { $ref: '#/definitions/code' }, country: { $ref: '#/definitions/code' } },
+    },
     traveller: { type: 'object', required: ['name', 'age'], properties: { name: { $ref: '#/definitions/name' }, age: { type: 'integer', minimum: 0 } } },
     name: { type: 'string', minLength: 1 },
     code: { type: 'string', minLength: 2 },
@@ -252,25 +255,111 @@ class Rng {
 
 /** JSON number tokens at the edges of doubles, integers and decimals (as written in the text) */
 const EDGE_NUMBERS = [
-  '1e308', '-1e308', '1e309', '-1e309', '1.7976931348623157e308', '5e-324', '1e-400', '-0', '-0.0', '0', '0.1', '0.30000000000000004',
-  '9007199254740993', '-9007199254740993', '18446744073709551616', '2147483648', '-2147483649', '1e21', '1E+2', '1e-7', '-1',
-  '123456789012345678901234567890.123456789', '0.000000000000000000000000000001', '100000000000000000000000000000000000000000000000000000000000000000',
+  '1e308',
+  '-1e308',
+  '1e309',
+  '-1e309',
+  '1.7976931348623157e308',
+  '5e-324',
+  '1e-400',
+  '-0',
+  '-0.0',
+  '0',
+  '0.1',
+  '0.30000000000000004',
+  '9007199254740993',
+  '-9007199254740993',
+  '18446744073709551616',
+  '2147483648',
+  '-2147483649',
+  '1e21',
+  '1E+2',
+  '1e-7',
+  '-1',
+  '123456789012345678901234567890.123456789',
+  '0.000000000000000000000000000001',
+  '100000000000000000000000000000000000000000000000000000000000000000',
 ];
 
 /** JSON string tokens (as written in the text): escapes of NUL and lone surrogates, prototype names, expressions */
 const HOSTILE_STRINGS = [
-  '""', '" "', '"\\u0000"', '"a\\u0000b"', '"\\ud800"', '"x\\udc00"', '"\\udfff\\ud800"', '"\\ud83d\\ude00"', '"\\ufeff"', '"\\u202e"', '"\\u0085"',
-  '"__proto__"', '"constructor"', '"prototype"', '"toString"', '"hasOwnProperty"', '"NaN"', '"Infinity"', '"-1"', '"1e308"', '"null"', '"true"',
-  '"2027-02-30"', '"0000-00-00"', '"9999-12-31T23:59:59.999Z"', '"2027-01-01T00:00:00+25:00"', '"P1Y"', '"-1s"', '"999999999999h"',
-  '"../../etc/passwd"', '"%00"', '"\' OR 1=1 --"', '"{{content}}"', '"{{ __proto__ }}"', '"${process.exit()}"', '"context.value"',
-  '"1/0"', '"size(context)"', '"timestamp(\'x\')"', '"context.value * 1e308 * 1e308"', '"AU"', '"en"', '"AUD"', '"XXX"', '"shop:v1"',
-  '"https://example.com/\\u0000"', '"javascript:alert(1)"', '"a@b"', '"+1"', '"é"', '"日本語"',
+  '""',
+  '" "',
+  '"\\u0000"',
+  '"a\\u0000b"',
+  '"\\ud800"',
+  '"x\\udc00"',
+  '"\\udfff\\ud800"',
+  '"\\ud83d\\ude00"',
+  '"\\ufeff"',
+  '"\\u202e"',
+  '"\\u0085"',
+  '"__proto__"',
+  '"constructor"',
+  '"prototype"',
+  '"toString"',
+  '"hasOwnProperty"',
+  '"NaN"',
+  '"Infinity"',
+  '"-1"',
+  '"1e308"',
+  '"null"',
+  '"true"',
+  '"2027-02-30"',
+  '"0000-00-00"',
+  '"9999-12-31T23:59:59.999Z"',
+  '"2027-01-01T00:00:00+25:00"',
+  '"P1Y"',
+  '"-1s"',
+  '"999999999999h"',
+  '"../../etc/passwd"',
+  '"%00"',
+  '"\' OR 1=1 --"',
+  '"{{content}}"',
+  '"{{ __proto__ }}"',
+  '"${process.exit()}"',
+  '"context.value"',
+  '"1/0"',
+  '"size(context)"',
+  '"timestamp(\'x\')"',
+  '"context.value * 1e308 * 1e308"',
+  '"AU"',
+  '"en"',
+  '"AUD"',
+  '"XXX"',
+  '"shop:v1"',
+  '"https://example.com/\\u0000"',
+  '"javascript:alert(1)"',
+  '"a@b"',
+  '"+1"',
+  '"é"',
+  '"日本語"',
 ];
 
 /** object keys (as written in the text) */
 const HOSTILE_KEYS = [
-  '"__proto__"', '"constructor"', '"prototype"', '"\\u0000"', '"a\\u0000"', '"\\ud800"', '""', '"toString"', '"hasOwnProperty"', '"valueOf"',
-  '"__defineGetter__"', '"length"', '"0"', '"$ref"', '"a.b"', '"a/b"', '"~1"', '"[0]"', '"schema"', '"context"', '"customer"', '"partner"',
+  '"__proto__"',
+  '"constructor"',
+  '"prototype"',
+  '"\\u0000"',
+  '"a\\u0000"',
+  '"\\ud800"',
+  '""',
+  '"toString"',
+  '"hasOwnProperty"',
+  '"valueOf"',
+  '"__defineGetter__"',
+  '"length"',
+  '"0"',
+  '"$ref"',
+  '"a.b"',
+  '"a/b"',
+  '"~1"',
+  '"[0]"',
+  '"schema"',
+  '"context"',
+  '"customer"',
+  '"partner"',
 ];
 
 const PROTOTYPE_OBJECTS = [
@@ -283,9 +372,41 @@ const PROTOTYPE_OBJECTS = [
 
 /** text that is not JSON (or JSON body-parser's strict mode refuses) */
 const NOT_JSON = [
-  'hello', '{', '}', '{"a":', '{"a":1,}', '[1,]', "{'a':1}", 'NaN', 'Infinity', 'undefined', '01', '.5', '+1', '0x10', '1e', '"unterminated',
-  '{"a":"\\x41"}', '{"a":"\\u12"}', '{"a":"\u0001"}', '\u00a0{}', '{}{}', '{} []', 'null', 'true', '0', '"str"', '<xml/>', 'a=1&b=2',
-  '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--', ' ', '\n\n', '\ufeff{}', '[', '{"a":1}garbage', '{"a" 1}',
+  'hello',
+  '{',
+  '}',
+  '{"a":',
+  '{"a":1,}',
+  '[1,]',
+  "{'a':1}",
+  'NaN',
+  'Infinity',
+  'undefined',
+  '01',
+  '.5',
+  '+1',
+  '0x10',
+  '1e',
+  '"unterminated',
+  '{"a":"\\x41"}',
+  '{"a":"\\u12"}',
+  '{"a":"\u0001"}',
+  '\u00a0{}',
+  '{}{}',
+  '{} []',
+  'null',
+  'true',
+  '0',
+  '"str"',
+  '<xml/>',
+  'a=1&b=2',
+  '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
+  ' ',
+  '\n\n',
+  '\ufeff{}',
+  '[',
+  '{"a":1}garbage',
+  '{"a" 1}',
 ];
 
 /** bytes that are not UTF-8, inside and outside JSON text */
@@ -350,7 +471,10 @@ function randomJson(rng: Rng, budget: Budget, depth: number): string {
   }
   const n = rng.int(5);
   if (r < 7) return `[${Array.from({ length: n }, () => randomJson(rng, budget, depth + 1)).join(',')}]`;
-  const entries = Array.from({ length: n }, () => `${rng.chance(0.3) ? rng.pick(HOSTILE_KEYS) : JSON.stringify(randomWord(rng))}:${randomJson(rng, budget, depth + 1)}`);
+  const entries = Array.from(
+    { length: n },
+    () => `${rng.chance(0.3) ? rng.pick(HOSTILE_KEYS) : JSON.stringify(randomWord(rng))}:${randomJson(rng, budget, depth + 1)}`,
+  );
   return `{${entries.join(',')}}`;
 }
 
@@ -419,7 +543,21 @@ function fromSchema(schema: OpenApiSchema | undefined, doc: OpenApiDocument, rng
       return `[${Array.from({ length: rng.int(4) }, () => fromSchema(schema.items, doc, rng, budget, depth + 1)).join(',')}]`;
     case 'string':
       return JSON.stringify(
-        rng.pick(['abc', randomWord(rng), '2027-01-01', '2027-01-01T00:00:00Z', 'AU', 'en', 'AUD', 'shop:v1', 'web', 'context.value * 2', "timestamp('2027-01-01T00:00:00Z')", '72h', 'https://example.com/x']),
+        rng.pick([
+          'abc',
+          randomWord(rng),
+          '2027-01-01',
+          '2027-01-01T00:00:00Z',
+          'AU',
+          'en',
+          'AUD',
+          'shop:v1',
+          'web',
+          'context.value * 2',
+          "timestamp('2027-01-01T00:00:00Z')",
+          '72h',
+          'https://example.com/x',
+        ]),
       );
     case 'integer':
       return String(rng.pick([0, 1, -1, 2, 100, schema.minimum ?? 0, schema.maximum ?? 1_000_000, rng.int(1_000_000)]));
@@ -443,7 +581,8 @@ const pricesOffers = (route: Route): boolean => isCreateOffer(route) || route.te
  * on the schema with nested references with up to 30 000 travellers, broken or not (~90 kB).
  */
 function hostileConfigRequest(rng: Rng): Record<string, unknown> {
-  if (rng.chance(0.7)) return { ...offerRequest(), context: { value: rng.pick([1, 123.45, 99999.99, 100000]), channel: hostileChannel(rng.int(HOSTILE_PRICING.length)) } };
+  if (rng.chance(0.7))
+    return { ...offerRequest(), context: { value: rng.pick([1, 123.45, 99999.99, 100000]), channel: hostileChannel(rng.int(HOSTILE_PRICING.length)) } };
   const traveller = rng.pick([{ name: 'Ada', age: 36 }, {}, 0, null, { name: '', age: -1 }]);
   return { ...offerRequest(), schema: NESTED_SCHEMA_ID, context: { travellers: Array.from({ length: rng.pick([1, 100, 30_000]) }, () => traveller) } };
 }
@@ -452,18 +591,29 @@ function validBodies(route: Route, f: Fixtures, rng: Rng): unknown[] {
   const { method, template } = route;
   const bundle = shopBundle(VICTIM) as unknown as WritableBundle;
   if (isCreateOffer(route)) {
-    return [offerRequest(), offerRequest({ channel: 'basic', transactionId: 'T-1' }), { ...offerRequest({ channel: 'flash' }), schema: 'shop:v1' }, hostileConfigRequest(rng)];
+    return [
+      offerRequest(),
+      offerRequest({ channel: 'basic', transactionId: 'T-1' }),
+      { ...offerRequest({ channel: 'flash' }), schema: 'shop:v1' },
+      hostileConfigRequest(rng),
+    ];
   }
   if (template.endsWith('/confirm')) {
     return f.fresh.flatMap((o) => [
       confirmBody([o.quote]),
-      confirmBody([o.quote], { partner_transaction_id: 'P-1', quotes: [{ id: o.quote, insured: [{ first_name: 'A', last_name: 'B', birth_date: '1990-01-01', age: 30 }] }] }),
+      confirmBody([o.quote], {
+        partner_transaction_id: 'P-1',
+        quotes: [{ id: o.quote, insured: [{ first_name: 'A', last_name: 'B', birth_date: '1990-01-01', age: 30 }] }],
+      }),
     ]);
   }
   if (template.endsWith('/opt_out')) return [{}, { partner_metadata: { reason: 'declined' } }, { anything: [1, { b: 'c' }] }];
   if (template === '/admin/partners' && method === 'POST') {
     const code = `P${rng.int(1_000_000)}`;
-    return [{ code, name: 'New', status: 'active', default_schema: 'shop:v1', rate_limits: { create: 10, confirm: 10, other: 10, test: 2 } }, { code, name: 'Bare' }];
+    return [
+      { code, name: 'New', status: 'active', default_schema: 'shop:v1', rate_limits: { create: 10, confirm: 10, other: 10, test: 2 } },
+      { code, name: 'Bare' },
+    ];
   }
   if (template === '/admin/partners/{code}' && method === 'PATCH') {
     return [{ name: 'Renamed' }, { status: 'suspended' }, { rate_limits: null }, { rate_limits: { create: 5, confirm: 5, other: 5, test: 1 } }];
@@ -532,19 +682,127 @@ const headerText = (maxLength: number) => fc.string({ unit: fc.constantFrom(...H
 
 /** path segments as written in the URL */
 const HOSTILE_SEGMENTS = [
-  '', '.', '..', '%2e', '%2E%2E', '...', '%2F', 'a%2Fb', '%2F..%2F..%2Fetc%2Fpasswd', '..%2F..%2Fadmin', '%5C', '%', '%zz', '%C0%AF', '%FF', '%ED%A0%80',
-  '%F0%9F%98%80', '%E2%80%AE', '%EF%BB%BF', '%20', '+', '~', '*', '_', '%25', "'", '%27%20OR%201%3D1--', '__proto__', 'constructor', 'prototype',
-  'toString', 'hasOwnProperty', 'null', 'undefined', 'NaN', 'Infinity', '-1', '0', '00', '1e3', '1.5', '0x10', '1%20', '%201', '99999999999999999999',
-  '9007199254740993', '999999999', '1000000000', 'A'.repeat(5000), 'é', '\u00ff\u00fe', ';', 'a;b=c', '%3F', '%23', 'a:b', '%3A', 'shop%3Av1',
-  '%uD800', 'PROPMAIN%00', 'propmain', 'PROPMAIN%20', '00000000-0000-0000-0000-000000000000', '019ab7c3-5e21-7c4a-9d0e-3f6a1b2c4d5e',
+  '',
+  '.',
+  '..',
+  '%2e',
+  '%2E%2E',
+  '...',
+  '%2F',
+  'a%2Fb',
+  '%2F..%2F..%2Fetc%2Fpasswd',
+  '..%2F..%2Fadmin',
+  '%5C',
+  '%',
+  '%zz',
+  '%C0%AF',
+  '%FF',
+  '%ED%A0%80',
+  '%F0%9F%98%80',
+  '%E2%80%AE',
+  '%EF%BB%BF',
+  '%20',
+  '+',
+  '~',
+  '*',
+  '_',
+  '%25',
+  "'",
+  '%27%20OR%201%3D1--',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-1',
+  '0',
+  '00',
+  '1e3',
+  '1.5',
+  '0x10',
+  '1%20',
+  '%201',
+  '99999999999999999999',
+  '9007199254740993',
+  '999999999',
+  '1000000000',
+  'A'.repeat(5000),
+  'é',
+  '\u00ff\u00fe',
+  ';',
+  'a;b=c',
+  '%3F',
+  '%23',
+  'a:b',
+  '%3A',
+  'shop%3Av1',
+  '%uD800',
+  'PROPMAIN%00',
+  'propmain',
+  'PROPMAIN%20',
+  '00000000-0000-0000-0000-000000000000',
+  '019ab7c3-5e21-7c4a-9d0e-3f6a1b2c4d5e',
 ];
 
 /** query parameter names and values as written in the URL */
-const HOSTILE_QUERY_KEYS = ['__proto__', 'constructor', 'constructor[prototype][polluted]', '__proto__[x]', 'a[]', 'a[b]', '%zz', '', '%E2%80%AE', 'toString', 'hasOwnProperty', 'a.b', '%', '%FF', 'q'];
+const HOSTILE_QUERY_KEYS = [
+  '__proto__',
+  'constructor',
+  'constructor[prototype][polluted]',
+  '__proto__[x]',
+  'a[]',
+  'a[b]',
+  '%zz',
+  '',
+  '%E2%80%AE',
+  'toString',
+  'hasOwnProperty',
+  'a.b',
+  '%',
+  '%FF',
+  'q',
+];
 const HOSTILE_QUERY_VALUES = [
-  '', '%', '%zz', '%C0%AF', '%FF', '%ED%A0%80', 'a'.repeat(8000), '%E2%80%AE', '1e308', '-1', '0', 'NaN', '9007199254740993', ',,,', '%2C%2C', 'true,false',
-  'TRUE', 'yes', '2027-02-30', '2027-01-01T00:00:00Z', '2027-01-01T00%3A00%3A00%2B25%3A00', '+', '%20', '__proto__', '[]', '%7B%7D', 'tax,commission,surcharge,benefits,experiment',
-  'shop-cover', 'shop-cover,shop-basic', '1000000', '100', '1', 'PROPMAIN', 'x%20y', 'é', '%F0%9F%98%80',
+  '',
+  '%',
+  '%zz',
+  '%C0%AF',
+  '%FF',
+  '%ED%A0%80',
+  'a'.repeat(8000),
+  '%E2%80%AE',
+  '1e308',
+  '-1',
+  '0',
+  'NaN',
+  '9007199254740993',
+  ',,,',
+  '%2C%2C',
+  'true,false',
+  'TRUE',
+  'yes',
+  '2027-02-30',
+  '2027-01-01T00:00:00Z',
+  '2027-01-01T00%3A00%3A00%2B25%3A00',
+  '+',
+  '%20',
+  '__proto__',
+  '[]',
+  '%7B%7D',
+  'tax,commission,surcharge,benefits,experiment',
+  'shop-cover',
+  'shop-cover,shop-basic',
+  '1000000',
+  '100',
+  '1',
+  'PROPMAIN',
+  'x%20y',
+  'é',
+  '%F0%9F%98%80',
 ];
 /** values that mean something to the documented query parameters (a Map: `__proto__` is a name too) */
 const QUERY_VALUES_BY_NAME = new Map<string, string[]>([
@@ -561,10 +819,26 @@ const QUERY_VALUES_BY_NAME = new Map<string, string[]>([
 ]);
 
 const CONTENT_TYPES = [
-  'application/json; charset=utf-8', 'application/json; charset=utf-16', 'application/json; charset=utf-16le', 'application/json; charset=latin1',
-  'application/json; charset=nope', 'application/json; charset=', 'application/merge-patch+json', 'application/vnd.api+json', 'APPLICATION/JSON',
-  'application/json;;;', 'application/json, text/plain', 'text/plain', 'text/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x',
-  'application/xml', '*/*', 'application/', '', 'application/octet-stream',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'application/json; charset=utf-16le',
+  'application/json; charset=latin1',
+  'application/json; charset=nope',
+  'application/json; charset=',
+  'application/merge-patch+json',
+  'application/vnd.api+json',
+  'APPLICATION/JSON',
+  'application/json;;;',
+  'application/json, text/plain',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  '*/*',
+  'application/',
+  '',
+  'application/octet-stream',
 ];
 const ENCODINGS = ['gzip', 'deflate', 'br', 'gzip-corrupt', 'gzip-bomb', 'identity', 'x-custom', 'gzip, gzip', 'GZIP'];
 
@@ -619,10 +893,10 @@ function paramArb(route: Route, name: string, f: Fixtures): fc.Arbitrary<string>
 
 function queryArb(route: Route): fc.Arbitrary<string> {
   const names = [...route.query, ...route.query];
-  const key = fc.oneof(
-    ...(names.length > 0 ? [{ weight: 4, arbitrary: fc.constantFrom(...names) }] : []),
-    { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_QUERY_KEYS) },
-  );
+  const key = fc.oneof(...(names.length > 0 ? [{ weight: 4, arbitrary: fc.constantFrom(...names) }] : []), {
+    weight: 1,
+    arbitrary: fc.constantFrom(...HOSTILE_QUERY_KEYS),
+  });
   const pair = key.chain((k) => {
     const own = QUERY_VALUES_BY_NAME.get(k);
     return fc
@@ -650,7 +924,18 @@ function partnerKeyArb(f: Fixtures): fc.Arbitrary<string | string[] | undefined>
     { weight: 3, arbitrary: fc.constant(undefined) },
     {
       weight: 2,
-      arbitrary: fc.constantFrom('', ' ', 'null', 'x'.repeat(6000), '\u00ff\u00fe', `${f.mainKey} `, ` ${f.mainKey}`, f.mainKey.toUpperCase(), f.mainKey.slice(0, 12), `${f.mainKey}x`),
+      arbitrary: fc.constantFrom(
+        '',
+        ' ',
+        'null',
+        'x'.repeat(6000),
+        '\u00ff\u00fe',
+        `${f.mainKey} `,
+        ` ${f.mainKey}`,
+        f.mainKey.toUpperCase(),
+        f.mainKey.slice(0, 12),
+        `${f.mainKey}x`,
+      ),
     },
     { weight: 1, arbitrary: headerText(80) },
     { weight: 1, arbitrary: fc.constant<string[]>([f.mainKey, f.mainKey]) },
@@ -733,7 +1018,11 @@ function hostileDrawArb(route: Route, f: Fixtures): fc.Arbitrary<Draw> {
     signature: route.admin ? fc.constant(undefined) : signatureArb(f),
     headers: extraHeadersArb,
     body: fc.record({ kind: bodyKindArb(route), seed: fc.integer() }),
-    contentType: fc.oneof({ weight: 14, arbitrary: fc.constant('application/json') }, { weight: 4, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 2, arbitrary: fc.constant(undefined) }),
+    contentType: fc.oneof(
+      { weight: 14, arbitrary: fc.constant('application/json') },
+      { weight: 4, arbitrary: fc.constantFrom(...CONTENT_TYPES) },
+      { weight: 2, arbitrary: fc.constant(undefined) },
+    ),
     encoding: fc.oneof({ weight: 18, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constantFrom(...ENCODINGS) }),
     chunked: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   });
@@ -750,7 +1039,10 @@ function authenticDrawArb(route: Route, f: Fixtures): fc.Arbitrary<Draw> {
   };
   type Auth = Pick<Draw, 'partnerKey' | 'adminKey' | 'signature'> & { victim?: true };
   const auth: fc.Arbitrary<Auth> = route.admin
-    ? fc.constantFrom({ partnerKey: undefined, adminKey: TEST_ADMIN_KEY, signature: undefined }, { partnerKey: undefined, adminKey: f.adminKey, signature: undefined })
+    ? fc.constantFrom(
+        { partnerKey: undefined, adminKey: TEST_ADMIN_KEY, signature: undefined },
+        { partnerKey: undefined, adminKey: f.adminKey, signature: undefined },
+      )
     : fc.constantFrom<Auth>(
         { partnerKey: f.mainKey, adminKey: undefined, signature: undefined },
         { partnerKey: f.mainKey, adminKey: undefined, signature: undefined },
@@ -760,7 +1052,18 @@ function authenticDrawArb(route: Route, f: Fixtures): fc.Arbitrary<Draw> {
         { partnerKey: f.victimKey, adminKey: undefined, signature: undefined, victim: true },
       );
   const jsonKinds: BodyKind[] =
-    route.bodySchema === undefined ? ['none'] : ['valid', 'valid', 'valid', 'schema', 'schema', 'random', 'large', ...(pricesOffers(route) ? (['hostile-config', 'hostile-config', 'hostile-config'] as const) : [])];
+    route.bodySchema === undefined
+      ? ['none']
+      : [
+          'valid',
+          'valid',
+          'valid',
+          'schema',
+          'schema',
+          'random',
+          'large',
+          ...(pricesOffers(route) ? (['hostile-config', 'hostile-config', 'hostile-config'] as const) : []),
+        ];
   return fc
     .record({
       params: route.params.length > 0 ? fc.tuple(...route.params.map(realParam)) : fc.constant<string[]>([]),
@@ -970,7 +1273,14 @@ describe('every route under hostile input (property, e2e)', () => {
   /** a request the test itself makes (JSON both ways) */
   async function call(method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<JsonAnswer> {
     const bytes = body === undefined ? null : Buffer.from(JSON.stringify(body), 'utf8');
-    const answer = await send(port, { method, target: path, headers: { ...headers, ...(bytes ? { 'content-type': 'application/json' } : {}) }, body: bytes, chunked: false, note: 'fixture' });
+    const answer = await send(port, {
+      method,
+      target: path,
+      headers: { ...headers, ...(bytes ? { 'content-type': 'application/json' } : {}) },
+      body: bytes,
+      chunked: false,
+      note: 'fixture',
+    });
     let parsed: Record<string, unknown> = {};
     try {
       parsed = answer.text === '' ? {} : (JSON.parse(answer.text) as Record<string, unknown>);
@@ -997,7 +1307,11 @@ describe('every route under hostile input (property, e2e)', () => {
   }
 
   async function newKey(code: string, body: Record<string, unknown>): Promise<{ id: string; key: string; secret?: string }> {
-    return (await expectStatus(`key of ${code}`, call('POST', `/admin/partners/${code}/api-keys`, admin, body), 201)) as { id: string; key: string; secret?: string };
+    return (await expectStatus(`key of ${code}`, call('POST', `/admin/partners/${code}/api-keys`, admin, body), 201)) as {
+      id: string;
+      key: string;
+      secret?: string;
+    };
   }
 
   async function newOffer(channel: 'web' | 'basic' | 'flash' = 'web'): Promise<{ id: string; quote: string }> {
@@ -1043,10 +1357,21 @@ describe('every route under hostile input (property, e2e)', () => {
       revokedKey: revoked.key,
       revokedAdminKey: revokedAdmin.key,
     };
-    const signed = await send(port, { method: 'GET', target: `/x/partners/${MAIN}/key`, headers: signedHeaders(f, 'GET', `/x/partners/${MAIN}/key`), body: null, chunked: false, note: '' });
+    const signed = await send(port, {
+      method: 'GET',
+      target: `/x/partners/${MAIN}/key`,
+      headers: signedHeaders(f, 'GET', `/x/partners/${MAIN}/key`),
+      body: null,
+      chunked: false,
+      note: '',
+    });
     if (signed.status !== 200) throw new Error(`a signed request: ${signed.status} ${signed.text}`);
     const booked = await newOffer();
-    const booking = await expectStatus('confirm', call('POST', `/x/partners/${MAIN}/offers/${booked.id}/confirm`, { 'x-api-key': f.mainKey }, confirmBody([booked.quote])), 200);
+    const booking = await expectStatus(
+      'confirm',
+      call('POST', `/x/partners/${MAIN}/offers/${booked.id}/confirm`, { 'x-api-key': f.mainKey }, confirmBody([booked.quote])),
+      200,
+    );
     f.bookingIds.push(String(booking.id));
     const optedOut = await newOffer();
     await expectStatus('opt out', call('POST', `/x/partners/${MAIN}/offers/${optedOut.id}/opt_out`, { 'x-api-key': f.mainKey }, {}), 200, 204);
@@ -1063,11 +1388,15 @@ describe('every route under hostile input (property, e2e)', () => {
     const partner = await call('PATCH', `/admin/partners/${VICTIM}`, admin, { status: 'active' });
     if (partner.status !== 200) throw new Error(`reactivating ${VICTIM}: ${partner.status} ${JSON.stringify(partner.body)}`);
     await writeBundle(VICTIM);
-    const keys = (await expectStatus('victim keys', call('GET', `/admin/partners/${VICTIM}/api-keys`, admin), 200)) as { items: Array<{ id: string; revoked_at: string | null }> };
+    const keys = (await expectStatus('victim keys', call('GET', `/admin/partners/${VICTIM}/api-keys`, admin), 200)) as {
+      items: Array<{ id: string; revoked_at: string | null }>;
+    };
     f.victimKeyIds = keys.items.map((k) => k.id).slice(0, 5);
     const alive = await call('GET', `/x/partners/${VICTIM}/key`, { 'x-api-key': f.victimKey });
     if (alive.status !== 200) f.victimKey = (await newKey(VICTIM, { mode: 'live', name: 'victim' })).key;
-    const versions = (await expectStatus('versions', call('GET', `/admin/partners/${VICTIM}/bundle/versions`, admin), 200)) as unknown as Array<{ version: number }>;
+    const versions = (await expectStatus('versions', call('GET', `/admin/partners/${VICTIM}/bundle/versions`, admin), 200)) as unknown as Array<{
+      version: number;
+    }>;
     f.versions = [...new Set([1, ...versions.slice(-3).map((v) => v.version)])].map(String);
     const adminAlive = await call('GET', '/admin/admin-keys', { 'x-admin-key': f.adminKey });
     if (adminAlive.status !== 200) {
@@ -1146,7 +1475,9 @@ describe('every route under hostile input (property, e2e)', () => {
           }
           if (errorLines.length + consoleErrors.length > errorsBefore) {
             const logged = [...errorLines, ...consoleErrors].slice(0, 3).map((l) => clip(l, 2000));
-            throw new Error(`logged at level error after ${route.method} ${route.template} (${label}, answered ${answer.status}):\n${showProbe(probe)}\n  log: ${logged.join('\n       ')}`);
+            throw new Error(
+              `logged at level error after ${route.method} ${route.template} (${label}, answered ${answer.status}):\n${showProbe(probe)}\n  log: ${logged.join('\n       ')}`,
+            );
           }
         }),
         { seed, numRuns, endOnFailure: true },
@@ -1171,7 +1502,12 @@ describe('every route under hostile input (property, e2e)', () => {
     const mixed = RUNS - done;
     if (mixed > 0) {
       const fixtures = f;
-      await batch(`routes at random, seed ${SEED + routes.length}`, SEED + routes.length, mixed, fc.constantFrom(...routes).chain((route) => caseOf(route, fixtures)));
+      await batch(
+        `routes at random, seed ${SEED + routes.length}`,
+        SEED + routes.length,
+        mixed,
+        fc.constantFrom(...routes).chain((route) => caseOf(route, fixtures)),
+      );
       done += mixed;
     }
     await refresh();

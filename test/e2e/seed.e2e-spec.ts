@@ -84,7 +84,10 @@ describe('demo seed (e2e)', () => {
       expect(res.body).toMatchObject({ offer_config_id: 'travel-cover', offer_schema: 'travel:v1', currency: 'AUD' });
       expect(res.body.products.length).toBeGreaterThan(0);
       expect(res.body.errors).toEqual({});
-      await request(t!.http).get(`/x/partners/DEMO/offers/${res.body.id as string}`).set('X-Api-Key', key).expect(200);
+      await request(t!.http)
+        .get(`/x/partners/DEMO/offers/${res.body.id as string}`)
+        .set('X-Api-Key', key)
+        .expect(200);
     });
 
     it('the seed is audited under its own actor, without key material', async () => {

@@ -71,7 +71,11 @@ describe('graceful shutdown on SIGTERM (e2e, spawned process)', () => {
     // no new connections, once the process has handled the signal (polled: another process; a
     // connection accepted just before is answered, or closed unanswered as idle: ECONNRESET)
     const fresh = new Agent({ keepAlive: false });
-    const refused = async () => (await get(`${p.url}/health/live`, fresh).then(() => '', (e: { code?: string }) => e.code)) === 'ECONNREFUSED';
+    const refused = async () =>
+      (await get(`${p.url}/health/live`, fresh).then(
+        () => '',
+        (e: { code?: string }) => e.code,
+      )) === 'ECONNREFUSED';
     await waitFor('new connections to be refused', refused, 5000, 10);
     expect(p.child.exitCode).toBeNull(); // refused while draining, not because it has exited
 

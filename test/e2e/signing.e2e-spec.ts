@@ -145,12 +145,21 @@ describe('signed requests, XCover-compatible (e2e)', () => {
   it('signed as the Python SDK signs (headers="(request-target) date", no X-Api-Key) → the offer is created', async () => {
     for (const algorithm of ['hmac-sha512', 'hmac-sha256', 'hmac-sha384'] as const) {
       const path = `${offers()}?include_content=false`;
-      const res = track(await request(t.http).post(path).set(pythonHeaders(k, 'POST', path, { algorithm })).send(DEMO_TRAVEL_REQUEST));
+      const res = track(
+        await request(t.http)
+          .post(path)
+          .set(pythonHeaders(k, 'POST', path, { algorithm }))
+          .send(DEMO_TRAVEL_REQUEST),
+      );
       expect(res.status).toBe(200);
       expect(res.body.id).toEqual(expect.any(String));
       expect(res.body.products.length).toBeGreaterThan(0);
       // the offer is the key's partner's: readable with the same kind of request
-      const get = track(await request(t.http).get(`${offers()}${res.body.id}/`).set(pythonHeaders(k, 'GET', `${offers()}${res.body.id}/`)));
+      const get = track(
+        await request(t.http)
+          .get(`${offers()}${res.body.id}/`)
+          .set(pythonHeaders(k, 'GET', `${offers()}${res.body.id}/`)),
+      );
       expect(get.status).toBe(200);
       expect(get.body.id).toBe(res.body.id);
     }
@@ -164,7 +173,12 @@ describe('signed requests, XCover-compatible (e2e)', () => {
 
   it('works under every prefix, and tells who signed', async () => {
     for (const path of ['/x/partners/SIGNCO/key', '/xcover/partners/SIGNCO/key/']) {
-      const res = track(await request(t.http).get(path).set(pythonHeaders(k, 'GET', path)).expect(200));
+      const res = track(
+        await request(t.http)
+          .get(path)
+          .set(pythonHeaders(k, 'GET', path))
+          .expect(200),
+      );
       expect(res.body).toEqual({ partner_code: 'SIGNCO', key_id: k.id, mode: 'live' });
     }
   });
@@ -234,10 +248,20 @@ describe('signed requests, XCover-compatible (e2e)', () => {
   });
 
   it("a valid signature on another partner's path → 403, on an unknown partner → 404", async () => {
-    const other = track(await request(t.http).post(offers('OTHERCO')).set(pythonHeaders(k, 'POST', offers('OTHERCO'))).send(DEMO_TRAVEL_REQUEST));
+    const other = track(
+      await request(t.http)
+        .post(offers('OTHERCO'))
+        .set(pythonHeaders(k, 'POST', offers('OTHERCO')))
+        .send(DEMO_TRAVEL_REQUEST),
+    );
     expect(other.status).toBe(403);
     expect(other.body.code).toBe('access_denied');
-    const unknown = track(await request(t.http).post(offers('NOPE')).set(pythonHeaders(k, 'POST', offers('NOPE'))).send(DEMO_TRAVEL_REQUEST));
+    const unknown = track(
+      await request(t.http)
+        .post(offers('NOPE'))
+        .set(pythonHeaders(k, 'POST', offers('NOPE')))
+        .send(DEMO_TRAVEL_REQUEST),
+    );
     expect(unknown.status).toBe(404);
   });
 
@@ -251,13 +275,30 @@ describe('signed requests, XCover-compatible (e2e)', () => {
     const b = await createSigningKey(t.http, 'SIGNCO', 'new');
     expect(a.secret).not.toBe(b.secret);
     for (const key of [a, b]) {
-      track(await request(t.http).post(offers()).set(pythonHeaders(key, 'POST', offers())).send(DEMO_TRAVEL_REQUEST).expect(200));
+      track(
+        await request(t.http)
+          .post(offers())
+          .set(pythonHeaders(key, 'POST', offers()))
+          .send(DEMO_TRAVEL_REQUEST)
+          .expect(200),
+      );
     }
     await request(t.http).delete(`/admin/partners/SIGNCO/api-keys/${a.id}`).set(admin).expect(204);
-    const refused = track(await request(t.http).post(offers()).set(pythonHeaders(a, 'POST', offers())).send(DEMO_TRAVEL_REQUEST));
+    const refused = track(
+      await request(t.http)
+        .post(offers())
+        .set(pythonHeaders(a, 'POST', offers()))
+        .send(DEMO_TRAVEL_REQUEST),
+    );
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('signature_invalid');
-    track(await request(t.http).post(offers()).set(pythonHeaders(b, 'POST', offers())).send(DEMO_TRAVEL_REQUEST).expect(200));
+    track(
+      await request(t.http)
+        .post(offers())
+        .set(pythonHeaders(b, 'POST', offers()))
+        .send(DEMO_TRAVEL_REQUEST)
+        .expect(200),
+    );
     track(await request(t.http).post(offers()).set(phpHeaders(b)).send(DEMO_TRAVEL_REQUEST).expect(200));
   });
 
@@ -298,11 +339,22 @@ describe('signed requests and the failed-auth throttle (e2e)', () => {
     await setUpPartner(t.http, 'SIGNCO');
     const k = await createSigningKey(t.http, 'SIGNCO');
     const path = '/x/partners/SIGNCO/key';
-    await request(t.http).get(path).set(pythonHeaders(k, 'GET', path)).expect(200);
-    await request(t.http).get(path).set(pythonHeaders({ key: k.key, secret: 'wrong' }, 'GET', path)).expect(401);
-    await request(t.http).get(path).set(pythonHeaders(k, 'GET', path, { date: httpDate(new Date(Date.now() - 20 * MINUTE)) })).expect(401);
+    await request(t.http)
+      .get(path)
+      .set(pythonHeaders(k, 'GET', path))
+      .expect(200);
+    await request(t.http)
+      .get(path)
+      .set(pythonHeaders({ key: k.key, secret: 'wrong' }, 'GET', path))
+      .expect(401);
+    await request(t.http)
+      .get(path)
+      .set(pythonHeaders(k, 'GET', path, { date: httpDate(new Date(Date.now() - 20 * MINUTE)) }))
+      .expect(401);
     await request(t.http).get(path).set('X-Api-Key', k.key).expect(401);
-    const limited = await request(t.http).get(path).set(pythonHeaders(k, 'GET', path));
+    const limited = await request(t.http)
+      .get(path)
+      .set(pythonHeaders(k, 'GET', path));
     expect(limited.status).toBe(429);
     expect(limited.body.code).toBe('rate_limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -319,7 +371,9 @@ describe('signing keys without APP_ENCRYPTION_KEY (e2e)', () => {
 
   it('→ 422 signing_unavailable naming APP_ENCRYPTION_KEY, nothing created; plain keys still work', async () => {
     const res = await request(t.http).post('/admin/partners/ACME/api-keys').set(admin).send({ mode: 'live', signing: true }).expect(422);
-    expect(res.body).toEqual(expect.objectContaining({ type: 'api_error', code: 'signing_unavailable', message: expect.stringContaining('APP_ENCRYPTION_KEY') }));
+    expect(res.body).toEqual(
+      expect.objectContaining({ type: 'api_error', code: 'signing_unavailable', message: expect.stringContaining('APP_ENCRYPTION_KEY') }),
+    );
     const list = await request(t.http).get('/admin/partners/ACME/api-keys').set(admin).expect(200);
     expect(list.body.items).toHaveLength(0);
     await request(t.http).post('/admin/partners/ACME/api-keys').set(admin).send({ mode: 'live' }).expect(201);
@@ -369,7 +423,9 @@ describe('rotating APP_ENCRYPTION_KEY (e2e)', () => {
     // the new key alone cannot open the old envelope: refused like any bad signature
     const t2 = await startTestApp({ ...storage, appEncryptionKey: K2 });
     try {
-      const res = await request(t2.http).get(path).set(pythonHeaders(k, 'GET', path));
+      const res = await request(t2.http)
+        .get(path)
+        .set(pythonHeaders(k, 'GET', path));
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('signature_invalid');
     } finally {
@@ -378,7 +434,10 @@ describe('rotating APP_ENCRYPTION_KEY (e2e)', () => {
 
     const t3 = await startTestApp({ ...storage, appEncryptionKey: K2, appEncryptionKeysOld: [{ id: undefined, key: K1 }] });
     try {
-      await request(t3.http).get(path).set(pythonHeaders(k, 'GET', path)).expect(200);
+      await request(t3.http)
+        .get(path)
+        .set(pythonHeaders(k, 'GET', path))
+        .expect(200);
       expect(await storedKid(t3, k.id)).toBe(deriveKeyId(K2));
     } finally {
       await t3.close();
@@ -386,7 +445,10 @@ describe('rotating APP_ENCRYPTION_KEY (e2e)', () => {
 
     const t4 = await startTestApp({ ...storage, appEncryptionKey: K2 });
     try {
-      await request(t4.http).get(path).set(pythonHeaders(k, 'GET', path)).expect(200);
+      await request(t4.http)
+        .get(path)
+        .set(pythonHeaders(k, 'GET', path))
+        .expect(200);
       await request(t4.http).post('/x/partners/SIGNCO/offers/').set(phpHeaders(k)).send(DEMO_TRAVEL_REQUEST).expect(200);
     } finally {
       await t4.close();

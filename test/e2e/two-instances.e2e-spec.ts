@@ -58,7 +58,12 @@ describeScaled('two instances on one PostgreSQL and one Redis (e2e, spawned proc
     const key = await newKey(a.url, 'TWOCONF');
     expect(protectPrice(await newOffer(b.url, 'TWOCONF', key, { value: 100 }))).toBe(10); // b has it cached
     await putScaleBundle(a.url, 'TWOCONF', { protectRate: '0.25' });
-    const took = await waitFor('b to price with the new configuration', async () => protectPrice(await newOffer(b.url, 'TWOCONF', key, { value: 100 })) === 25, 1000, 20);
+    const took = await waitFor(
+      'b to price with the new configuration',
+      async () => protectPrice(await newOffer(b.url, 'TWOCONF', key, { value: 100 })) === 25,
+      1000,
+      20,
+    );
     expect(took).toBeLessThan(1000);
   });
 

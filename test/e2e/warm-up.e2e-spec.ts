@@ -9,7 +9,18 @@ import { startTestApp, TestApp } from '../support/app';
 import { ADMIN, createOffer, dbQuery, setupShop } from '../support/booking-fixtures';
 
 /** every table a warm-up must leave as it found it */
-const TABLES = ['offers', 'quotes', 'offer_variants', 'idempotency_records', 'bookings', 'booking_items', 'opt_out_events', 'audit_log', 'api_keys', 'partners'];
+const TABLES = [
+  'offers',
+  'quotes',
+  'offer_variants',
+  'idempotency_records',
+  'bookings',
+  'booking_items',
+  'opt_out_events',
+  'audit_log',
+  'api_keys',
+  'partners',
+];
 
 async function counts(t: TestApp): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -51,7 +62,11 @@ describe('Warm-up before ready (e2e)', () => {
       await createOffer(before, 'WARM', key, { channel: 'web' });
       await createOffer(before, 'WARM', key, { channel: 'basic' });
       // one Create Offer a second: a rehearsal counted as partner traffic would be refused (429)
-      await request(before.http).patch('/admin/partners/WARM').set(ADMIN).send({ rate_limits: { create: 1, confirm: 1000, other: 1000, test: 1000 } }).expect(200);
+      await request(before.http)
+        .patch('/admin/partners/WARM')
+        .set(ADMIN)
+        .send({ rate_limits: { create: 1, confirm: 1000, other: 1000, test: 1000 } })
+        .expect(200);
     } finally {
       await before.close();
     }

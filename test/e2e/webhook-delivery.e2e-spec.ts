@@ -139,7 +139,10 @@ describe('webhook delivery (e2e)', () => {
     expect(await dispatcher.runOnce()).toBe(3);
     expect(receiver.requests).toHaveLength(3);
     const wh = new Webhook(hook.secret);
-    const events = (await request(t.http).get(`/admin/partners/HOOKS/bookings/${booked.id}/events`).set(ADMIN).expect(200)).body as Array<{ id: string; type: string }>;
+    const events = (await request(t.http).get(`/admin/partners/HOOKS/bookings/${booked.id}/events`).set(ADMIN).expect(200)).body as Array<{
+      id: string;
+      type: string;
+    }>;
     const finalBooking = (await request(t.http).get(`/x/partners/HOOKS/bookings/${booked.id}`).set('X-Api-Key', key).expect(200)).body;
     const bodies = receiver.requests.map((r) => {
       expect(r.method).toBe('POST');
@@ -182,7 +185,11 @@ describe('webhook delivery (e2e)', () => {
     const offer = await request(t.http)
       .post('/x/partners/HOOKS/offers')
       .set('X-Api-Key', key)
-      .send({ customer: { language: 'en', currency: 'EUR', country: 'FR' }, partner: { transaction_id: 'T-77' }, context: { trip_cost: 500, travellers: 1, destination: 'JP' } })
+      .send({
+        customer: { language: 'en', currency: 'EUR', country: 'FR' },
+        partner: { transaction_id: 'T-77' },
+        context: { trip_cost: 500, travellers: 1, destination: 'JP' },
+      })
       .expect(200);
     await request(t.http).post(`/x/partners/HOOKS/offers/${offer.body.id}/opt_out`).set('X-Api-Key', key).send({}).expect(204);
     await dispatcher.runOnce();
@@ -226,7 +233,9 @@ describe('webhook delivery (e2e)', () => {
     receiver.answers = [410];
     const booked = await bookTrip(t, 'HOOKS', key, ['BAG']);
     await dispatcher.runOnce();
-    const [row] = await dbQuery<{ status: string; disabled_reason: string }>(t, 'SELECT status, disabled_reason FROM webhook_endpoints WHERE id = $1', [hook.id]);
+    const [row] = await dbQuery<{ status: string; disabled_reason: string }>(t, 'SELECT status, disabled_reason FROM webhook_endpoints WHERE id = $1', [
+      hook.id,
+    ]);
     expect(row.status).toBe('disabled');
     expect(row.disabled_reason).toMatch(/410/);
     expect((await deliveriesOf(hook.id)).map((d) => d.status)).toEqual(['failed']);
@@ -243,7 +252,10 @@ describe('webhook delivery (e2e)', () => {
     clock.pin(Date.now());
     // an instance claimed it (the lease and the counted attempt) and was killed before recording anything
     const lease = new Date(clock.now().getTime() + 60_000);
-    await dbQuery(t, 'UPDATE webhook_deliveries SET lease_until = $1, attempts = 1 WHERE endpoint_id = $2', [dateParam(engineOf(t.app.get(DataSource)), lease), hook.id]);
+    await dbQuery(t, 'UPDATE webhook_deliveries SET lease_until = $1, attempts = 1 WHERE endpoint_id = $2', [
+      dateParam(engineOf(t.app.get(DataSource)), lease),
+      hook.id,
+    ]);
     expect(await dispatcher.runOnce()).toBe(0);
     clock.advance(60_001);
     expect(await dispatcher.runOnce()).toBe(1);

@@ -8,18 +8,7 @@ const ENC_KEY = Buffer.alloc(32, 7);
 const admin = { 'X-Admin-Key': TEST_ADMIN_KEY };
 /** a public IP literal: accepted with the allow settings off, and no DNS needed */
 const PUBLIC_URL = 'https://93.184.216.34/hooks/offers';
-const ENDPOINT_KEYS = [
-  'created_at',
-  'description',
-  'disabled_reason',
-  'events',
-  'format',
-  'id',
-  'previous_secret_expires_at',
-  'status',
-  'updated_at',
-  'url',
-];
+const ENDPOINT_KEYS = ['created_at', 'description', 'disabled_reason', 'events', 'format', 'id', 'previous_secret_expires_at', 'status', 'updated_at', 'url'];
 const DELIVERY_KEYS = ['attempts', 'created_at', 'delivered_at', 'event_id', 'id', 'last_error', 'last_status_code', 'next_attempt_at', 'status', 'type'];
 
 interface Created {
@@ -52,7 +41,12 @@ async function storedRow(t: TestApp, id: string): Promise<{ secret: string; prev
 }
 
 async function countDeliveries(t: TestApp, endpointId: string, status?: string): Promise<number> {
-  const q = t.app.get(DataSource).createQueryBuilder().select('COUNT(*)', 'n').from('webhook_deliveries', 'd').where('d.endpoint_id = :endpointId', { endpointId });
+  const q = t.app
+    .get(DataSource)
+    .createQueryBuilder()
+    .select('COUNT(*)', 'n')
+    .from('webhook_deliveries', 'd')
+    .where('d.endpoint_id = :endpointId', { endpointId });
   if (status) q.andWhere('d.status = :status', { status });
   return Number((await q.getRawOne<{ n: string | number }>())?.n ?? 0);
 }
@@ -147,16 +141,28 @@ describe('admin: webhook endpoints (e2e)', () => {
     ['an empty URL', ''],
   ])('POST refuses %s → 422 webhook_url_invalid, without echoing the query string', async (_what, url) => {
     const withQuery = url.includes('/') && !url.startsWith('ftp') ? `${url}?token=t0ps3cret` : url;
-    const res = await request(t.http).post('/admin/partners/ACME/webhooks').set(admin).send({ url: withQuery, events: ['booking.created'] }).expect(422);
+    const res = await request(t.http)
+      .post('/admin/partners/ACME/webhooks')
+      .set(admin)
+      .send({ url: withQuery, events: ['booking.created'] })
+      .expect(422);
     expect(res.body.code).toBe('webhook_url_invalid');
     expect(res.body.errors).toEqual({ url: [res.body.message] });
     expect(res.text).not.toContain('t0ps3cret');
   });
 
   it('a URL refusal names the reason', async () => {
-    const res = await request(t.http).post('/admin/partners/ACME/webhooks').set(admin).send({ url: 'https://167772161/', events: ['booking.created'] }).expect(422);
+    const res = await request(t.http)
+      .post('/admin/partners/ACME/webhooks')
+      .set(admin)
+      .send({ url: 'https://167772161/', events: ['booking.created'] })
+      .expect(422);
     expect(res.body.message).toBe('The URL host 10.0.0.1 is a private address.');
-    const http = await request(t.http).post('/admin/partners/ACME/webhooks').set(admin).send({ url: 'http://93.184.216.34/', events: ['booking.created'] }).expect(422);
+    const http = await request(t.http)
+      .post('/admin/partners/ACME/webhooks')
+      .set(admin)
+      .send({ url: 'http://93.184.216.34/', events: ['booking.created'] })
+      .expect(422);
     expect(http.body.message).toMatch(/https/);
   });
 
@@ -182,7 +188,11 @@ describe('admin: webhook endpoints (e2e)', () => {
   it('at most 20 endpoints per partner → 422 webhook_limit_reached; deleting one makes room', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push((await create(t, { url: `${PUBLIC_URL}/${i}`, events: ['booking.created'] }, 'LIMITED')).id);
-    const res = await request(t.http).post('/admin/partners/LIMITED/webhooks').set(admin).send({ url: PUBLIC_URL, events: ['booking.created'] }).expect(422);
+    const res = await request(t.http)
+      .post('/admin/partners/LIMITED/webhooks')
+      .set(admin)
+      .send({ url: PUBLIC_URL, events: ['booking.created'] })
+      .expect(422);
     expect(res.body.code).toBe('webhook_limit_reached');
     const list = await request(t.http).get('/admin/partners/LIMITED/webhooks').set(admin).expect(200);
     expect(list.body).toHaveLength(20);
@@ -307,7 +317,10 @@ describe('admin: webhook endpoints (e2e)', () => {
       delivered_at: null,
       created_at: '2026-07-01T00:02:00.000Z',
     });
-    const second = await request(t.http).get(new URL(first.body.next).pathname + new URL(first.body.next).search).set(admin).expect(200);
+    const second = await request(t.http)
+      .get(new URL(first.body.next).pathname + new URL(first.body.next).search)
+      .set(admin)
+      .expect(200);
     expect(second.body.results.map((d: { id: string }) => d.id)).toEqual([tests[0].delivery_id]);
     expect(second.body.next).toBeNull();
     expect(second.body.previous).toMatch(/\?limit=2&offset=0$/);
@@ -384,7 +397,9 @@ describe('admin: webhook endpoints (e2e)', () => {
   it('401 without an admin key, or with a wrong one', async () => {
     const created = await create(t, { url: PUBLIC_URL, events: ['booking.created'] });
     const calls = [
-      request(t.http).post('/admin/partners/ACME/webhooks').send({ url: PUBLIC_URL, events: ['booking.created'] }),
+      request(t.http)
+        .post('/admin/partners/ACME/webhooks')
+        .send({ url: PUBLIC_URL, events: ['booking.created'] }),
       request(t.http).get('/admin/partners/ACME/webhooks'),
       request(t.http).get(`/admin/partners/ACME/webhooks/${created.id}`).set('X-Admin-Key', 'wrong-key-0123456789abcdef0123'),
       request(t.http).patch(`/admin/partners/ACME/webhooks/${created.id}`).send({ status: 'disabled' }),
@@ -409,7 +424,15 @@ describe('admin: webhook endpoints (e2e)', () => {
 
     const res = await request(t.http).get('/admin/audit?partner_code=AUDITED').set(admin).expect(200);
     const actions = res.body.items.map((e: { action: string }) => e.action).reverse();
-    expect(actions).toEqual(['partner.create', 'webhook.create', 'webhook.rotate_secret', 'webhook.update', 'webhook.test', 'webhook.redeliver', 'webhook.delete']);
+    expect(actions).toEqual([
+      'partner.create',
+      'webhook.create',
+      'webhook.rotate_secret',
+      'webhook.update',
+      'webhook.test',
+      'webhook.redeliver',
+      'webhook.delete',
+    ]);
     for (const e of res.body.items.filter((i: { action: string }) => i.action.startsWith('webhook.'))) {
       expect(e).toMatchObject({ partner_code: 'AUDITED', target_type: 'webhook_endpoint', target_id: created.id, actor: 'bootstrap' });
     }
@@ -442,17 +465,25 @@ describe('admin: webhook endpoints with private targets allowed (e2e)', () => {
   });
   afterAll(async () => t.close());
 
-  it.each(['http://127.0.0.1:4567/hook', 'http://localhost:4567/hook', 'http://[::1]:4567/hook', 'https://10.0.0.5/hook', 'http://169.254.169.254/x', 'http://2130706433:4567/'])(
-    'accepts %s',
-    async (url) => {
-      const created = await create(t, { url, events: ['booking.created'] });
-      expect(created.url).toBe(new URL(url).href);
-    },
-  );
+  it.each([
+    'http://127.0.0.1:4567/hook',
+    'http://localhost:4567/hook',
+    'http://[::1]:4567/hook',
+    'https://10.0.0.5/hook',
+    'http://169.254.169.254/x',
+    'http://2130706433:4567/',
+  ])('accepts %s', async (url) => {
+    const created = await create(t, { url, events: ['booking.created'] });
+    expect(created.url).toBe(new URL(url).href);
+  });
 
   it('still refuses unspecified addresses and other schemes', async () => {
     for (const url of ['http://0.0.0.0/', 'ftp://127.0.0.1/']) {
-      const res = await request(t.http).post('/admin/partners/ACME/webhooks').set(admin).send({ url, events: ['booking.created'] }).expect(422);
+      const res = await request(t.http)
+        .post('/admin/partners/ACME/webhooks')
+        .set(admin)
+        .send({ url, events: ['booking.created'] })
+        .expect(422);
       expect(res.body.code).toBe('webhook_url_invalid');
     }
   });
@@ -468,7 +499,11 @@ describe('admin: webhook endpoints without APP_ENCRYPTION_KEY (e2e)', () => {
   afterAll(async () => t.close());
 
   it('create → 422 encryption_key_missing, nothing stored; the list still answers', async () => {
-    const res = await request(t.http).post('/admin/partners/ACME/webhooks').set(admin).send({ url: PUBLIC_URL, events: ['booking.created'] }).expect(422);
+    const res = await request(t.http)
+      .post('/admin/partners/ACME/webhooks')
+      .set(admin)
+      .send({ url: PUBLIC_URL, events: ['booking.created'] })
+      .expect(422);
     expect(res.body.code).toBe('encryption_key_missing');
     expect((await request(t.http).get('/admin/partners/ACME/webhooks').set(admin).expect(200)).body).toEqual([]);
   });

@@ -82,7 +82,10 @@ describePg('webhook delivery across processes (e2e, PostgreSQL, spawned processe
   it('two processes share 200 pending deliveries: each delivered exactly once, both taking part', async () => {
     const a = await start({ WEBHOOK_CONCURRENCY: '4', WEBHOOKS_ENABLED: 'false' });
     await putScaleBundle(a.url, 'SHARE');
-    const hook = await request(a.url).post('/admin/partners/SHARE/webhooks').set(ADMIN_HEADERS).send({ url: receiverUrl, events: ['booking.created'] });
+    const hook = await request(a.url)
+      .post('/admin/partners/SHARE/webhooks')
+      .set(ADMIN_HEADERS)
+      .send({ url: receiverUrl, events: ['booking.created'] });
     expect(hook.status).toBe(201);
     const partner = (await sql.query('SELECT partner_id FROM webhook_endpoints WHERE id = $1', [hook.body.id])).rows[0].partner_id as string;
     await a.stop('SIGTERM');
@@ -118,7 +121,10 @@ describePg('webhook delivery across processes (e2e, PostgreSQL, spawned processe
     const quiet = await start({ WEBHOOKS_ENABLED: 'false' });
     await putScaleBundle(quiet.url, 'KILL');
     const key = await newKey(quiet.url, 'KILL');
-    const hook = await request(quiet.url).post('/admin/partners/KILL/webhooks').set(ADMIN_HEADERS).send({ url: receiverUrl, events: ['booking.created'] });
+    const hook = await request(quiet.url)
+      .post('/admin/partners/KILL/webhooks')
+      .set(ADMIN_HEADERS)
+      .send({ url: receiverUrl, events: ['booking.created'] });
     expect(hook.status).toBe(201);
     const booked = await confirm(quiet.url, 'KILL', key, await newOffer(quiet.url, 'KILL', key));
     expect(booked.status).toBe(200);
@@ -131,14 +137,21 @@ describePg('webhook delivery across processes (e2e, PostgreSQL, spawned processe
     const sender = await start();
     await waitFor('the attempt', () => received.length === 1, 20_000, 50);
     await sender.stop('SIGKILL');
-    const [claimed] = (await sql.query(`SELECT event_id, attempts, lease_until > now() AS leased FROM webhook_deliveries WHERE ${mine} AND status = 'pending'`, [hook.body.id])).rows;
+    const [claimed] = (
+      await sql.query(`SELECT event_id, attempts, lease_until > now() AS leased FROM webhook_deliveries WHERE ${mine} AND status = 'pending'`, [hook.body.id])
+    ).rows;
     expect(claimed).toMatchObject({ attempts: 1, leased: true });
 
     // its lease passes (60 s, aged here): the next instance delivers it
     await sql.query(`UPDATE webhook_deliveries SET lease_until = now() - interval '1 second' WHERE ${mine} AND status = 'pending'`, [hook.body.id]);
     answering = true;
     const next = await start();
-    await waitFor('the delivery', async () => (await count(`SELECT count(*) AS n FROM webhook_deliveries WHERE ${mine} AND status = 'delivered'`, [hook.body.id])) === 1, 20_000, 100);
+    await waitFor(
+      'the delivery',
+      async () => (await count(`SELECT count(*) AS n FROM webhook_deliveries WHERE ${mine} AND status = 'delivered'`, [hook.body.id])) === 1,
+      20_000,
+      100,
+    );
     expect(received).toEqual([claimed.event_id, claimed.event_id]);
     expect(await count(`SELECT count(*) AS n FROM webhook_deliveries WHERE ${mine} AND attempts = 2`, [hook.body.id])).toBe(1);
     await next.stop();

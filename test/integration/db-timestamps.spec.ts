@@ -65,7 +65,10 @@ describePg('timestamps and money on PostgreSQL, app process in Europe/Paris', ()
     ).rows[0] as { created_at: string; total_price_minor: number };
     expect(apiDate(new Date(booked.body.created_at as string).toISOString())).toBe(stored.created_at);
     expect(stored.total_price_minor).toBe(Math.round((booked.body.total_price as number) * 100));
-    const again = await request(app.url).get(`/x/partners/TZP/bookings/${booked.body.id as string}/`).set('X-Api-Key', key).expect(200);
+    const again = await request(app.url)
+      .get(`/x/partners/TZP/bookings/${booked.body.id as string}/`)
+      .set('X-Api-Key', key)
+      .expect(200);
     expect(again.body.created_at).toBe(booked.body.created_at);
     expect(again.body.total_price).toBe(booked.body.total_price);
   });

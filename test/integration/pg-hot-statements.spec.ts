@@ -71,7 +71,15 @@ describePg('hot-path SQL on PostgreSQL', () => {
       `INSERT INTO offers (id, partner_id, offer_config_id, bundle_version, schema_id, api_key_id, key_mode, currency, partner_transaction_id,
                            experiments, request, response, status, booking_id, expires_at, created_at, updated_at)
        VALUES ($1, $2, 'cfg', 1, 'shop:v1', $3, 'live', 'AUD', 'tx-1', '[]', $4, $5, 'OFFERED', NULL, $6, $7, $7)`,
-      [offerId, partner, apiKeyId, JSON.stringify({ customer: { language: 'en' } }), JSON.stringify({ id: offerId, product_rules: [] }), o.expiresAt ?? LATER, EARLIER],
+      [
+        offerId,
+        partner,
+        apiKeyId,
+        JSON.stringify({ customer: { language: 'en' } }),
+        JSON.stringify({ id: offerId, product_rules: [] }),
+        o.expiresAt ?? LATER,
+        EARLIER,
+      ],
     );
     const quoteIds: [string, string] = [newId(), newId()];
     for (const [i, quoteId] of quoteIds.entries()) {
@@ -212,7 +220,9 @@ describePg('hot-path SQL on PostgreSQL', () => {
           email_key: null,
         },
       ]);
-      expect(await rows('SELECT id, version, type, at, actor, idempotency_key, before, after FROM booking_events WHERE booking_id = $1', [c.booking.id])).toEqual([
+      expect(
+        await rows('SELECT id, version, type, at, actor, idempotency_key, before, after FROM booking_events WHERE booking_id = $1', [c.booking.id]),
+      ).toEqual([
         {
           id: c.eventId,
           version: 1,
@@ -255,9 +265,19 @@ describePg('hot-path SQL on PostgreSQL', () => {
       const { offerId, quoteIds } = await seedOffer();
       const c = confirmation(offerId, quoteIds);
       await bookings.confirmOffer(c);
-      const items = await rows('SELECT id, quote_id, policy_number, premium_minor, policy_end, insured FROM booking_items WHERE offer_id = $1 ORDER BY product_code', [offerId]);
+      const items = await rows(
+        'SELECT id, quote_id, policy_number, premium_minor, policy_end, insured FROM booking_items WHERE offer_id = $1 ORDER BY product_code',
+        [offerId],
+      );
       expect(items).toEqual(
-        c.items.map((i) => ({ id: i.id, quote_id: i.quoteId, policy_number: i.policyNumber, premium_minor: i.premiumMinor, policy_end: i.policyEnd, insured: JSON.stringify(i.insured) })),
+        c.items.map((i) => ({
+          id: i.id,
+          quote_id: i.quoteId,
+          policy_number: i.policyNumber,
+          premium_minor: i.premiumMinor,
+          policy_end: i.policyEnd,
+          insured: JSON.stringify(i.insured),
+        })),
       );
       expect((await written(offerId)).quotes).toEqual(['CONFIRMED', 'CONFIRMED']);
       expect((await written(offerId)).variants).toEqual([{ status: 'CONFIRMED', premium_minor: 2001 }]);
@@ -418,7 +438,13 @@ describePg('hot-path SQL on PostgreSQL', () => {
         request: { customer: { language: 'en' } },
         response: { id: a.offerId, product_rules: [] },
       };
-      expect(found).toEqual([offerA, null, null, { ...offerA, id: b.offerId, status: 'CONFIRMED', bookingId: 'BK-READ-0001-INS', response: { id: b.offerId, product_rules: [] } }, offerA]);
+      expect(found).toEqual([
+        offerA,
+        null,
+        null,
+        { ...offerA, id: b.offerId, status: 'CONFIRMED', bookingId: 'BK-READ-0001-INS', response: { id: b.offerId, product_rules: [] } },
+        offerA,
+      ]);
       // alone in its turn: the same query, one key
       expect(await bookings.findOffer(partnerId, b.offerId)).toMatchObject({ status: 'CONFIRMED' });
 
@@ -431,8 +457,30 @@ describePg('hot-path SQL on PostgreSQL', () => {
       const { offerId, quoteIds } = await seedOffer();
       const quotes = await bookings.findQuotes(offerId);
       expect(quotes.sort((x, y) => x.productCode.localeCompare(y.productCode))).toEqual([
-        { id: quoteIds[0], productCode: 'P0', productName: 'Product 0', currency: 'AUD', premiumMinor: 1000, taxMinor: 100, priceMinor: 1100, policyStart: POLICY_START, policyEnd: POLICY_END, pdsUrl: null },
-        { id: quoteIds[1], productCode: 'P1', productName: 'Product 1', currency: 'AUD', premiumMinor: 1001, taxMinor: 100, priceMinor: 1101, policyStart: POLICY_START, policyEnd: null, pdsUrl: null },
+        {
+          id: quoteIds[0],
+          productCode: 'P0',
+          productName: 'Product 0',
+          currency: 'AUD',
+          premiumMinor: 1000,
+          taxMinor: 100,
+          priceMinor: 1100,
+          policyStart: POLICY_START,
+          policyEnd: POLICY_END,
+          pdsUrl: null,
+        },
+        {
+          id: quoteIds[1],
+          productCode: 'P1',
+          productName: 'Product 1',
+          currency: 'AUD',
+          premiumMinor: 1001,
+          taxMinor: 100,
+          priceMinor: 1101,
+          policyStart: POLICY_START,
+          policyEnd: null,
+          pdsUrl: null,
+        },
       ]);
       expect(await bookings.offerState(partnerId, offerId)).toEqual({ status: 'OFFERED', bookingId: null, expiresAt: LATER });
       expect(await bookings.offerState(newId(), offerId)).toBeNull();
@@ -450,7 +498,12 @@ describePg('hot-path SQL on PostgreSQL', () => {
       const spy = checkouts();
       let peeked;
       try {
-        peeked = await Promise.all([idempotency.peek(scope('a')), idempotency.peek(scope('none')), idempotency.peek(scope('b')), idempotency.peek(scope('a', 'confirm_offer'))]);
+        peeked = await Promise.all([
+          idempotency.peek(scope('a')),
+          idempotency.peek(scope('none')),
+          idempotency.peek(scope('b')),
+          idempotency.peek(scope('a', 'confirm_offer')),
+        ]);
         expect(spy).toHaveBeenCalledTimes(1);
       } finally {
         spy.mockRestore();
@@ -470,7 +523,9 @@ describePg('hot-path SQL on PostgreSQL', () => {
   describe('named statements', () => {
     /** the hot statements prepared on the pool's one connection: name → text */
     const prepared = async (): Promise<Map<string, string>> =>
-      new Map((await rows(`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'hot\\_%'`)).map((r) => [r.name as string, r.statement as string]));
+      new Map(
+        (await rows(`SELECT name, statement FROM pg_prepared_statements WHERE name LIKE 'hot\\_%'`)).map((r) => [r.name as string, r.statement as string]),
+      );
 
     it('each text is prepared once per connection, whatever the number of rows it binds', async () => {
       const one = await seedOffer();

@@ -90,7 +90,16 @@ function prepared(transactionId: string, tweak: Partial<PreparedOffer['offer']> 
 }
 
 function keyRecord(key: string): OfferKeyRecord {
-  return { id: newId(), partnerId: PARTNER, route: 'create_offer', key, requestHash: 'c'.repeat(64), responseStatus: 201, createdAt: CREATED, expiresAt: EXPIRES };
+  return {
+    id: newId(),
+    partnerId: PARTNER,
+    route: 'create_offer',
+    key,
+    requestHash: 'c'.repeat(64),
+    responseStatus: 201,
+    createdAt: CREATED,
+    expiresAt: EXPIRES,
+  };
 }
 
 describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INSERT_OFFERS)', () => {
@@ -99,7 +108,9 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
   let tx: PgTransactions;
 
   const stored = async (transactionIds: string[]): Promise<string[]> =>
-    (await ds.query<Array<{ t: string }>>('SELECT partner_transaction_id AS t FROM offers WHERE partner_transaction_id = ANY($1) ORDER BY t', [transactionIds])).map((r) => r.t);
+    (
+      await ds.query<Array<{ t: string }>>('SELECT partner_transaction_id AS t FROM offers WHERE partner_transaction_id = ANY($1) ORDER BY t', [transactionIds])
+    ).map((r) => r.t);
   /** every row of the offers, their quotes and conversion rows */
   const rowsOf = async (offers: PreparedOffer[]): Promise<number> => {
     const ids = offers.map((p) => p.offer.id);
@@ -130,7 +141,11 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
     expect(without).toEqual([{ sql: POSTGRES_INSERT_OFFERS, params: expect.any(Array) }]);
     // one JSON document per table: offers, quotes, conversion rows, key records
     expect(without[0].params).toHaveLength(4);
-    const withKeys = offerInsertStatements('postgres', [{ prepared: prepared('S-3'), key: keyRecord('s-3') }, { prepared: prepared('S-4') }, { prepared: prepared('S-5'), key: keyRecord('s-5') }]);
+    const withKeys = offerInsertStatements('postgres', [
+      { prepared: prepared('S-3'), key: keyRecord('s-3') },
+      { prepared: prepared('S-4') },
+      { prepared: prepared('S-5'), key: keyRecord('s-5') },
+    ]);
     expect(withKeys).toEqual([{ sql: POSTGRES_INSERT_OFFERS, params: expect.any(Array), mustChange: true, rows: 2 }]);
   });
 
@@ -181,25 +196,45 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
       [a.offer.id],
     );
     expect(raw).toEqual({ request: a.requestJson, response: a.json, created: '2027-01-31T23:00:00.123', expires: '2027-02-03T23:00:00.456' });
-    const [policy] = await ds.query<Array<{ e: string }>>(`SELECT to_char(policy_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS e FROM quotes WHERE id = $1`, [a.quotes[0].id]);
+    const [policy] = await ds.query<Array<{ e: string }>>(`SELECT to_char(policy_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS e FROM quotes WHERE id = $1`, [
+      a.quotes[0].id,
+    ]);
     expect(policy.e).toBe('2027-02-15T23:59:59.999');
 
     // the key's record: done, with the offer's response text
-    expect(await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'key-a' })).toEqual({ ...record, state: 'done', responseBody: JSON.parse(a.json), offerId: a.offer.id });
-    expect((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'key-a'`))[0].response_body).toBe(a.json);
+    expect(await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'key-a' })).toEqual({
+      ...record,
+      state: 'done',
+      responseBody: JSON.parse(a.json),
+      offerId: a.offer.id,
+    });
+    expect((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'key-a'`))[0].response_body).toBe(
+      a.json,
+    );
     expect(await ds.query('SELECT COUNT(*)::int AS n FROM idempotency_records')).toEqual([{ n: 1 }]);
   });
 
   it('a key committed by another request fails the whole run as ROW_NOT_CHANGED: nothing of any of its offers is stored', async () => {
     await tx.run(offerInsertStatements('postgres', [{ prepared: prepared('K-0'), key: keyRecord('key-taken') }]));
     const offers = [prepared('K-1'), prepared('K-2'), prepared('K-3')];
-    const items: OfferToStore[] = [{ prepared: offers[0], key: keyRecord('key-new') }, { prepared: offers[1], key: keyRecord('key-taken') }, { prepared: offers[2] }];
+    const items: OfferToStore[] = [
+      { prepared: offers[0], key: keyRecord('key-new') },
+      { prepared: offers[1], key: keyRecord('key-taken') },
+      { prepared: offers[2] },
+    ];
     await expect(tx.run(offerInsertStatements('postgres', items))).rejects.toMatchObject({ code: ROW_NOT_CHANGED });
     expect(await rowsOf(offers)).toBe(0);
     expect(await ds.query(`SELECT key FROM idempotency_records WHERE key IN ('key-new', 'key-taken') ORDER BY key`)).toEqual([{ key: 'key-taken' }]);
     // two offers of one run with the same key: the same
     const twins = [prepared('K-4'), prepared('K-5')];
-    await expect(tx.run(offerInsertStatements('postgres', twins.map((p) => ({ prepared: p, key: keyRecord('key-twin') }))))).rejects.toMatchObject({ code: ROW_NOT_CHANGED });
+    await expect(
+      tx.run(
+        offerInsertStatements(
+          'postgres',
+          twins.map((p) => ({ prepared: p, key: keyRecord('key-twin') })),
+        ),
+      ),
+    ).rejects.toMatchObject({ code: ROW_NOT_CHANGED });
     expect(await rowsOf(twins)).toBe(0);
     // the connection serves again
     await tx.run(offerInsertStatements('postgres', [{ prepared: offers[0], key: keyRecord('key-new') }]));
@@ -218,7 +253,9 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
     for (const [code, bad] of cases) {
       // alone (one statement, its own transaction) and with a key (between BEGIN and COMMIT)
       await expect(tx.run(offerInsertStatements('postgres', [{ prepared: good }, { prepared: bad }]))).rejects.toMatchObject({ code });
-      await expect(tx.run(offerInsertStatements('postgres', [{ prepared: good, key: keyRecord(`key-${code}`) }, { prepared: bad }]))).rejects.toMatchObject({ code });
+      await expect(tx.run(offerInsertStatements('postgres', [{ prepared: good, key: keyRecord(`key-${code}`) }, { prepared: bad }]))).rejects.toMatchObject({
+        code,
+      });
       expect(await rowsOf([good])).toBe(0);
     }
     expect(await ds.query(`SELECT key FROM idempotency_records WHERE key LIKE 'key-2%'`)).toEqual([]);
@@ -230,7 +267,9 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
 
   it('the statements of a run commit together: a later one refused, the earlier ones are rolled back too', async () => {
     const [a, b] = [prepared('M-1'), prepared('M-2', { currency: 'TOOLONG' })];
-    await expect(tx.run([...offerInsertStatements('postgres', [{ prepared: a }]), ...offerInsertStatements('postgres', [{ prepared: b }])])).rejects.toMatchObject({ code: '22001' });
+    await expect(
+      tx.run([...offerInsertStatements('postgres', [{ prepared: a }]), ...offerInsertStatements('postgres', [{ prepared: b }])]),
+    ).rejects.toMatchObject({ code: '22001' });
     expect(await rowsOf([a, b])).toBe(0);
     const c = prepared('M-3');
     await tx.run([...offerInsertStatements('postgres', [{ prepared: a }]), ...offerInsertStatements('postgres', [{ prepared: c }])]);
@@ -254,11 +293,15 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
       expect(sent()).toEqual(['BEGIN', POSTGRES_INSERT_OFFERS, 'COMMIT']);
 
       query.mockClear();
-      await expect(tx.run(offerInsertStatements('postgres', [{ prepared: prepared('B-5'), key: keyRecord('key-b4') }]))).rejects.toMatchObject({ code: ROW_NOT_CHANGED });
+      await expect(tx.run(offerInsertStatements('postgres', [{ prepared: prepared('B-5'), key: keyRecord('key-b4') }]))).rejects.toMatchObject({
+        code: ROW_NOT_CHANGED,
+      });
       expect(sent()).toEqual(['BEGIN', POSTGRES_INSERT_OFFERS, 'ROLLBACK']);
 
       query.mockClear();
-      await tx.run(offerInsertStatements('postgres', [{ prepared: prepared('B-6'), key: keyRecord('key-b6') }, { prepared: prepared('B-7') }]), { rollBack: true });
+      await tx.run(offerInsertStatements('postgres', [{ prepared: prepared('B-6'), key: keyRecord('key-b6') }, { prepared: prepared('B-7') }]), {
+        rollBack: true,
+      });
       expect(sent()).toEqual(['BEGIN', POSTGRES_INSERT_OFFERS, 'ROLLBACK']);
     } finally {
       query.mockRestore();
@@ -270,7 +313,10 @@ describePg('Create Offer’s storage on PostgreSQL (PgTransactions, POSTGRES_INS
   it('statements are named (prepared once per connection) by default, unnamed with PG_NAMED_STATEMENTS=false', async () => {
     await ds.query('CREATE TABLE seen_statements (pool text, name text, statement text)');
     // run inside the pool's own session: what that session holds prepared
-    const capture = (pool: string) => ({ sql: `INSERT INTO seen_statements (pool, name, statement) SELECT '${pool}', name, statement FROM pg_prepared_statements`, params: [] });
+    const capture = (pool: string) => ({
+      sql: `INSERT INTO seen_statements (pool, name, statement) SELECT '${pool}', name, statement FROM pg_prepared_statements`,
+      params: [],
+    });
     for (const t of ['N-1', 'N-2']) await tx.run(offerInsertStatements('postgres', [{ prepared: prepared(t) }]));
     await tx.run([capture('named')]);
     const unnamed = new PgTransactions({ url: db.url, max: 1, connectionTimeoutMillis: 2000, namedStatements: false });

@@ -72,7 +72,13 @@ async function main() {
     process.exit(2);
   }
   // every Create Offer of the e2e suites is built on a worker thread here (in process in npm test)
-  const env = { ...process.env, TEST_PG_ADMIN_URL: adminUrl, TEST_REDIS_URL: redisUrl, TEST_PG_RUN_ID: runId, TEST_OFFER_BUILD_THREADS: process.env.TEST_OFFER_BUILD_THREADS ?? '1' };
+  const env = {
+    ...process.env,
+    TEST_PG_ADMIN_URL: adminUrl,
+    TEST_REDIS_URL: redisUrl,
+    TEST_PG_RUN_ID: runId,
+    TEST_OFFER_BUILD_THREADS: process.env.TEST_OFFER_BUILD_THREADS ?? '1',
+  };
   // the apps get their database and Redis from startTestApp, never implicitly from the environment
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

@@ -52,26 +52,29 @@ export async function startTestApp(overrides: Partial<AppConfig> = {}, clock?: C
     }
   }
   const redisUrl = process.env.TEST_REDIS_URL;
-  const { app, config } = await createApp({
-    ...(pg ? { databaseUrl: pg.url } : {}),
-    ...(redisUrl ? { redisUrl } : {}),
-    redisKeyPrefix: testRedisPrefix(),
-    sqlitePath: join(dir, 'test.sqlite'),
-    demoKeyPath: join(dir, 'demo-key.txt'),
-    adminApiKey: TEST_ADMIN_KEY,
-    seedDemo: false,
-    logLevel: 'silent',
-    // offers are built (and on SQLite stored) on one build thread, as by default on a machine
-    // with 2+ cores; TEST_OFFER_BUILD_THREADS=0 builds them in process, and a suite may ask
-    offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 1),
-    // ready at once: the warm-up has suites of its own (warm-up.e2e-spec.ts)
-    warmupMaxSeconds: 0,
-    // no background webhook delivery: the webhook suites turn it on, or drive it (WebhookDispatcher.runOnce)
-    webhooksEnabled: false,
-    // no background retention purge: the retention suite drives it (RetentionService.runOnce)
-    retentionEnabled: false,
-    ...overrides,
-  }, clock);
+  const { app, config } = await createApp(
+    {
+      ...(pg ? { databaseUrl: pg.url } : {}),
+      ...(redisUrl ? { redisUrl } : {}),
+      redisKeyPrefix: testRedisPrefix(),
+      sqlitePath: join(dir, 'test.sqlite'),
+      demoKeyPath: join(dir, 'demo-key.txt'),
+      adminApiKey: TEST_ADMIN_KEY,
+      seedDemo: false,
+      logLevel: 'silent',
+      // offers are built (and on SQLite stored) on one build thread, as by default on a machine
+      // with 2+ cores; TEST_OFFER_BUILD_THREADS=0 builds them in process, and a suite may ask
+      offerBuildThreads: Number(process.env.TEST_OFFER_BUILD_THREADS ?? 1),
+      // ready at once: the warm-up has suites of its own (warm-up.e2e-spec.ts)
+      warmupMaxSeconds: 0,
+      // no background webhook delivery: the webhook suites turn it on, or drive it (WebhookDispatcher.runOnce)
+      webhooksEnabled: false,
+      // no background retention purge: the retention suite drives it (RetentionService.runOnce)
+      retentionEnabled: false,
+      ...overrides,
+    },
+    clock,
+  );
   await app.init();
   return {
     app,

@@ -34,7 +34,11 @@ export async function emptyDatabase(prefix: string): Promise<EmptyDatabase> {
     const pg = await createPgDatabase(adminUrl);
     return {
       engine: 'postgres',
-      options: (o = {}) => buildDataSourceOptions({ databaseUrl: pg.url, sqlitePath: '', sqliteSynchronous: 'FULL', pgNamedStatements: o.pgNamedStatements ?? true }, ALL_ENTITIES),
+      options: (o = {}) =>
+        buildDataSourceOptions(
+          { databaseUrl: pg.url, sqlitePath: '', sqliteSynchronous: 'FULL', pgNamedStatements: o.pgNamedStatements ?? true },
+          ALL_ENTITIES,
+        ),
       drop: () => pg.drop(),
     };
   }

@@ -39,7 +39,13 @@ export const PRO_RATA_REFUND =
 
 export function travelBundle(code: string): Record<string, unknown> {
   return {
-    partner: { code, name: `Travel ${code}`, status: 'active', default_schema: 'trip:v1', rate_limits: { create: 1000, confirm: 1000, other: 1000, test: 1000 } },
+    partner: {
+      code,
+      name: `Travel ${code}`,
+      status: 'active',
+      default_schema: 'trip:v1',
+      rate_limits: { create: 1000, confirm: 1000, other: 1000, test: 1000 },
+    },
     schemas: [{ id: 'trip:v1', json_schema: schema }],
     offer_configs: [
       {
@@ -63,7 +69,7 @@ export function travelBundle(code: string): Record<string, unknown> {
             // priced for trips up to 50 000; above, its premium cannot be evaluated (a pricing error)
             code: 'RISKY',
             name: 'Adventure cover',
-            pricing: { premium: "context.trip_cost > 50000.0 ? double(context.destination) : 10.0" },
+            pricing: { premium: 'context.trip_cost > 50000.0 ? double(context.destination) : 10.0' },
             policy,
           },
           {

@@ -25,7 +25,8 @@ export async function openMigratedSqlite(prefix: string): Promise<MigratedSqlite
   return {
     ds,
     target: tx.sqliteWriteTarget as SqliteWriteTarget,
-    count: async (table, where = '1 = 1', params = []) => Number((await ds.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params))[0].n),
+    count: async (table, where = '1 = 1', params = []) =>
+      Number((await ds.query<Array<{ n: number }>>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params))[0].n),
     close: async () => {
       await ds.destroy();
       rmSync(dir, { recursive: true, force: true });

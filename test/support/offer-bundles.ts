@@ -30,7 +30,10 @@ export async function createKey(http: Http, code: string, mode: 'live' | 'test' 
 /** POST …/offers/ with a key, a JSON body and an optional query string (without `?`). */
 export function createOffer(http: Http, code: string, key: string, body: unknown, query = ''): request.Test {
   const path = `/x/partners/${code}/offers/${query ? `?${query}` : ''}`;
-  return request(http).post(path).set('X-Api-Key', key).send(body as object);
+  return request(http)
+    .post(path)
+    .set('X-Api-Key', key)
+    .send(body as object);
 }
 
 /** `{ total_amount, total_amount_formatted }` */
@@ -121,10 +124,7 @@ export const MAIN_PRODUCT: Product = {
     max_premium: '2000.0',
   },
   policy: fixedPolicy,
-  benefits: [
-    { description: 'Cancellation', limit: '5000.0', excess: '100.0' },
-    { description: 'Baggage' },
-  ],
+  benefits: [{ description: 'Cancellation', limit: '5000.0', excess: '100.0' }, { description: 'Baggage' }],
   pds_url: 'https://example.com/pds/main.pdf',
   files: [{ name: 'Policy wording', url: 'https://example.com/main.pdf', type: 'pdf' }],
   extra_fields: { risk: "'low'", doubled: 'context.premium * 2.0' },
@@ -139,7 +139,15 @@ export const ADDON_PRODUCT: Product = {
 
 export function goldBundle(code = 'GOLD', extra: Partial<Bundle['partner']> = {}): Bundle {
   const configs: OfferConfig[] = [
-    { id: 'gold-main', name: 'Main', schema: 'gold:v1', status: 'active', priority: 10, when: "context.kind == 'main'", products: [MAIN_PRODUCT, ADDON_PRODUCT] },
+    {
+      id: 'gold-main',
+      name: 'Main',
+      schema: 'gold:v1',
+      status: 'active',
+      priority: 10,
+      when: "context.kind == 'main'",
+      products: [MAIN_PRODUCT, ADDON_PRODUCT],
+    },
     {
       id: 'gold-rich',
       name: 'Rich',

@@ -163,10 +163,7 @@ function toOpenApiSchema(node: unknown): unknown {
   return out;
 }
 
-export async function createApp(
-  overrides: Partial<AppConfig> = {},
-  clock?: Clock,
-): Promise<{ app: NestExpressApplication; config: AppConfig }> {
+export async function createApp(overrides: Partial<AppConfig> = {}, clock?: Clock): Promise<{ app: NestExpressApplication; config: AppConfig }> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(overrides, clock), new ExpressPrototypesAdapter(), {
     bodyParser: false,
     bufferLogs: true,

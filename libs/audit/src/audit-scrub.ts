@@ -3,18 +3,7 @@
  * audit log. Fields with a secret-looking name are dropped at any depth, and so is any string
  * that has the shape of one of our raw keys.
  */
-const SECRET_FIELD_NAMES = new Set([
-  'key',
-  'secret',
-  'keyhash',
-  'secretenc',
-  'password',
-  'token',
-  'apikey',
-  'adminkey',
-  'rawkey',
-  'signingsecret',
-]);
+const SECRET_FIELD_NAMES = new Set(['key', 'secret', 'keyhash', 'secretenc', 'password', 'token', 'apikey', 'adminkey', 'rawkey', 'signingsecret']);
 
 /** the raw key shape of @app/partners (tag + base64url of 32 bytes) */
 const RAW_KEY_SHAPE = /^ok_(live|test|admin)_[A-Za-z0-9_-]{43}$/;

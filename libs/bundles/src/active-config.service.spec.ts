@@ -213,7 +213,7 @@ describe('ActiveConfigService with a shared tier (REDIS_URL)', () => {
     events.emitChange('p1', 'remote');
     await a.settled('p1');
     expect((await a.get('p1')).version).toBe(2);
-    expect(((await shared.get<{ version: number }>('partner-config:p1'))?.value.version)).toBe(2);
+    expect((await shared.get<{ version: number }>('partner-config:p1'))?.value.version).toBe(2);
   });
 
   it('a resync drops the in-process tier (changes may have been missed)', async () => {

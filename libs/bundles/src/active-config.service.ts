@@ -168,9 +168,7 @@ export class ActiveConfigService implements OnModuleDestroy {
     const partner = await this.partners.getById(partnerId);
     const version = partner.currentVersion;
     const [schemas, configs] =
-      version > 0
-        ? await Promise.all([this.repo.listSchemas(partnerId, version), this.repo.listConfigs(partnerId, version)])
-        : [[], []];
+      version > 0 ? await Promise.all([this.repo.listSchemas(partnerId, version), this.repo.listConfigs(partnerId, version)]) : [[], []];
     const active: ActiveConfig = {
       partnerId,
       partnerCode: partner.code,

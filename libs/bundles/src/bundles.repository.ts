@@ -35,14 +35,7 @@ export class BundlesRepository {
   }
 
   /** Writes version `version` of a partner's bundle: the document and its schemas and configs. */
-  async insertVersion(
-    manager: EntityManager,
-    partnerId: string,
-    version: number,
-    bundle: Bundle,
-    source: string,
-    createdBy: string,
-  ): Promise<Date> {
+  async insertVersion(manager: EntityManager, partnerId: string, version: number, bundle: Bundle, source: string, createdBy: string): Promise<Date> {
     const now = new Date();
     const versionRow: BundleVersionEntity = {
       id: randomUUID(),

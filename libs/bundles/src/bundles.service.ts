@@ -6,13 +6,7 @@ import { TransactionRunner } from '@app/database';
 import { PartnersService, PartnerView } from '@app/partners';
 import { ActiveConfigService } from './active-config.service';
 import { BundlesRepository } from './bundles.repository';
-import {
-  BundleConflictError,
-  BundleInvalidError,
-  BundleVersionNotFoundError,
-  OfferConfigNotFoundError,
-  SchemaNotFoundError,
-} from './bundles.errors';
+import { BundleConflictError, BundleInvalidError, BundleVersionNotFoundError, OfferConfigNotFoundError, SchemaNotFoundError } from './bundles.errors';
 import { ConfigEvents } from '@app/core';
 import { validateBundle } from './validation';
 

@@ -24,9 +24,9 @@ const evaluate: Evaluate = (expr, v) => {
     'context.nope': () => {
       throw new Error('no such key: nope');
     },
-    'now': (x) => x.now,
-    'html': () => '<b>bold</b> & "quoted"',
-    'has_quote': (x) => x.quote !== undefined,
+    now: (x) => x.now,
+    html: () => '<b>bold</b> & "quoted"',
+    has_quote: (x) => x.quote !== undefined,
   };
   const f = table[expr];
   if (!f) throw new Error(`unknown expression ${expr}`);

@@ -1,12 +1,5 @@
 import type { Content, ContentLanguage, ContentProduct } from '@app/core';
-import type {
-  CelVars,
-  ContentProductInput,
-  Evaluate,
-  RenderContentResult,
-  ResponseContent,
-  ResponseContentProduct,
-} from './content.types';
+import type { CelVars, ContentProductInput, Evaluate, RenderContentResult, ResponseContent, ResponseContentProduct } from './content.types';
 import { parseTemplate, valueToText } from './template';
 
 class PlaceholderError extends Error {
@@ -87,13 +80,7 @@ function render(text: string, vars: CelVars, evaluate: Evaluate, path: string): 
 
 const LISTS = ['benefits', 'inclusions', 'exclusions', 'extras', 'disclaimers'] as const;
 
-function renderProduct(
-  code: string,
-  entry: ContentProduct | undefined,
-  vars: CelVars,
-  evaluate: Evaluate,
-  path: string,
-): ResponseContentProduct {
+function renderProduct(code: string, entry: ContentProduct | undefined, vars: CelVars, evaluate: Evaluate, path: string): ResponseContentProduct {
   // keys in the order of the Create Offer response
   const out = { code } as ResponseContentProduct;
   if (entry?.title !== undefined) out.title = render(entry.title, vars, evaluate, `${path}.title`);

@@ -25,7 +25,11 @@ describe('PostgreSQL timestamps are UTC', () => {
 
   it('says whether the hot paths use named statements (PG_NAMED_STATEMENTS, on unless false)', () => {
     const extra = (pgNamedStatements?: boolean) =>
-      (buildDataSourceOptions({ databaseUrl: 'postgres://u@h/db', sqlitePath: ':memory:', sqliteSynchronous: 'FULL', pgNamedStatements }, []) as { extra: Record<string, unknown> }).extra;
+      (
+        buildDataSourceOptions({ databaseUrl: 'postgres://u@h/db', sqlitePath: ':memory:', sqliteSynchronous: 'FULL', pgNamedStatements }, []) as {
+          extra: Record<string, unknown>;
+        }
+      ).extra;
     expect(extra(undefined).offersNamedStatements).toBe(true);
     expect(extra(true).offersNamedStatements).toBe(true);
     expect(extra(false).offersNamedStatements).toBe(false);

@@ -42,7 +42,11 @@ describe('SqliteTransactions (a thread’s own connection to the SQLite file)', 
 
   const rows = () => reader.prepare('SELECT id, v, flag FROM t ORDER BY id').all();
   const insert = (id: number, v: string): SqlStatement => ({ sql: 'INSERT INTO t (id, v) VALUES (?, ?)', params: [id, v] });
-  const claim = (id: number): SqlStatement => ({ sql: 'INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT DO NOTHING', params: [id, 'claimed'], mustChange: true });
+  const claim = (id: number): SqlStatement => ({
+    sql: 'INSERT INTO t (id, v) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    params: [id, 'claimed'],
+    mustChange: true,
+  });
 
   it('says what it is to OfferStore: SQLite, one transaction at a time', () => {
     expect(tx.engine).toBe('sqlite');
@@ -112,7 +116,9 @@ describe('SqliteTransactions (a thread’s own connection to the SQLite file)', 
     tx.run([insert(1, 'a')]);
     tx.run([insert(2, 'b'), insert(3, 'c')], { rollBack: true });
     expect(rows()).toEqual([{ id: 1, v: 'a', flag: null }]);
-    expect(() => tx.run([insert(2, 'b'), insert(1, 'duplicate')], { rollBack: true })).toThrow(expect.objectContaining({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }));
+    expect(() => tx.run([insert(2, 'b'), insert(1, 'duplicate')], { rollBack: true })).toThrow(
+      expect.objectContaining({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }),
+    );
     expect(() => tx.run([claim(1)], { rollBack: true })).toThrow(RowNotChangedError);
     expect(rows()).toEqual([{ id: 1, v: 'a', flag: null }]);
     // the connection is not left inside a transaction

@@ -127,7 +127,12 @@ describe('TransactionRunner.runStatements', () => {
       await expect(tx.runStatements([claims])).rejects.toBeInstanceOf(RowNotChangedError);
       expect(await u()).toHaveLength(2);
       // a refused row: the driver's error, nothing stored
-      await expect(tx.runStatements([{ sql: 'INSERT INTO u (id, v) VALUES (4, ?)', params: ['d'] }, { sql: 'INSERT INTO u (id, v) VALUES (1, ?)', params: ['dup'] }])).rejects.toMatchObject({
+      await expect(
+        tx.runStatements([
+          { sql: 'INSERT INTO u (id, v) VALUES (4, ?)', params: ['d'] },
+          { sql: 'INSERT INTO u (id, v) VALUES (1, ?)', params: ['dup'] },
+        ]),
+      ).rejects.toMatchObject({
         driverError: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' },
       });
       expect(await u()).toHaveLength(2);
@@ -147,7 +152,9 @@ describe('TransactionRunner.runStatements', () => {
       await expect(tx.runStatements([{ sql: 'INSERT INTO log (what) VALUES (NULL)', params: [] }], { rollBack: true })).rejects.toMatchObject({
         driverError: { code: 'SQLITE_CONSTRAINT_NOTNULL' },
       });
-      await expect(tx.runStatements([{ sql: 'UPDATE log SET what = ? WHERE n = ?', params: ['x', 99], mustChange: true }], { rollBack: true })).rejects.toBeInstanceOf(RowNotChangedError);
+      await expect(
+        tx.runStatements([{ sql: 'UPDATE log SET what = ? WHERE n = ?', params: ['x', 99], mustChange: true }], { rollBack: true }),
+      ).rejects.toBeInstanceOf(RowNotChangedError);
       expect(await whats(ds)).toEqual(['kept']);
       await tx.onApplicationShutdown();
     });

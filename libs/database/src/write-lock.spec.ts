@@ -6,7 +6,11 @@ import { SqliteWriteLock, SqliteWriteLockTimeout } from './write-lock';
  * releases it; `release` releases it after `ms`; `die` takes it and ends without releasing it.
  * Raw Atomics (slot 0: 0 free, else the holder's thread id + 1), as SqliteWriteLock lays it out.
  */
-function thread(buffer: SharedArrayBuffer, action: 'hold' | 'release' | 'die', ms: number): { worker: Worker; id: number; started: Promise<boolean>; exited: Promise<void> } {
+function thread(
+  buffer: SharedArrayBuffer,
+  action: 'hold' | 'release' | 'die',
+  ms: number,
+): { worker: Worker; id: number; started: Promise<boolean>; exited: Promise<void> } {
   const worker = new Worker(
     `
     const { parentPort, workerData, threadId } = require('node:worker_threads');

@@ -55,7 +55,11 @@ export class SqliteWriteLock {
     const deadline = Date.now() + timeoutMs;
     // the event loop is waiting: let it take the lock first
     if (Atomics.load(this.cells, WAITERS) > 0) Atomics.wait(this.cells, STATE, FREE, YIELD_MS);
-    for (let seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me); seen !== FREE; seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me)) {
+    for (
+      let seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me);
+      seen !== FREE;
+      seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me)
+    ) {
       const left = deadline - Date.now();
       if (left <= 0) throw new SqliteWriteLockTimeout(timeoutMs);
       Atomics.wait(this.cells, STATE, seen, left);
@@ -67,7 +71,11 @@ export class SqliteWriteLock {
     if (Atomics.compareExchange(this.cells, STATE, FREE, this.me) === FREE) return;
     Atomics.add(this.cells, WAITERS, 1);
     try {
-      for (let seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me); seen !== FREE; seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me)) {
+      for (
+        let seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me);
+        seen !== FREE;
+        seen = Atomics.compareExchange(this.cells, STATE, FREE, this.me)
+      ) {
         const w = Atomics.waitAsync(this.cells, STATE, seen);
         if (w.async) await w.value;
       }

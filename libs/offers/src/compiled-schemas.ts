@@ -6,7 +6,12 @@ import type { Evaluate } from '@app/rules';
 
 function isForeignPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v) as object | null;
-  return proto !== null && proto !== Object.prototype && Object.getPrototypeOf(proto) === null && (proto as { constructor?: { name?: string } }).constructor?.name === 'Object';
+  return (
+    proto !== null &&
+    proto !== Object.prototype &&
+    Object.getPrototypeOf(proto) === null &&
+    (proto as { constructor?: { name?: string } }).constructor?.name === 'Object'
+  );
 }
 
 /** Plain objects and arrays rebuilt in this realm (only called on a value that came from another). */

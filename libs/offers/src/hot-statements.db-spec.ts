@@ -22,12 +22,19 @@ function statementsOf(module: Record<string, unknown>, engine: Engine): Array<[s
   for (const [name, value] of Object.entries(module)) {
     if (typeof value === 'string' && name.startsWith(engine === 'sqlite' ? 'SQLITE_' : 'POSTGRES_')) out.push([name, value]);
     const pair = value as { sqlite?: unknown; postgres?: unknown } | null;
-    if (typeof pair === 'object' && pair !== null && typeof pair.sqlite === 'string' && typeof pair.postgres === 'string') out.push([name, pair[engine] as string]);
+    if (typeof pair === 'object' && pair !== null && typeof pair.sqlite === 'string' && typeof pair.postgres === 'string')
+      out.push([name, pair[engine] as string]);
   }
   return out;
 }
 
-const MODULES = { 'storage/offer-insert.sql': offerInsertSql, 'bookings/bookings.sql': bookingSql, 'bookings/lifecycle/booking-changes.sql': bookingChangesSql, 'idempotency.sql': idempotencySql, 'retention/retention.sql': retentionSql };
+const MODULES = {
+  'storage/offer-insert.sql': offerInsertSql,
+  'bookings/bookings.sql': bookingSql,
+  'bookings/lifecycle/booking-changes.sql': bookingChangesSql,
+  'idempotency.sql': idempotencySql,
+  'retention/retention.sql': retentionSql,
+};
 
 describe('hot-path SQL against the migrated schema', () => {
   let db: Awaited<ReturnType<typeof openMigratedDatabase>> | undefined;

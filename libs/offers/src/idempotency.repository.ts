@@ -20,8 +20,6 @@ import {
   scopeOfRow,
 } from './idempotency.sql';
 
-
-
 /** PostgreSQL: at most this many scopes per read of a turn (IDEMPOTENCY_RECORDS) */
 const SCOPES_PER_READ = 16;
 
@@ -50,7 +48,11 @@ export class IdempotencyRepository {
   }
 
   /** Claims the scope; false when someone holds it already (unique constraint `uq_idempotency_scope`). */
-  async claim(manager: EntityManager, scope: IdempotencyScope, rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date; offerId?: string | null }): Promise<boolean> {
+  async claim(
+    manager: EntityManager,
+    scope: IdempotencyScope,
+    rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date; offerId?: string | null },
+  ): Promise<boolean> {
     const engine = engineOf(manager);
     const { affected } = await preparedQuery(manager, CLAIM_IDEMPOTENCY_KEY[engine], claimIdempotencyKeyParams(engine, scope, rec));
     return affected === 1;

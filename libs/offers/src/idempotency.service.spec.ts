@@ -28,7 +28,15 @@ class MemoryRepo {
   commitRecord(rec: OfferKeyRecord, body: unknown) {
     const k = this.k(rec);
     if (this.rows.has(k)) throw Object.assign(new Error('the statement changed no row'), { code: 'ROW_NOT_CHANGED' });
-    this.rows.set(k, { id: rec.id, requestHash: rec.requestHash, createdAt: rec.createdAt, expiresAt: rec.expiresAt, state: 'done', responseStatus: rec.responseStatus, responseBody: body });
+    this.rows.set(k, {
+      id: rec.id,
+      requestHash: rec.requestHash,
+      createdAt: rec.createdAt,
+      expiresAt: rec.expiresAt,
+      state: 'done',
+      responseStatus: rec.responseStatus,
+      responseBody: body,
+    });
   }
   async delete(_m: EntityManager, s: IdempotencyScope) {
     this.rows.delete(this.k(s));
@@ -77,7 +85,7 @@ describe('IdempotencyService', () => {
     expect([...repo.rows.values()][0]).toMatchObject({ state: 'done', responseStatus: 200, responseBody: 'stored' });
   });
 
-  describe('runCommittingKey (the record committed with the work\'s writes)', () => {
+  describe("runCommittingKey (the record committed with the work's writes)", () => {
     const create = (fp: string, key = 'k1') => ({ partnerId: 'p1', route: 'create_offer', key, fingerprint: fp, replayStatus: 200 });
 
     it('runs the work, whose writer commits the record; the same request again is the replay', async () => {
@@ -122,7 +130,7 @@ describe('IdempotencyService', () => {
       expect(await svc.runCommittingKey(create('a'), async () => ({ status: 200, body: 'third' }))).toEqual({ status: 200, body: 'first', replayed: true });
     });
 
-    it('two instances at once: the one whose writer commits second gets the first one\'s answer (a replay, or 422 for another body)', async () => {
+    it("two instances at once: the one whose writer commits second gets the first one's answer (a replay, or 422 for another body)", async () => {
       // another instance: its own service over the same records
       const svc2 = new IdempotencyService(repo as unknown as IdempotencyRepository, tx, { now: () => now });
       for (const [secondBody, expected] of [
@@ -144,7 +152,15 @@ describe('IdempotencyService', () => {
     });
 
     it('a record past its 48 h is deleted first; a work that fails stores nothing and fails as it did', async () => {
-      repo.rows.set('p1|create_offer|k1', { id: 'old', requestHash: 'x', state: 'done', responseStatus: 200, responseBody: 'old', createdAt: now, expiresAt: new Date(now.getTime() + 1000) });
+      repo.rows.set('p1|create_offer|k1', {
+        id: 'old',
+        requestHash: 'x',
+        state: 'done',
+        responseStatus: 200,
+        responseBody: 'old',
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + 1000),
+      });
       now = new Date(now.getTime() + 2000);
       const result = await svc.runCommittingKey(create('a'), async (record) => {
         repo.commitRecord(record(200), 'new');
@@ -206,7 +222,14 @@ describe('fingerprint', () => {
   });
 
   it('gives the same hash as every earlier version (records kept 48 h are compared by it)', () => {
-    const input = ['offer-1', { z: [1, 'two', null, { y: true, x: -0.5e-7 }], a: { é: 'ü\u2028"\\', b: undefined, '': [] }, m: 12345678901234567168, n: null }, true, ['tax', 'benefits'], [], false];
+    const input = [
+      'offer-1',
+      { z: [1, 'two', null, { y: true, x: -0.5e-7 }], a: { é: 'ü\u2028"\\', b: undefined, '': [] }, m: 12345678901234567168, n: null },
+      true,
+      ['tax', 'benefits'],
+      [],
+      false,
+    ];
     expect(fingerprint(...input)).toBe('6ddde5d6569ebc29875006035836a443a98baaa3b34ef34bf166f1bfdccbb375');
   });
 });

@@ -142,7 +142,13 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
         await this.repo.delete(m, scope);
       }
       const id = newId();
-      const won = await this.repo.claim(m, scope, { id, requestHash: req.fingerprint, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS), offerId: req.offerId });
+      const won = await this.repo.claim(m, scope, {
+        id,
+        requestHash: req.fingerprint,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+        offerId: req.offerId,
+      });
       return won ? null : await this.repo.find(m, scope);
     });
     if (existing) return answerFrom<T>(req, existing);

@@ -102,7 +102,16 @@ export function claimIdempotencyKeyParams(
   scope: IdempotencyScope,
   rec: { id: string; requestHash: string; createdAt: Date; expiresAt: Date; offerId?: string | null },
 ): unknown[] {
-  return [rec.id, scope.partnerId, scope.route, scope.key, rec.requestHash, dateParam(engine, rec.createdAt), dateParam(engine, rec.expiresAt), rec.offerId ?? null];
+  return [
+    rec.id,
+    scope.partnerId,
+    scope.route,
+    scope.key,
+    rec.requestHash,
+    dateParam(engine, rec.createdAt),
+    dateParam(engine, rec.expiresAt),
+    rec.offerId ?? null,
+  ];
 }
 
 /** The scope's record done, with the response's status and body. */

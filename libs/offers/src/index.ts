@@ -30,7 +30,15 @@ export { OffersService, type CreateOfferCommand, type CreateOfferResult, type Of
 export type { OfferQuery, OfferCaller, OfferResponse, OfferProductResponse } from './offer-engine.types';
 export type { BuiltOffer, OfferTrace, ProductTrace } from './offer-engine';
 export * from './offers.errors';
-export { IdempotencyService, fingerprint, IDEMPOTENCY_TTL_MS, type IdempotentRequest, type IdempotentResult, type IdempotentResponse, type CompleteIdempotency } from './idempotency.service';
+export {
+  IdempotencyService,
+  fingerprint,
+  IDEMPOTENCY_TTL_MS,
+  type IdempotentRequest,
+  type IdempotentResult,
+  type IdempotentResponse,
+  type CompleteIdempotency,
+} from './idempotency.service';
 export { BookingsService, CONFIRM_ROUTE } from './bookings/bookings.service';
 export { BookingHooks } from './bookings/booking-hooks';
 export { BookingLifecycleService } from './bookings/lifecycle/booking-lifecycle.service';

@@ -35,10 +35,24 @@ const empty: ActiveConfig = {
   schemas: [{ id: 's:v1', json_schema: { type: 'object' } }],
   configs: [],
 };
-const nothingFor = (): OfferRequest => ({ body: { schema: 's:v1', customer: { currency: 'AUD', country: 'AU' }, context: {} }, caller: { ...caller, partnerId: 'p1', partnerCode: 'P1' }, query, now: NOW });
+const nothingFor = (): OfferRequest => ({
+  body: { schema: 's:v1', customer: { currency: 'AUD', country: 'AU' }, context: {} },
+  caller: { ...caller, partnerId: 'p1', partnerCode: 'P1' },
+  query,
+  now: NOW,
+});
 
 function keyRecord(key: string): OfferKeyRecord {
-  return { id: newId(), partnerId: demo.partnerId, route: 'create_offer', key, requestHash: 'b'.repeat(64), responseStatus: 201, createdAt: NOW, expiresAt: new Date('2026-12-03T10:00:00.000Z') };
+  return {
+    id: newId(),
+    partnerId: demo.partnerId,
+    route: 'create_offer',
+    key,
+    requestHash: 'b'.repeat(64),
+    responseStatus: 201,
+    createdAt: NOW,
+    expiresAt: new Date('2026-12-03T10:00:00.000Z'),
+  };
 }
 
 /** A migrated SQLite database (a file, or in memory) and its TransactionRunner, bootstrapped as the app does. */
@@ -68,7 +82,10 @@ function offerTransactions(spy: jest.SpyInstance<Promise<void>, Parameters<Trans
 }
 
 async function storedResponses(ds: DataSource, where = '1 = 1', params: unknown[] = []): Promise<Map<string, string>> {
-  const rows = await ds.query<Array<{ t: string; response: string | Buffer }>>(`SELECT partner_transaction_id AS t, response FROM offers WHERE ${where}`, params);
+  const rows = await ds.query<Array<{ t: string; response: string | Buffer }>>(
+    `SELECT partner_transaction_id AS t, response FROM offers WHERE ${where}`,
+    params,
+  );
   return new Map(rows.map((r) => [r.t, storedText(r.response)]));
 }
 const countWhere = async (ds: DataSource, table: string, where: string, params: unknown[]) =>
@@ -96,7 +113,9 @@ describe('OfferBuilder', () => {
       expect(builder.threadCount).toBe(0);
       expect(builder.storesInThreads).toBe(false);
       await expect(builder.create(empty, nothingFor())).rejects.toMatchObject({ kind: 'not_found', code: 'offer_not_found' });
-      await expect(builder.create(empty, { ...nothingFor(), body: { schema: 'nope:v1' } })).rejects.toMatchObject({ code: 'offer_validation_schema_not_found' });
+      await expect(builder.create(empty, { ...nothingFor(), body: { schema: 'nope:v1' } })).rejects.toMatchObject({
+        code: 'offer_validation_schema_not_found',
+      });
       await expect(builder.create(empty, { ...nothingFor(), body: [] })).rejects.toMatchObject({ code: 'offer_validation_error' });
     });
 
@@ -195,12 +214,22 @@ describe('OfferBuilder', () => {
     function ada(transactionId: string): OfferRequest {
       const r = travel(transactionId);
       const body = r.body as typeof DEMO_TRAVEL_REQUEST;
-      return { ...r, body: { ...body, customer: { ...body.customer, email: 'Ada.Lovelace@Example.com' }, partner: { ...body.partner, customer_id: 'cust-ada-1815' } } };
+      return {
+        ...r,
+        body: { ...body, customer: { ...body.customer, email: 'Ada.Lovelace@Example.com' }, partner: { ...body.partner, customer_id: 'cust-ada-1815' } },
+      };
     }
     type PackedRow = { t: string; response: Buffer; request: Buffer };
     const packedRows = async (ds: DataSource, prefix: string) =>
-      new Map((await ds.query<PackedRow[]>(`SELECT partner_transaction_id AS t, request, response FROM offers WHERE partner_transaction_id LIKE ?`, [`${prefix}%`])).map((r) => [r.t, r]));
-    const dictionaryRows = (ds: DataSource) => ds.query<Array<{ offer_config_id: string; bundle_version: number; id: string; content: string }>>('SELECT offer_config_id, bundle_version, id, content FROM packing_dictionaries');
+      new Map(
+        (
+          await ds.query<PackedRow[]>(`SELECT partner_transaction_id AS t, request, response FROM offers WHERE partner_transaction_id LIKE ?`, [`${prefix}%`])
+        ).map((r) => [r.t, r]),
+      );
+    const dictionaryRows = (ds: DataSource) =>
+      ds.query<Array<{ offer_config_id: string; bundle_version: number; id: string; content: string }>>(
+        'SELECT offer_config_id, bundle_version, id, content FROM packing_dictionaries',
+      );
 
     it('on the event loop: the first offer of a configuration is packed plainly and gives its dictionary; the next ones are packed against it, and read back the same', async () => {
       const db = await database(join(dir, 'dictionaries-event-loop.sqlite'));

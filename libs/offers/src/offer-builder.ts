@@ -86,7 +86,13 @@ export class OfferBuilder implements OnModuleDestroy {
       throw e;
     }
     if (outcome.t === 'built') return this.storeHere(outcome.prepared, keyRecord);
-    this.dictionaries.learnFrom({ partnerId: active.partnerId, offerConfigId: outcome.offerConfigId, bundleVersion: active.version, requestJson: outcome.requestJson, responseJson: outcome.json });
+    this.dictionaries.learnFrom({
+      partnerId: active.partnerId,
+      offerConfigId: outcome.offerConfigId,
+      bundleVersion: active.version,
+      requestJson: outcome.requestJson,
+      responseJson: outcome.json,
+    });
     return outcome.json;
   }
 
@@ -131,7 +137,14 @@ export class OfferBuilder implements OnModuleDestroy {
     return new Promise<string>((resolve, reject) => {
       this.store.add(item, (error) => {
         if (error !== undefined) return reject(error);
-        if (!dictionary) this.dictionaries.learnFrom({ partnerId: o.partnerId, offerConfigId: o.offerConfigId, bundleVersion: o.bundleVersion, requestJson: prepared.requestJson, responseJson: prepared.json });
+        if (!dictionary)
+          this.dictionaries.learnFrom({
+            partnerId: o.partnerId,
+            offerConfigId: o.offerConfigId,
+            bundleVersion: o.bundleVersion,
+            requestJson: prepared.requestJson,
+            responseJson: prepared.json,
+          });
         resolve(prepared.json);
       });
       if (!this.flushScheduled) {

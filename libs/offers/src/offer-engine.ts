@@ -1,23 +1,9 @@
 import { isCurrencyCode, localeFor, minorToNumber, newId, toCelInput, type OfferConfig, type Product } from '@app/core';
 import type { ActiveConfig } from '@app/bundles';
 import { renderContent, type ResponseContent } from '@app/content';
-import {
-  applyOverrides,
-  assignVariants,
-  unitEvaluator,
-  type ExperimentRef,
-  type OverriddenProducts,
-  type VariantAssignment,
-} from '@app/experiments';
+import { applyOverrides, assignVariants, unitEvaluator, type ExperimentRef, type OverriddenProducts, type VariantAssignment } from '@app/experiments';
 import { quoteProduct, toProductResponse, toQuoteVars, type PricedQuote, type QuoteInput } from '@app/quotes';
-import {
-  resolveProductRules,
-  selectConfig,
-  type CelVars,
-  type Evaluate,
-  type ProductRuleResponse,
-  type SelectionTraceEntry,
-} from '@app/rules';
+import { resolveProductRules, selectConfig, type CelVars, type Evaluate, type ProductRuleResponse, type SelectionTraceEntry } from '@app/rules';
 import type { CompiledSchema } from './compiled-schemas';
 import {
   OfferExpressionError,
@@ -208,13 +194,7 @@ interface ExperimentOutcome extends OverriddenProducts {
 }
 
 /** Step 5 of Create Offer, traced into `trace.experiments`: returns the variant drawn per experiment and the products with those variants' overrides. */
-function assignExperiments(
-  config: OfferConfig,
-  compiled: CompiledSchema,
-  vars: CelVars,
-  offerId: string,
-  trace: OfferTrace,
-): ExperimentOutcome {
+function assignExperiments(config: OfferConfig, compiled: CompiledSchema, vars: CelVars, offerId: string, trace: OfferTrace): ExperimentOutcome {
   const assignments = assignVariants(config.experiments, unitEvaluator(compiled.evaluate, vars), offerId);
   const { products, experimentByCode } = applyOverrides(config.products, assignments);
   trace.experiments = assignments.map((a) => ({ key: a.key, variant: a.variant, unit: a.unit }));
@@ -358,8 +338,7 @@ interface ResponseParts {
 
 /** Returns the Create Offer 200 body, keys in the documented order: product_rules, content, metadata only when given, errors last. */
 function assembleResponse(parts: ResponseParts): OfferResponse {
-  const { offerId, config, schemaId, currency, expiresAt, partnerTransactionId, pricing, productRules, content, experiments, extraFields } =
-    parts;
+  const { offerId, config, schemaId, currency, expiresAt, partnerTransactionId, pricing, productRules, content, experiments, extraFields } = parts;
   const response: OfferResponse = {
     id: offerId,
     offer_config_id: config.id,
@@ -367,9 +346,7 @@ function assembleResponse(parts: ResponseParts): OfferResponse {
     currency,
     expires_at: expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     partner_transaction_id: partnerTransactionId,
-    products: pricing.priced.map((p) =>
-      toProductResponse(p.quote, { id: p.id, extraFields, ...(p.experiment ? { experiment: p.experiment } : {}) }),
-    ),
+    products: pricing.priced.map((p) => toProductResponse(p.quote, { id: p.id, extraFields, ...(p.experiment ? { experiment: p.experiment } : {}) })),
   } as unknown as OfferResponse;
   if (productRules.length > 0) response.product_rules = productRules;
   if (content !== undefined) response.content = content;

@@ -66,6 +66,13 @@ export class IdempotencyKeyReusedError extends UnprocessableError {
 
 export class IdempotencyInProgressError extends DomainError {
   constructor() {
-    super('locked', 'idempotency_in_progress', 'A request with this x-idempotency-key is still being processed; retry shortly', undefined, undefined, 'api_error');
+    super(
+      'locked',
+      'idempotency_in_progress',
+      'A request with this x-idempotency-key is still being processed; retry shortly',
+      undefined,
+      undefined,
+      'api_error',
+    );
   }
 }

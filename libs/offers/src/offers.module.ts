@@ -32,7 +32,23 @@ import { OfferRollupEntity } from './entities/offer-rollup.entity';
 import { RetentionService } from './retention/retention.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([OfferEntity, QuoteEntity, IdempotencyRecordEntity, BookingEntity, BookingItemEntity, OptOutEventEntity, OfferVariantEntity, BookingChangeEntity, BookingEventEntity, OfferRollupEntity]), BundlesModule, SchemasModule, PartnersModule],
+  imports: [
+    TypeOrmModule.forFeature([
+      OfferEntity,
+      QuoteEntity,
+      IdempotencyRecordEntity,
+      BookingEntity,
+      BookingItemEntity,
+      OptOutEventEntity,
+      OfferVariantEntity,
+      BookingChangeEntity,
+      BookingEventEntity,
+      OfferRollupEntity,
+    ]),
+    BundlesModule,
+    SchemasModule,
+    PartnersModule,
+  ],
   providers: [
     OfferBuilder,
     PackingDictionaries,

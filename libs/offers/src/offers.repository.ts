@@ -33,6 +33,8 @@ export class OffersRepository {
       where: { id, partnerId },
       select: { id: true, partnerId: true, status: true, bookingId: true, expiresAt: true, response: true },
     });
-    return row ? { id: row.id, partnerId: row.partnerId, status: row.status, bookingId: row.bookingId, expiresAt: row.expiresAt, response: row.response } : null;
+    return row
+      ? { id: row.id, partnerId: row.partnerId, status: row.status, bookingId: row.bookingId, expiresAt: row.expiresAt, response: row.response }
+      : null;
   }
 }

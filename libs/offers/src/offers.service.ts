@@ -1,12 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, DomainError, type Bundle } from '@app/core';
-import {
-  ActiveConfigService,
-  BundleInvalidError,
-  DEFAULT_RATE_LIMITS,
-  validateBundle,
-  type ActiveConfig,
-} from '@app/bundles';
+import { ActiveConfigService, BundleInvalidError, DEFAULT_RATE_LIMITS, validateBundle, type ActiveConfig } from '@app/bundles';
 import { PartnersService } from '@app/partners';
 import { CompiledSchemas } from './compiled-schemas';
 import { buildOffer, newTrace, resolveSchemaId, type OfferTrace } from './offer-engine';
@@ -119,7 +113,9 @@ export class OffersService {
       active = await this.configs.get((await this.partners.get(partnerCode)).id);
     }
     const caller: OfferCaller = { keyId: input.keyId ?? 'preview', partnerId: active.partnerId, partnerCode, mode: input.keyMode };
-    const trace = newTrace(typeof (input.request as { schema?: unknown })?.schema === 'string' ? String((input.request as { schema: string }).schema) : active.defaultSchema ?? '');
+    const trace = newTrace(
+      typeof (input.request as { schema?: unknown })?.schema === 'string' ? String((input.request as { schema: string }).schema) : (active.defaultSchema ?? ''),
+    );
     try {
       const schemaId = resolveSchemaId(active, input.request);
       trace.schema = schemaId;

@@ -68,7 +68,12 @@ export interface PreparedOffer {
  * The body is consumed (validation writes its defaults into it), so it is serialised first
  * (`requestJson`: that text when the caller has it already).
  */
-export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, input: PrepareOfferInput, requestJson = JSON.stringify(input.body)): PreparedOffer {
+export function prepareOffer(
+  compiled: CompiledSchemas,
+  active: ActiveConfig,
+  input: PrepareOfferInput,
+  requestJson = JSON.stringify(input.body),
+): PreparedOffer {
   const schemaId = input.schemaId;
   const schema = compiled.get(active, schemaId);
   if (!schema) throw new SchemaNotFoundError(schemaId);
@@ -78,7 +83,13 @@ export function prepareOffer(compiled: CompiledSchemas, active: ActiveConfig, in
   return { offer: offerRow(active, input.caller, built, input.now, keys), quotes: quoteRows(built), requestJson, json: JSON.stringify(built.response) };
 }
 
-function offerRow(active: ActiveConfig, caller: OfferCaller, built: BuiltOffer, now: Date, keys: { emailKey: number | null; customerKey: number | null }): PreparedOfferRow {
+function offerRow(
+  active: ActiveConfig,
+  caller: OfferCaller,
+  built: BuiltOffer,
+  now: Date,
+  keys: { emailKey: number | null; customerKey: number | null },
+): PreparedOfferRow {
   return {
     id: built.response.id,
     partnerId: active.partnerId,

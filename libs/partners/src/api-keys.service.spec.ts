@@ -157,11 +157,14 @@ describe('ApiKeysService.authenticateApiKey (X-Api-Key alone)', () => {
 });
 
 describe('ApiKeysService.authenticateSigned', () => {
-  it.each<SignatureAlgorithm>(['hmac-sha256', 'hmac-sha384', 'hmac-sha512'])('verifies %s, with the default headers and with (request-target) date', async (algorithm) => {
-    const { service } = setup(signingRow());
-    expect(await service.authenticateSigned(signed({ algorithm }))).toEqual({ ok: true, auth: EXPECTED_AUTH });
-    expect(await service.authenticateSigned(signed({ algorithm, headers: ['(request-target)', 'date'] }))).toEqual({ ok: true, auth: EXPECTED_AUTH });
-  });
+  it.each<SignatureAlgorithm>(['hmac-sha256', 'hmac-sha384', 'hmac-sha512'])(
+    'verifies %s, with the default headers and with (request-target) date',
+    async (algorithm) => {
+      const { service } = setup(signingRow());
+      expect(await service.authenticateSigned(signed({ algorithm }))).toEqual({ ok: true, auth: EXPECTED_AUTH });
+      expect(await service.authenticateSigned(signed({ algorithm, headers: ['(request-target)', 'date'] }))).toEqual({ ok: true, auth: EXPECTED_AUTH });
+    },
+  );
 
   it('accepts X-Api-Key next to the signature when it is the same key', async () => {
     expect((await setup(signingRow()).service.authenticateSigned(signed({ apiKey: RAW }))).ok).toBe(true);

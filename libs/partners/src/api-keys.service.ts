@@ -9,15 +9,7 @@ import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 import { generateKey, hashesEqual, hashKey, isPlausibleKey } from './key-material';
 import { apiKeyNotFound, partnerNotFound, signingUnavailable } from './partners.errors';
 import { PartnersRepository } from './partners.repository';
-import {
-  ApiKeyAuthOutcome,
-  ApiKeyView,
-  AuthenticatedKey,
-  CreateApiKeyInput,
-  CreatedApiKey,
-  SignedAuthOutcome,
-  SignedRequestInput,
-} from './partners.types';
+import { ApiKeyAuthOutcome, ApiKeyView, AuthenticatedKey, CreateApiKeyInput, CreatedApiKey, SignedAuthOutcome, SignedRequestInput } from './partners.types';
 import { buildSigningString, isSupportedAlgorithm, parseHttpDate, parseSignatureAuthorization, signatureMatches } from './request-signature';
 import { SecretBox } from './secret-box';
 

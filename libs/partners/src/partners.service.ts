@@ -47,7 +47,16 @@ export class PartnersService {
         if (await this.repo.findAnyByCode(input.code, m)) throw partnerExists(input.code);
         await this.repo.insert(row, m);
         await this.audit.record(
-          { actor: ctx.actor, requestId: ctx.requestId, action: 'partner.create', partnerCode: row.code, targetType: 'partner', targetId: row.id, before: null, after: partnerSnapshot(toView(row)) },
+          {
+            actor: ctx.actor,
+            requestId: ctx.requestId,
+            action: 'partner.create',
+            partnerCode: row.code,
+            targetType: 'partner',
+            targetId: row.id,
+            before: null,
+            after: partnerSnapshot(toView(row)),
+          },
           m,
         );
       });
@@ -150,7 +159,6 @@ export class PartnersService {
   async setCurrentVersion(partnerId: string, version: number, manager: EntityManager): Promise<void> {
     await this.repo.update(partnerId, { currentVersion: version, updatedAt: new Date() }, manager);
   }
-
 }
 
 function assertCode(code: string): void {

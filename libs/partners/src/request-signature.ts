@@ -178,7 +178,11 @@ export function signatureMatches(provided: string, secret: string, algorithm: Si
 export function parseHttpDate(value: string | undefined): number | null {
   if (value === undefined) return null;
   const v = value.trim();
-  if (!/^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ \t]+)?\d{1,2}[ \t]+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[ \t]+\d{4}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+(?:GMT|UTC|[+-]0000)$/.test(v)) {
+  if (
+    !/^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ \t]+)?\d{1,2}[ \t]+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[ \t]+\d{4}[ \t]+\d{2}:\d{2}:\d{2}[ \t]+(?:GMT|UTC|[+-]0000)$/.test(
+      v,
+    )
+  ) {
     return null;
   }
   const t = Date.parse(v.replace(/(?:UTC|[+-]0000)$/, 'GMT'));

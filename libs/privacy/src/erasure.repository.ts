@@ -148,7 +148,14 @@ export class ErasureRepository {
     return this.documents(m, engine, IDEMPOTENCY_RECORDS_OF, [partnerId, dateParam(engine, since), idsParam(engine, ids)], ['response_body'], ids.length);
   }
 
-  private async documents(m: EntityManager, engine: Engine, sql: EngineSql, params: unknown[], columns: readonly string[], count: number): Promise<StoredDocuments[]> {
+  private async documents(
+    m: EntityManager,
+    engine: Engine,
+    sql: EngineSql,
+    params: unknown[],
+    columns: readonly string[],
+    count: number,
+  ): Promise<StoredDocuments[]> {
     if (count === 0) return [];
     return (await this.rows(m, engine, sql, params)).map((r) => documentsOf(r, columns));
   }

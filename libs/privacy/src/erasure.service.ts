@@ -18,7 +18,10 @@ export function identifierOf(request: Pick<ErasureRequest, 'email' | 'customerId
   const email = request.email === undefined ? undefined : normaliseEmail(request.email);
   const customerId = request.customerId === undefined ? undefined : normaliseCustomerId(request.customerId);
   if ((email === undefined) === (customerId === undefined)) {
-    throw new InvalidError('validation_error', 'Request validation failed', { email: ['give either email or customer_id'], customer_id: ['give either email or customer_id'] });
+    throw new InvalidError('validation_error', 'Request validation failed', {
+      email: ['give either email or customer_id'],
+      customer_id: ['give either email or customer_id'],
+    });
   }
   if (email === null) throw new InvalidError('validation_error', 'Request validation failed', { email: ['must be an e-mail address'] });
   if (customerId === null) throw new InvalidError('validation_error', 'Request validation failed', { customer_id: ['must not be empty'] });
@@ -88,7 +91,11 @@ export class ErasureService {
     // the old versions of the rows out of the database files: after the commit, outside the transaction
     try {
       const discarded = await this.tx.discardOldVersions(done.tables);
-      if (!discarded) this.logger.warn({ erasure_id: id }, 'erasure committed, but the SQLite WAL could not be truncated (the database stayed busy): the next erasure or checkpoint does it');
+      if (!discarded)
+        this.logger.warn(
+          { erasure_id: id },
+          'erasure committed, but the SQLite WAL could not be truncated (the database stayed busy): the next erasure or checkpoint does it',
+        );
     } catch (e) {
       this.logger.error({ erasure_id: id, err: e }, 'erasure committed, but discarding the old row versions failed');
     }
@@ -117,7 +124,12 @@ export class ErasureService {
         targetType: 'person',
         targetId: id,
         before: null,
-        after: { identifier_type: identifier.kind, identifier_sha256: identifierHash(identifier), offers: found.offers.length, bookings: found.bookings.length },
+        after: {
+          identifier_type: identifier.kind,
+          identifier_sha256: identifierHash(identifier),
+          offers: found.offers.length,
+          bookings: found.bookings.length,
+        },
       },
       m,
     );
@@ -176,7 +188,8 @@ export class ErasureService {
       for (const r of rows) for (const doc of Object.values(r.docs)) collectPersonalValues(doc, values);
     }
     const pattern = personalValuePattern(values);
-    const erase = (doc: unknown, root: readonly string[] = [], removeField?: (path: FieldPath) => boolean) => eraseDocument(doc, { values: pattern, root, removeField });
+    const erase = (doc: unknown, root: readonly string[] = [], removeField?: (path: FieldPath) => boolean) =>
+      eraseDocument(doc, { values: pattern, root, removeField });
 
     const schemas = await this.requestSchemas(partnerCode, found.offers);
     const related = (rows: StoredDocuments[], roots: Record<string, readonly string[]> = {}): StoredDocuments[] =>
@@ -187,7 +200,11 @@ export class ErasureService {
     return {
       offers: found.offers.map((o) => {
         const schema = schemas.get(`${o.bundleVersion}\n${o.schemaId}`);
-        return { id: o.id, request: erase(o.request, [], schema === undefined ? undefined : (path) => schemaRefusesErased(schema, path)), response: erase(o.response) };
+        return {
+          id: o.id,
+          request: erase(o.request, [], schema === undefined ? undefined : (path) => schemaRefusesErased(schema, path)),
+          response: erase(o.response),
+        };
       }),
       bookings: found.bookings.map((b) => ({
         id: b.id,

@@ -154,5 +154,14 @@ export const ERASE_DELIVERY: EngineSql = bothEngines(`UPDATE webhook_deliveries 
 export const ERASE_IDEMPOTENCY_RECORD: EngineSql = bothEngines(`UPDATE idempotency_records SET response_body = ? WHERE id = ?`);
 
 /** The tables an erasure may write, for the clean-up after it (VACUUM on PostgreSQL). */
-export const ERASURE_TABLES = ['offers', 'bookings', 'booking_items', 'booking_events', 'booking_changes', 'opt_out_events', 'webhook_deliveries', 'idempotency_records'] as const;
+export const ERASURE_TABLES = [
+  'offers',
+  'bookings',
+  'booking_items',
+  'booking_events',
+  'booking_changes',
+  'opt_out_events',
+  'webhook_deliveries',
+  'idempotency_records',
+] as const;
 export type ErasureTable = (typeof ERASURE_TABLES)[number];

@@ -37,7 +37,10 @@ describe('lookup keys', () => {
 
   it("reads an offer's keys from its request and a booking's from its policyholder", () => {
     const request = { customer: { email: 'Ada@Example.com' }, partner: { customer_id: 'cust-42' } };
-    expect(offerLookupKeys(PARTNER, request)).toEqual({ emailKey: lookupKey(PARTNER, 'email', 'ada@example.com'), customerKey: lookupKey(PARTNER, 'customer_id', 'cust-42') });
+    expect(offerLookupKeys(PARTNER, request)).toEqual({
+      emailKey: lookupKey(PARTNER, 'email', 'ada@example.com'),
+      customerKey: lookupKey(PARTNER, 'customer_id', 'cust-42'),
+    });
     expect(offerLookupKeys(PARTNER, { customer: {} })).toEqual({ emailKey: null, customerKey: null });
     expect(offerLookupKeys(PARTNER, 'not an object')).toEqual({ emailKey: null, customerKey: null });
     expect(policyholderEmailKey(PARTNER, { email: 'ADA@example.com' })).toBe(lookupKey(PARTNER, 'email', 'ada@example.com'));

@@ -20,7 +20,23 @@ const policyholder = {
 
 describe('the personal fields (data)', () => {
   it('names what the requests, confirm bodies and bookings hold about a person', () => {
-    for (const f of ['first_name', 'last_name', 'email', 'phone', 'birth_date', 'address1', 'address2', 'city', 'postcode', 'ip_address', 'customer_id', 'policyholder.region', 'policyholder.company', 'customer.name', 'insured.name']) {
+    for (const f of [
+      'first_name',
+      'last_name',
+      'email',
+      'phone',
+      'birth_date',
+      'address1',
+      'address2',
+      'city',
+      'postcode',
+      'ip_address',
+      'customer_id',
+      'policyholder.region',
+      'policyholder.company',
+      'customer.name',
+      'insured.name',
+    ]) {
       expect(PERSONAL_FIELDS).toContain(f);
     }
     // what accounting and analytics add up stays
@@ -95,7 +111,13 @@ describe('eraseDocument', () => {
     const { policyholder: _p, quotes: _q, ...kept } = out;
     const { policyholder: _p2, quotes: _q2, ...original } = booking;
     expect(kept).toEqual(original);
-    expect(out.quotes[0]).toMatchObject({ id: 'q1', code: 'TRAVEL_CANCEL', name: 'Trip cancellation', price: 123.75, policy_start_date: '2027-02-01T00:00:00+00:00' });
+    expect(out.quotes[0]).toMatchObject({
+      id: 'q1',
+      code: 'TRAVEL_CANCEL',
+      name: 'Trip cancellation',
+      price: 123.75,
+      policy_start_date: '2027-02-01T00:00:00+00:00',
+    });
     // the input is not changed
     expect(booking.policyholder.first_name).toBe('Ada');
   });
@@ -103,12 +125,30 @@ describe('eraseDocument', () => {
   it("erases a create-offer request's customer, customer id and travellers, keeps its pricing inputs", () => {
     const request = {
       schema: 'travel:v1',
-      customer: { language: 'en', currency: 'AUD', country: 'AU', region: 'NSW', email: 'Ada@Example.com', ip_address: '203.0.113.7', postcode: '2000', name: 'Ada L.' },
+      customer: {
+        language: 'en',
+        currency: 'AUD',
+        country: 'AU',
+        region: 'NSW',
+        email: 'Ada@Example.com',
+        ip_address: '203.0.113.7',
+        postcode: '2000',
+        name: 'Ada L.',
+      },
       context: { trip_cost: 2500, travellers: [{ first_name: 'Ada', name: 'Ada Lovelace', age: 36 }], traveller_ages: [36, 35] },
       partner: { transaction_id: 'BOOKING-1001', customer_id: 'cust-42', metadata: { note: 'VIP: cust-42, call ada@example.com' } },
     };
     const out = eraseDocument(request, { values: values([request]) }) as typeof request;
-    expect(out.customer).toEqual({ language: 'en', currency: 'AUD', country: 'AU', region: 'NSW', email: ERASED, ip_address: ERASED, postcode: ERASED, name: ERASED });
+    expect(out.customer).toEqual({
+      language: 'en',
+      currency: 'AUD',
+      country: 'AU',
+      region: 'NSW',
+      email: ERASED,
+      ip_address: ERASED,
+      postcode: ERASED,
+      name: ERASED,
+    });
     expect(out.context).toEqual({ trip_cost: 2500, travellers: [{ first_name: ERASED, name: ERASED, age: 36 }], traveller_ages: [36, 35] });
     expect(out.partner).toEqual({ transaction_id: 'BOOKING-1001', customer_id: ERASED, metadata: { note: `VIP: ${ERASED}, call ${ERASED}` } });
   });
@@ -131,7 +171,10 @@ describe('eraseDocument', () => {
   });
 
   it('removes a personal field instead where asked (a format that refuses the text); null stays null', () => {
-    const out = eraseDocument({ customer: { email: 'a@b.c', phone: null, first_name: 'Ada' } }, { values: null, removeField: (path) => path.join('.') === 'customer.email' });
+    const out = eraseDocument(
+      { customer: { email: 'a@b.c', phone: null, first_name: 'Ada' } },
+      { values: null, removeField: (path) => path.join('.') === 'customer.email' },
+    );
     expect(out).toEqual({ customer: { phone: null, first_name: ERASED } });
   });
 
@@ -139,7 +182,9 @@ describe('eraseDocument', () => {
     const set = new Set<string>();
     collectPersonalValues([{ name: 'Charles Babbage', address: { line1: '1 Dorset St' } }], set, ['insured']);
     expect([...set].sort()).toEqual(['1 Dorset St', 'Charles Babbage']);
-    expect(eraseDocument([{ name: 'Charles Babbage', address: { line1: '1 Dorset St' } }], { values: null, root: ['insured'] })).toEqual([{ name: ERASED, address: ERASED }]);
+    expect(eraseDocument([{ name: 'Charles Babbage', address: { line1: '1 Dorset St' } }], { values: null, root: ['insured'] })).toEqual([
+      { name: ERASED, address: ERASED },
+    ]);
     expect(eraseDocument([{ name: 'Charles Babbage' }], { values: null })).toEqual([{ name: 'Charles Babbage' }]);
   });
 
@@ -153,7 +198,15 @@ describe('eraseDocument', () => {
     const values = personalValuePattern(many);
     expect(values?.blank('hello Person999 Name999 and Person0 Name0.')).toBe(`hello ${ERASED} and ${ERASED}.`);
     const broken = Object.create(values) as { blank(s: string): string; patterns: RegExp[] };
-    Object.defineProperty(broken, 'patterns', { value: [{ [Symbol.replace]: () => { throw new Error('Person1 Name1 broke it'); } }] });
+    Object.defineProperty(broken, 'patterns', {
+      value: [
+        {
+          [Symbol.replace]: () => {
+            throw new Error('Person1 Name1 broke it');
+          },
+        },
+      ],
+    });
     expect(() => broken.blank('x')).toThrow('the personal values could not be looked for in a text');
     try {
       broken.blank('x');

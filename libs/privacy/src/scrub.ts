@@ -102,7 +102,10 @@ export class PersonalValues {
     if (distinct.length === 0) return null;
     const patterns: RegExp[] = [];
     for (let i = 0; i < distinct.length; i += VALUES_PER_PATTERN) {
-      const alternatives = distinct.slice(i, i + VALUES_PER_PATTERN).map(escapeRegExp).join('|');
+      const alternatives = distinct
+        .slice(i, i + VALUES_PER_PATTERN)
+        .map(escapeRegExp)
+        .join('|');
       try {
         patterns.push(new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives})(?![\\p{L}\\p{N}])`, 'giu'));
       } catch {

@@ -99,10 +99,7 @@ describe('quoteProduct: properties', () => {
   it('any negative premium fails naming pricing.premium', () => {
     fc.assert(
       fc.property(fc.oneof(fc.double({ max: -Number.MIN_VALUE, noNaN: true, noDefaultInfinity: true }), fc.bigInt({ max: -1n })), (premium) => {
-        const r = quoteProduct(
-          { code: 'P', name: 'P', pricing: { premium: 'p' } },
-          { vars, currency: 'AUD', locale: 'en', evaluate: () => premium },
-        );
+        const r = quoteProduct({ code: 'P', name: 'P', pricing: { premium: 'p' } }, { vars, currency: 'AUD', locale: 'en', evaluate: () => premium });
         expect(r.ok).toBe(false);
         expect(!r.ok && r.message).toContain('pricing.premium');
       }),

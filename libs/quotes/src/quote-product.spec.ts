@@ -29,8 +29,8 @@ const literals = fake({
   '5.0': 5,
   '2000.0': 2000,
   '50.0': 50,
-  'true': true,
-  'false': false,
+  true: true,
+  false: false,
   'context.trip_cost * 0.045': (v: CelVars) => (v.context.trip_cost as number) * 0.045,
   'context.trip_cost': (v: CelVars) => v.context.trip_cost,
   'context.travellers <= 9.0': (v: CelVars) => (v.context.travellers as number) <= 9,
@@ -38,15 +38,15 @@ const literals = fake({
   "timestamp(context.return_date + 'T23:59:59Z')": (v: CelVars) => new Date(`${v.context.return_date as string}T23:59:59Z`),
   '1299.0 * 0.015': 1299 * 0.015,
   '0.1 + 0.2': 0.1 + 0.2,
-  'null': null,
-  'nan': NaN,
+  null: null,
+  nan: NaN,
   '-1.0': -1,
   "'12'": '12',
-  'big': 123456789012345678901234567890n,
+  big: 123456789012345678901234567890n,
   '1e308': 1e308,
   '1e15': 1e15,
   '100000000.0': 100_000_000,
-  'boom': () => {
+  boom: () => {
     throw new Error('no such overload: double * int');
   },
 });
@@ -320,9 +320,7 @@ describe('quoteProduct: CEL value shapes', () => {
   });
 
   it('makes extra fields JSON', () => {
-    const q = ok(
-      quote({ ...simple('uint'), extra_fields: { u: 'uint', d: 'duration', l: 'list', m: 'map', h: 'huge' } }, { evaluate: shapes }),
-    );
+    const q = ok(quote({ ...simple('uint'), extra_fields: { u: 'uint', d: 'duration', l: 'list', m: 'map', h: 'huge' } }, { evaluate: shapes }));
     expect(q.extraFields).toEqual({ u: 12, d: '3600s', l: [1, 2.5, '2026-01-01T00:00:00+00:00'], m: { a: 1 }, h: '1152921504606846976' });
     const bad = quote({ ...simple('uint'), extra_fields: { b: 'bytes' } }, { evaluate: shapes });
     expect(!bad.ok && bad.message).toContain('extra_fields.b');
@@ -334,7 +332,10 @@ describe('toQuoteVars', () => {
     const q = ok(
       quote({
         ...travelBasic,
-        benefits: [{ description: 'Trip cancellation', limit: 'context.trip_cost' }, { description: 'Damage', excess: '50.0' }],
+        benefits: [
+          { description: 'Trip cancellation', limit: 'context.trip_cost' },
+          { description: 'Damage', excess: '50.0' },
+        ],
       }),
     );
     expect(toQuoteVars(q)).toEqual({

@@ -81,7 +81,11 @@ function minorTimesRate(minor: number, rate: Dec, currency: string, field: strin
   if (m <= MAX_MINOR_UNITS) return m;
   const amount = Number.isSafeInteger(m)
     ? minorToDecimalString(m, currency)
-    : new Dec(minor).times(rate).toDecimalPlaces(0, Dec.ROUND_HALF_UP).dividedBy(new Dec(10).pow(currencyMinorDigits(currency))).toString();
+    : new Dec(minor)
+        .times(rate)
+        .toDecimalPlaces(0, Dec.ROUND_HALF_UP)
+        .dividedBy(new Dec(10).pow(currencyMinorDigits(currency)))
+        .toString();
   throw new FieldError(field, `amount ${amount} ${currency} exceeds the largest supported amount`);
 }
 
@@ -206,10 +210,7 @@ function price(product: Product, { vars, currency, locale, evaluate }: QuoteInpu
   if (priceMinor > MAX_MINOR_UNITS) throw new FieldError('pricing.premium', 'the total price exceeds the largest supported amount');
   const commissionMinor = minorTimesRate(premiumMinor, commissionRate, currency, 'pricing.commission_rate');
 
-  const policyStart =
-    product.policy?.start !== undefined
-      ? timestamp(run(evaluate, product.policy.start, vars, 'policy.start'), 'policy.start')
-      : vars.now;
+  const policyStart = product.policy?.start !== undefined ? timestamp(run(evaluate, product.policy.start, vars, 'policy.start'), 'policy.start') : vars.now;
   let policyEnd: Date | null = null;
   if (product.policy?.end !== undefined) {
     policyEnd = timestamp(run(evaluate, product.policy.end, vars, 'policy.end'), 'policy.end');

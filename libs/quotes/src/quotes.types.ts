@@ -56,9 +56,7 @@ export interface PricedQuote {
   inputs: PricingInputs;
 }
 
-export type QuoteResult =
-  | { ok: true; quote: PricedQuote }
-  | { ok: false; code: 'offer_quote_pricing_error'; message: string };
+export type QuoteResult = { ok: true; quote: PricedQuote } | { ok: false; code: 'offer_quote_pricing_error'; message: string };
 
 export interface MoneyJson {
   total_amount: number;

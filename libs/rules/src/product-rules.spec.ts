@@ -79,10 +79,11 @@ describe('checkSelection', () => {
   });
 
   it('reports too few in a required group and too many in another', () => {
-    const v = checkSelection(resolved, ['q3', 'q4', 'q5', 'q1', 'q2'].filter((id) => id !== 'q1' && id !== 'q2'));
-    expect(v).toEqual([
-      { slug: 'warranty', selected: 0, min_select: 1, max_select: 1, message: expect.stringContaining('at least 1') },
-    ]);
+    const v = checkSelection(
+      resolved,
+      ['q3', 'q4', 'q5', 'q1', 'q2'].filter((id) => id !== 'q1' && id !== 'q2'),
+    );
+    expect(v).toEqual([{ slug: 'warranty', selected: 0, min_select: 1, max_select: 1, message: expect.stringContaining('at least 1') }]);
     const v2 = checkSelection(resolved, ['q1', 'q2', 'q4', 'q5']);
     expect(v2).toEqual([{ slug: 'warranty', selected: 2, min_select: 1, max_select: 1, message: expect.stringContaining('at most 1') }]);
   });

@@ -7,10 +7,7 @@ import type { ProductRuleEventResponse, ProductRuleResponse, ProductRuleViolatio
  * about a failed product, or aimed at a dropped group, is dropped. `min_select` is lowered to the
  * number of products left so that a group stays satisfiable; `max_select` is kept.
  */
-export function resolveProductRules(
-  rules: readonly ProductRule[] | undefined,
-  quoteIdsByCode: ReadonlyMap<string, string>,
-): ProductRuleResponse[] {
+export function resolveProductRules(rules: readonly ProductRule[] | undefined, quoteIdsByCode: ReadonlyMap<string, string>): ProductRuleResponse[] {
   if (!rules) return [];
   const kept: ProductRuleResponse[] = [];
   const pending: Array<{ rule: ProductRule; out: ProductRuleResponse }> = [];
@@ -54,10 +51,7 @@ export function resolveProductRules(
  * [min_select, max_select]. min_select 0 makes a group optional; ≥ 1 requires that many.
  * Selected quotes that belong to no group are unconstrained.
  */
-export function checkSelection(
-  rules: readonly ProductRuleResponse[] | undefined,
-  selectedQuoteIds: Iterable<string>,
-): ProductRuleViolation[] {
+export function checkSelection(rules: readonly ProductRuleResponse[] | undefined, selectedQuoteIds: Iterable<string>): ProductRuleViolation[] {
   if (!rules) return [];
   const selected = new Set(selectedQuoteIds);
   const violations: ProductRuleViolation[] = [];

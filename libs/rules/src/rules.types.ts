@@ -20,9 +20,7 @@ export interface SelectionRequest {
 
 export type AccessList = 'subsidiaries' | 'key_modes' | 'key_ids' | 'countries';
 
-export type WhenTrace =
-  | { expression: string | null; result: boolean }
-  | { expression: string; error: string };
+export type WhenTrace = { expression: string | null; result: boolean } | { expression: string; error: string };
 
 export type AccessTrace = { admitted: true } | { admitted: false; denied_by: AccessList };
 
@@ -42,10 +40,7 @@ export interface SelectionTraceEntry {
   selected: boolean;
 }
 
-export type SelectionFailureCode =
-  | 'offer_not_found'
-  | 'offer_not_found_no_match_context'
-  | 'offer_not_found_access_denied';
+export type SelectionFailureCode = 'offer_not_found' | 'offer_not_found_no_match_context' | 'offer_not_found_access_denied';
 
 export type SelectionResult =
   | { ok: true; config: OfferConfig; trace: SelectionTraceEntry[] }

@@ -16,8 +16,8 @@ function fakeEvaluator(table: Record<string, (v: CelVars) => unknown>): Evaluate
 }
 
 const evaluate = fakeEvaluator({
-  'true': () => true,
-  'false': () => false,
+  true: () => true,
+  false: () => false,
   "customer.country == 'AU'": (v) => v.customer.country === 'AU',
   'context.trip_cost > 0.0': (v) => (v.context.trip_cost as number) > 0,
   'context.missing > 1.0': () => {
@@ -115,7 +115,7 @@ describe('selectConfig', () => {
     });
 
     it('does not evaluate when for non-candidates or excluded configs', () => {
-      const ev = fakeEvaluator({ 'true': () => true });
+      const ev = fakeEvaluator({ true: () => true });
       selectConfig(
         [cfg('a', { when: 'boom' }), cfg('b', { status: 'inactive', when: 'boom' }), cfg('c', { schema: 'x', when: 'boom' }), cfg('d', { when: 'true' })],
         req({ excludeOfferIds: ['a'] }),
@@ -127,7 +127,13 @@ describe('selectConfig', () => {
     it('a when that throws is offer_expression_error naming the config and expression', () => {
       const configs = [cfg('good', { priority: 1 }), cfg('bad', { when: 'context.missing > 1.0' })];
       const r = selectConfig(configs, req(), evaluate);
-      expect(r).toMatchObject({ ok: false, code: 'offer_expression_error', configId: 'bad', expression: 'context.missing > 1.0', detail: 'No such key: missing' });
+      expect(r).toMatchObject({
+        ok: false,
+        code: 'offer_expression_error',
+        configId: 'bad',
+        expression: 'context.missing > 1.0',
+        detail: 'No such key: missing',
+      });
       expect(r.ok === false && r.message).toContain('bad');
       expect(r.ok === false && r.message).toContain('No such key: missing');
       expect(r.trace.find((t) => t.config_id === 'bad')?.when).toEqual({ expression: 'context.missing > 1.0', error: 'No such key: missing' });
@@ -177,9 +183,7 @@ describe('checkAccess', () => {
 
   it('admits when there is no access block or all lists admit', () => {
     expect(checkAccess(undefined, base)).toEqual({ admitted: true });
-    expect(
-      checkAccess({ subsidiaries: ['web', 'app'], key_modes: ['live'], key_ids: ['k1'], countries: ['AU', 'NZ'] }, base),
-    ).toEqual({ admitted: true });
+    expect(checkAccess({ subsidiaries: ['web', 'app'], key_modes: ['live'], key_ids: ['k1'], countries: ['AU', 'NZ'] }, base)).toEqual({ admitted: true });
   });
 
   it('each list can deny on its own', () => {

@@ -1,13 +1,5 @@
 import type { OfferAccess, OfferConfig } from '@app/core';
-import type {
-  AccessList,
-  AccessTrace,
-  CelVars,
-  Evaluate,
-  SelectionRequest,
-  SelectionResult,
-  SelectionTraceEntry,
-} from './rules.types';
+import type { AccessList, AccessTrace, CelVars, Evaluate, SelectionRequest, SelectionResult, SelectionTraceEntry } from './rules.types';
 
 /** Highest priority first, ties by lowest id (plain UTF-16 string order, not locale order). */
 export function compareConfigs(a: OfferConfig, b: OfferConfig): number {

@@ -52,7 +52,12 @@ describe('inlineLocalRefs', () => {
   });
 
   it('leaves alone (undefined) what it cannot inline exactly: recursion, a nested $id, a reference to nothing or elsewhere, a copy too large', () => {
-    expect(inlineLocalRefs({ properties: { tree: { $ref: '#/definitions/node' } }, definitions: { node: { properties: { kids: { items: { $ref: '#/definitions/node' } } } } } })).toBeUndefined();
+    expect(
+      inlineLocalRefs({
+        properties: { tree: { $ref: '#/definitions/node' } },
+        definitions: { node: { properties: { kids: { items: { $ref: '#/definitions/node' } } } } },
+      }),
+    ).toBeUndefined();
     expect(inlineLocalRefs({ properties: { self: { $ref: '#' } } })).toBeUndefined();
     expect(inlineLocalRefs({ properties: { a: { properties: { b: { $ref: '#/properties/a' } } } } })).toBeUndefined();
     expect(inlineLocalRefs({ properties: { a: { $id: 'a.json', $ref: '#/definitions/s' } }, definitions: { s: {} } })).toBeUndefined();
@@ -64,7 +69,9 @@ describe('inlineLocalRefs', () => {
     for (let i = 0; i < 20; i++) definitions[`d${i}`] = { properties: { x: { $ref: `#/definitions/d${i + 1}` }, y: { $ref: `#/definitions/d${i + 1}` } } };
     expect(inlineLocalRefs({ $ref: '#/definitions/d0', definitions })).toBeUndefined();
     // a root $id is fine: fragments resolve against the document either way
-    expect(inlineLocalRefs({ $id: 'https://example.com/s.json', properties: { a: { $ref: '#/definitions/s' } }, definitions: { s: { type: 'string' } } })).toEqual({
+    expect(
+      inlineLocalRefs({ $id: 'https://example.com/s.json', properties: { a: { $ref: '#/definitions/s' } }, definitions: { s: { type: 'string' } } }),
+    ).toEqual({
       $id: 'https://example.com/s.json',
       properties: { a: { type: 'string' } },
     });

@@ -33,7 +33,6 @@ export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-
 /** Visits every subschema (not `enum`/`const`/`default`/`examples` data), depth-first. */
 function walkSchema(schema: unknown, pointer: string, visit: (s: Json, pointer: string) => void, depth = 0): void {
   if (!isObject(schema) || depth > 200) return;

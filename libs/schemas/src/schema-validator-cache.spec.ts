@@ -46,7 +46,10 @@ describe('SchemaValidatorCache', () => {
   });
 
   it('lists every violation by JSON pointer', () => {
-    const result = cache.getValidator('p:1:travel', schema)({
+    const result = cache.getValidator(
+      'p:1:travel',
+      schema,
+    )({
       customer: { country: 'australia', email: 'not-an-email' },
       context: { departure_date: '2026-13-45', trip_cost: -1, cover: 'gold', surprise: 1 },
     });

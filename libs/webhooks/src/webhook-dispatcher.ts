@@ -265,14 +265,23 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     let headers: Record<string, string>;
     if (endpoint.format === 'xcover') {
       const xcoverBody = xcoverWebhookBody(type, payload);
-      if (xcoverBody === null) return { statusCode: null, error: `${d.eventType} is not sent in the xcover format`, delivered: false, durationMs: 0, responseSnippet: null };
+      if (xcoverBody === null)
+        return { statusCode: null, error: `${d.eventType} is not sent in the xcover format`, delivered: false, durationMs: 0, responseSnippet: null };
       body = xcoverBody;
       headers = xcoverWebhookHeaders({ endpointId: endpoint.id, secret: secrets[0], path: target.url.pathname, date: now });
     } else {
       body = standardWebhookBody(type, d.occurredAt.toISOString(), payload);
       headers = standardWebhookHeaders({ id: d.eventId, timestampSeconds: Math.floor(now.getTime() / 1000), body, secrets });
     }
-    return sendWebhook({ url: target.url, address: target.address, family: target.family, headers, body, timeoutMs: this.config.webhookTimeoutMs, userAgent: USER_AGENT });
+    return sendWebhook({
+      url: target.url,
+      address: target.address,
+      family: target.family,
+      headers,
+      body,
+      timeoutMs: this.config.webhookTimeoutMs,
+      userAgent: USER_AGENT,
+    });
   }
 
   /** After an encryption key rotation; best effort: a failure is logged and the delivery goes on. */

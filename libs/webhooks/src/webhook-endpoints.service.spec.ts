@@ -35,7 +35,11 @@ function partner(code: string): PartnerView {
 const resolver: Resolve = async (hostname) => {
   if (hostname === 'hooks.example.com') return [{ address: '93.184.216.34', family: 4 }];
   if (hostname === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
-  if (hostname === 'mixed.example.com') return [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }];
+  if (hostname === 'mixed.example.com')
+    return [
+      { address: '93.184.216.34', family: 4 },
+      { address: '169.254.169.254', family: 4 },
+    ];
   throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
 };
 
@@ -70,10 +74,26 @@ describe('WebhookEndpointsService', () => {
     getById: async (id: string) => [acme, other].find((x) => x.id === id),
   } as unknown as PartnersService;
 
-  function service(key: Buffer | null = KEY, policy = { webhookAllowHttp: false, webhookAllowPrivateNetworks: false }, oldKeys: Buffer[] = []): WebhookEndpointsService {
+  function service(
+    key: Buffer | null = KEY,
+    policy = { webhookAllowHttp: false, webhookAllowPrivateNetworks: false },
+    oldKeys: Buffer[] = [],
+  ): WebhookEndpointsService {
     const tx = new TransactionRunner(ds);
-    const box = new KeyRing(key ? { id: undefined, key } : null, oldKeys.map((k) => ({ id: undefined, key: k })));
-    const s = new WebhookEndpointsService(tx, partners, audit, box, clock, policy, ds.getRepository(WebhookEndpointEntity), ds.getRepository(WebhookDeliveryEntity));
+    const box = new KeyRing(
+      key ? { id: undefined, key } : null,
+      oldKeys.map((k) => ({ id: undefined, key: k })),
+    );
+    const s = new WebhookEndpointsService(
+      tx,
+      partners,
+      audit,
+      box,
+      clock,
+      policy,
+      ds.getRepository(WebhookEndpointEntity),
+      ds.getRepository(WebhookDeliveryEntity),
+    );
     s.resolve = resolver;
     return s;
   }
@@ -120,7 +140,10 @@ describe('WebhookEndpointsService', () => {
     it('refuses a name resolving to a private or link-local address, and one that does not resolve', async () => {
       const s = service();
       for (const host of ['internal.example.com', 'mixed.example.com', 'nowhere.example.com']) {
-        const err = await expectDomainError(s.create('ACME', { url: `https://${host}/hook?token=s3cr3t`, events: ['booking.created'] }, CTX), 'webhook_url_invalid');
+        const err = await expectDomainError(
+          s.create('ACME', { url: `https://${host}/hook?token=s3cr3t`, events: ['booking.created'] }, CTX),
+          'webhook_url_invalid',
+        );
         expect(err.message).toContain(host);
         expect(JSON.stringify(err)).not.toContain('s3cr3t');
         expect(err.errors?.url?.[0]).toBe(err.message);
@@ -258,7 +281,13 @@ describe('WebhookEndpointsService', () => {
 
       clock.pin(T0.getTime() + 9000);
       const updated = await s.update('ACME', created.id, { status: 'enabled', events: ['booking.cancelled'], description: null }, CTX);
-      expect(updated).toMatchObject({ status: 'enabled', disabledReason: null, events: ['booking.cancelled'], description: null, url: 'https://hooks.example.com/' });
+      expect(updated).toMatchObject({
+        status: 'enabled',
+        disabledReason: null,
+        events: ['booking.cancelled'],
+        description: null,
+        url: 'https://hooks.example.com/',
+      });
       expect(updated.updatedAt).toEqual(new Date(T0.getTime() + 9000));
       expect(updated.createdAt).toEqual(T0);
 
@@ -301,10 +330,12 @@ describe('WebhookEndpointsService', () => {
         leaseUntil: null,
       });
 
-      await ds.getRepository(WebhookDeliveryEntity).update(
-        { id: test.deliveryId },
-        { status: 'failed', attempts: 9, lastStatusCode: 500, lastError: 'boom', leaseUntil: new Date(T0.getTime() + 60_000) },
-      );
+      await ds
+        .getRepository(WebhookDeliveryEntity)
+        .update(
+          { id: test.deliveryId },
+          { status: 'failed', attempts: 9, lastStatusCode: 500, lastError: 'boom', leaseUntil: new Date(T0.getTime() + 60_000) },
+        );
       clock.pin(T0.getTime() + 3_600_000);
       expect(await s.redeliver('ACME', created.id, test.deliveryId, CTX)).toEqual({ id: test.deliveryId, status: 'pending' });
       expect(await ds.getRepository(WebhookDeliveryEntity).findOneByOrFail({ id: test.deliveryId })).toMatchObject({

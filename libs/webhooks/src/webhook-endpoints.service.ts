@@ -200,10 +200,12 @@ export class WebhookEndpointsService {
         next.status !== current.status;
       if (!changed) return current;
       next.updatedAt = now;
-      await m.getRepository(WebhookEndpointEntity).update(
-        { id: current.id },
-        { url: next.url, events: next.events, description: next.description, status: next.status, disabledReason: next.disabledReason, updatedAt: now },
-      );
+      await m
+        .getRepository(WebhookEndpointEntity)
+        .update(
+          { id: current.id },
+          { url: next.url, events: next.events, description: next.description, status: next.status, disabledReason: next.disabledReason, updatedAt: now },
+        );
       await this.record(m, ctx, partner.code, 'webhook.update', current.id, before, auditSnapshot(next));
       return next;
     });
@@ -236,10 +238,12 @@ export class WebhookEndpointsService {
     const expiresAt = new Date(now.getTime() + PREVIOUS_SECRET_TTL_MS);
     await this.tx.run(async (m) => {
       const current = await this.findEndpoint(m, partner.id, endpointId, true);
-      await m.getRepository(WebhookEndpointEntity).update(
-        { id: current.id },
-        { secret: this.box.seal(secret, webhookSecretAad(current.id)), previousSecret: current.secret, previousSecretExpiresAt: expiresAt, updatedAt: now },
-      );
+      await m
+        .getRepository(WebhookEndpointEntity)
+        .update(
+          { id: current.id },
+          { secret: this.box.seal(secret, webhookSecretAad(current.id)), previousSecret: current.secret, previousSecretExpiresAt: expiresAt, updatedAt: now },
+        );
       await this.record(m, ctx, partner.code, 'webhook.rotate_secret', current.id, null, {
         id: current.id,
         previous_secret_expires_at: expiresAt.toISOString(),

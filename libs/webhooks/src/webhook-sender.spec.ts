@@ -27,9 +27,7 @@ async function listen<S extends Server>(server: S): Promise<{ server: S; port: n
 }
 
 /** An HTTP server on 127.0.0.1 recording every request, answering with `answer`. */
-async function recordingServer(
-  answer: (req: http.IncomingMessage, res: http.ServerResponse) => void,
-): Promise<{ port: number; received: Received[] }> {
+async function recordingServer(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ port: number; received: Received[] }> {
   const received: Received[] = [];
   const { port } = await listen(
     http.createServer((req, res) => {
@@ -325,9 +323,7 @@ describe('sendWebhook', () => {
       return;
     }
     const port = (server.address() as AddressInfo).port;
-    const result = await sendWebhook(
-      attempt(`http://hooks.example.invalid:${port}/`, { address: '::1', family: 6 }),
-    );
+    const result = await sendWebhook(attempt(`http://hooks.example.invalid:${port}/`, { address: '::1', family: 6 }));
     expect(result).toMatchObject({ statusCode: 200, delivered: true });
     expect(received).toEqual([`hooks.example.invalid:${port}`]);
   });
@@ -338,16 +334,15 @@ describe('sendWebhook', () => {
       statusCode: null,
       error: 'unsupported URL scheme "ftp"',
     });
-    await expect(
-      sendWebhook(attempt('http://127.0.0.1:9/x', { address: 'example.invalid' })),
-    ).resolves.toMatchObject({ delivered: false, error: 'invalid target address' });
+    await expect(sendWebhook(attempt('http://127.0.0.1:9/x', { address: 'example.invalid' }))).resolves.toMatchObject({
+      delivered: false,
+      error: 'invalid target address',
+    });
   });
 
   it('turns an invalid header value into a result instead of throwing', async () => {
     const { port, received } = await recordingServer((_req, res) => res.end());
-    const result = await sendWebhook(
-      attempt(`http://127.0.0.1:${port}/`, { headers: { 'webhook-id': 'bad\r\nInjected: yes' } }),
-    );
+    const result = await sendWebhook(attempt(`http://127.0.0.1:${port}/`, { headers: { 'webhook-id': 'bad\r\nInjected: yes' } }));
     expect(result).toMatchObject({ delivered: false, statusCode: null, error: 'invalid request (ERR_INVALID_CHAR)' });
     expect(received).toHaveLength(0);
   });
@@ -375,10 +370,22 @@ describe('sendWebhook', () => {
       execFileSync(
         'openssl',
         [
-          'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1',
-          '-subj', '/CN=hooks.example.invalid',
-          '-addext', 'subjectAltName=DNS:hooks.example.invalid',
-          '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-sha256',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=hooks.example.invalid',
+          '-addext',
+          'subjectAltName=DNS:hooks.example.invalid',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
         ],
         { stdio: 'ignore' },
       );
@@ -411,9 +418,7 @@ describe('sendWebhook', () => {
       );
       servers[servers.length - 1].on('tlsClientError', () => undefined);
 
-      const result = await sendWebhook(
-        attempt(`https://hooks.example.invalid:${port}/in?token=s3cr3t`, { address: '127.0.0.1' }),
-      );
+      const result = await sendWebhook(attempt(`https://hooks.example.invalid:${port}/in?token=s3cr3t`, { address: '127.0.0.1' }));
       expect(result).toMatchObject({
         statusCode: null,
         delivered: false,

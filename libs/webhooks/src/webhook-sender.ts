@@ -85,12 +85,7 @@ export function describeRequestError(error: unknown): string {
   if (code === undefined) return 'request failed';
   if (NETWORK_ERRORS[code]) return NETWORK_ERRORS[code];
   if (TLS_ERRORS[code]) return `TLS error: ${TLS_ERRORS[code]} (${code})`;
-  if (
-    code.startsWith('ERR_SSL_') ||
-    code.startsWith('ERR_TLS_') ||
-    code.includes('CERT') ||
-    code.startsWith('EPROTO')
-  ) {
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.includes('CERT') || code.startsWith('EPROTO')) {
     return `TLS error (${code})`;
   }
   if (code.startsWith('HPE_')) return `invalid HTTP response (${code})`;
@@ -109,11 +104,7 @@ export function sendWebhook(attempt: WebhookAttempt): Promise<WebhookAttemptResu
     let timer: NodeJS.Timeout | undefined;
     let request: http.ClientRequest | undefined;
 
-    const finish = (
-      statusCode: number | null,
-      error: string | null,
-      snippetBytes: Buffer[] | null,
-    ): void => {
+    const finish = (statusCode: number | null, error: string | null, snippetBytes: Buffer[] | null): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
@@ -140,9 +131,7 @@ export function sendWebhook(attempt: WebhookAttempt): Promise<WebhookAttemptResu
         finish(null, 'invalid timeout', null);
         return;
       }
-      const maxResponseBytes = isPositiveFinite(attempt.maxResponseBytes)
-        ? Math.floor(attempt.maxResponseBytes)
-        : DEFAULT_MAX_RESPONSE_BYTES;
+      const maxResponseBytes = isPositiveFinite(attempt.maxResponseBytes) ? Math.floor(attempt.maxResponseBytes) : DEFAULT_MAX_RESPONSE_BYTES;
 
       const secure = url.protocol === 'https:';
       if (!secure && url.protocol !== 'http:') {
@@ -154,8 +143,7 @@ export function sendWebhook(attempt: WebhookAttempt): Promise<WebhookAttemptResu
         finish(null, 'invalid target address', null);
         return;
       }
-      const hostname =
-        url.hostname.startsWith('[') && url.hostname.endsWith(']') ? url.hostname.slice(1, -1) : url.hostname;
+      const hostname = url.hostname.startsWith('[') && url.hostname.endsWith(']') ? url.hostname.slice(1, -1) : url.hostname;
 
       const payload = Buffer.from(body, 'utf8');
       // Given headers first: the ones set here win (node's headers are case-insensitive).
@@ -224,11 +212,7 @@ export function sendWebhook(attempt: WebhookAttempt): Promise<WebhookAttemptResu
           if (readBytes >= maxResponseBytes) {
             // Read enough: stop here (finish destroys the socket).
             const tooLarge = readBytes > maxResponseBytes || !res.complete;
-            finish(
-              statusCode,
-              tooLarge ? `${statusError()} (answer larger than ${maxResponseBytes} bytes, not read further)` : statusError(),
-              kept,
-            );
+            finish(statusCode, tooLarge ? `${statusError()} (answer larger than ${maxResponseBytes} bytes, not read further)` : statusError(), kept);
           }
         });
         res.on('end', done);

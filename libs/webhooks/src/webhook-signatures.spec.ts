@@ -1,13 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import {
-  buildSigningString,
-  isSupportedAlgorithm,
-  parseHttpDate,
-  parseSignatureAuthorization,
-  signatureMatches,
-  type SignableRequest,
-} from '@app/partners';
+import { buildSigningString, isSupportedAlgorithm, parseHttpDate, parseSignatureAuthorization, signatureMatches, type SignableRequest } from '@app/partners';
 import {
   WEBHOOK_EVENT_TYPES,
   isWebhookSecret,
@@ -251,9 +244,7 @@ describe('xcover format', () => {
     const h = xcoverWebhookHeaders({ endpointId: ENDPOINT_ID, secret: NEW_SECRET, method: 'POST', path: PATH, date: DATE });
     const signingString = `(request-target): post ${PATH}\ndate: ${HTTP_DATE}`;
     const expected = encodeURIComponent(createHmac('sha512', Buffer.from(NEW_SECRET, 'utf8')).update(signingString).digest('base64'));
-    expect(h.Authorization).toBe(
-      `Signature keyId="${ENDPOINT_ID}",algorithm="hmac-sha512",headers="(request-target) date",signature="${expected}"`,
-    );
+    expect(h.Authorization).toBe(`Signature keyId="${ENDPOINT_ID}",algorithm="hmac-sha512",headers="(request-target) date",signature="${expected}"`);
   });
 
   it('method defaults to POST', () => {

@@ -1,11 +1,4 @@
-import {
-  addressKind,
-  checkWebhookUrlSyntax,
-  Resolve,
-  resolveAll,
-  resolveWebhookTarget,
-  WebhookTargetPolicy,
-} from './webhook-target';
+import { addressKind, checkWebhookUrlSyntax, Resolve, resolveAll, resolveWebhookTarget, WebhookTargetPolicy } from './webhook-target';
 
 const STRICT: WebhookTargetPolicy = { allowHttp: false, allowPrivateNetworks: false };
 const PRIVATE_OK: WebhookTargetPolicy = { allowHttp: false, allowPrivateNetworks: true };
@@ -116,12 +109,9 @@ describe('checkWebhookUrlSyntax', () => {
     },
   );
 
-  it.each(['https://', 'https://:443/', 'https://[/', 'not a url', '/relative/path', ''])(
-    'refuses %j (no host / not a URL)',
-    (url) => {
-      expect(checkWebhookUrlSyntax(url, OPEN).ok).toBe(false);
-    },
-  );
+  it.each(['https://', 'https://:443/', 'https://[/', 'not a url', '/relative/path', ''])('refuses %j (no host / not a URL)', (url) => {
+    expect(checkWebhookUrlSyntax(url, OPEN).ok).toBe(false);
+  });
 
   it('refuses a fragment, empty or not', () => {
     expect(refusedReason(checkWebhookUrlSyntax('https://example.com/in#part', STRICT))).toMatch(/fragment/);
@@ -278,28 +268,18 @@ describe('resolveWebhookTarget', () => {
   });
 
   it('refuses a name resolving to a mix of public and private addresses', async () => {
-    expect(refusedReason(await resolveWebhookTarget('https://mixed.example.com/', STRICT, resolver()))).toContain(
-      'resolves to 10.0.0.5, a private address',
-    );
-    expect(refusedReason(await resolveWebhookTarget('https://mixed-v6.example.com/', STRICT, resolver()))).toContain(
-      'resolves to fd00::5, a private address',
-    );
+    expect(refusedReason(await resolveWebhookTarget('https://mixed.example.com/', STRICT, resolver()))).toContain('resolves to 10.0.0.5, a private address');
+    expect(refusedReason(await resolveWebhookTarget('https://mixed-v6.example.com/', STRICT, resolver()))).toContain('resolves to fd00::5, a private address');
   });
 
   it('refuses a name that does not resolve, or resolves to nothing', async () => {
-    expect(refusedReason(await resolveWebhookTarget('https://nowhere.example.com/', STRICT, resolver()))).toMatch(
-      /nowhere\.example\.com does not resolve/,
-    );
-    expect(refusedReason(await resolveWebhookTarget('https://empty.example.com/', STRICT, resolver()))).toMatch(
-      /does not resolve/,
-    );
+    expect(refusedReason(await resolveWebhookTarget('https://nowhere.example.com/', STRICT, resolver()))).toMatch(/nowhere\.example\.com does not resolve/);
+    expect(refusedReason(await resolveWebhookTarget('https://empty.example.com/', STRICT, resolver()))).toMatch(/does not resolve/);
   });
 
   it('refuses an invalid address coming from the resolver', async () => {
     const resolve: Resolve = async () => [{ address: 'garbage', family: 4 }];
-    expect(refusedReason(await resolveWebhookTarget('https://odd.example.com/', OPEN, resolve))).toMatch(
-      /reserved/,
-    );
+    expect(refusedReason(await resolveWebhookTarget('https://odd.example.com/', OPEN, resolve))).toMatch(/reserved/);
   });
 
   it('refuses syntax problems before resolving', async () => {
@@ -320,9 +300,7 @@ describe('resolveWebhookTarget', () => {
   });
 
   it('never echoes the query string in a reason', async () => {
-    const reason = refusedReason(
-      await resolveWebhookTarget('https://internal.example.com/in?token=s3cr3t', STRICT, resolver()),
-    );
+    const reason = refusedReason(await resolveWebhookTarget('https://internal.example.com/in?token=s3cr3t', STRICT, resolver()));
     expect(reason).not.toContain('s3cr3t');
     expect(reason).toContain('internal.example.com');
   });
@@ -342,12 +320,8 @@ describe('resolveWebhookTarget', () => {
     });
 
     it('still refuses unspecified and multicast targets', async () => {
-      expect(refusedReason(await resolveWebhookTarget('https://zero.example.com/', OPEN, resolver()))).toMatch(
-        /unspecified/,
-      );
-      expect(refusedReason(await resolveWebhookTarget('https://multicast.example.com/', OPEN, resolver()))).toMatch(
-        /multicast/,
-      );
+      expect(refusedReason(await resolveWebhookTarget('https://zero.example.com/', OPEN, resolver()))).toMatch(/unspecified/);
+      expect(refusedReason(await resolveWebhookTarget('https://multicast.example.com/', OPEN, resolver()))).toMatch(/multicast/);
       expect((await resolveWebhookTarget('https://0.0.0.0/', OPEN, resolver())).ok).toBe(false);
       expect((await resolveWebhookTarget('https://[ff02::1]/', OPEN, resolver())).ok).toBe(false);
     });

@@ -23,20 +23,11 @@ export interface WebhookTargetPolicy {
 
 export type Resolve = (hostname: string) => Promise<Array<{ address: string; family: 4 | 6 }>>;
 
-export type AddressKind =
-  | 'public'
-  | 'loopback'
-  | 'private'
-  | 'link-local'
-  | 'unspecified'
-  | 'multicast'
-  | 'reserved';
+export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'unspecified' | 'multicast' | 'reserved';
 
 export type WebhookUrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
-export type WebhookTargetCheck =
-  | { ok: true; url: URL; address: string; family: 4 | 6 }
-  | { ok: false; reason: string };
+export type WebhookTargetCheck = { ok: true; url: URL; address: string; family: 4 | 6 } | { ok: false; reason: string };
 
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
 
@@ -104,29 +95,20 @@ function sixToFourNetwork(v4: string): string {
   return `2002:${hex(a, b)}:${hex(c, d)}::`;
 }
 
-const KIND_ORDER: ReadonlyArray<Exclude<AddressKind, 'public'>> = [
-  'loopback',
-  'unspecified',
-  'link-local',
-  'private',
-  'multicast',
-  'reserved',
-];
+const KIND_ORDER: ReadonlyArray<Exclude<AddressKind, 'public'>> = ['loopback', 'unspecified', 'link-local', 'private', 'multicast', 'reserved'];
 
-const BLOCK_LISTS: ReadonlyArray<readonly [Exclude<AddressKind, 'public'>, BlockList]> = KIND_ORDER.map(
-  (kind) => {
-    const list = new BlockList();
-    for (const [network, prefix] of V4_RANGES[kind]) {
-      list.addSubnet(network, prefix, 'ipv4');
-      for (const v6Prefix of V4_EMBEDDING_V6_PREFIXES) {
-        list.addSubnet(`${v6Prefix}${network}`, 96 + prefix, 'ipv6');
-      }
-      list.addSubnet(sixToFourNetwork(network), 16 + prefix, 'ipv6');
+const BLOCK_LISTS: ReadonlyArray<readonly [Exclude<AddressKind, 'public'>, BlockList]> = KIND_ORDER.map((kind) => {
+  const list = new BlockList();
+  for (const [network, prefix] of V4_RANGES[kind]) {
+    list.addSubnet(network, prefix, 'ipv4');
+    for (const v6Prefix of V4_EMBEDDING_V6_PREFIXES) {
+      list.addSubnet(`${v6Prefix}${network}`, 96 + prefix, 'ipv6');
     }
-    for (const [network, prefix] of V6_RANGES[kind]) list.addSubnet(network, prefix, 'ipv6');
-    return [kind, list] as const;
-  },
-);
+    list.addSubnet(sixToFourNetwork(network), 16 + prefix, 'ipv6');
+  }
+  for (const [network, prefix] of V6_RANGES[kind]) list.addSubnet(network, prefix, 'ipv6');
+  return [kind, list] as const;
+});
 
 /** IPv6 space that is either global unicast (2000::/3) or carries an IPv4 address judged above. */
 const V6_ROUTABLE = new BlockList();
@@ -269,11 +251,7 @@ const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA', 'E
  * The syntax check, then every address the host resolves to must be allowed (one refused
  * address refuses the URL). Returns the first resolved address: connect to exactly that one.
  */
-export async function resolveWebhookTarget(
-  url: string,
-  policy: WebhookTargetPolicy,
-  resolve: Resolve = resolveAll,
-): Promise<WebhookTargetCheck> {
+export async function resolveWebhookTarget(url: string, policy: WebhookTargetPolicy, resolve: Resolve = resolveAll): Promise<WebhookTargetCheck> {
   const syntax = checkWebhookUrlSyntax(url, policy);
   if (!syntax.ok) return syntax;
   const parsed = syntax.url;

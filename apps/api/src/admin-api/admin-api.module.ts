@@ -19,6 +19,17 @@ import { WebhooksController } from './webhooks.controller';
 /** The /admin surface: one controller per resource, every one behind AdminRoute(). */
 @Module({
   imports: [AuthGuardsModule, AuditModule, BundlesModule, OffersModule, WebhooksModule, PrivacyModule],
-  controllers: [PartnersController, ApiKeysController, AdminKeysController, AuditController, BundlesController, OffersPreviewController, AnalyticsController, BookingEventsController, WebhooksController, PrivacyController],
+  controllers: [
+    PartnersController,
+    ApiKeysController,
+    AdminKeysController,
+    AuditController,
+    BundlesController,
+    OffersPreviewController,
+    AnalyticsController,
+    BookingEventsController,
+    WebhooksController,
+    PrivacyController,
+  ],
 })
 export class AdminApiModule {}

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ApiKeysService } from '@app/partners';
 import { ErrorEnvelopeDto } from '../common/error-envelope';
 import { Actor, AdminRoute, RequestId } from './admin-route.decorator';
@@ -19,7 +27,10 @@ export class ApiKeysController {
   })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   @ApiNotFoundResponse({ description: '`partner_not_found`', type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({ description: '`validation_error`, or `signing_unavailable` (signing asked, APP_ENCRYPTION_KEY not set)', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`validation_error`, or `signing_unavailable` (signing asked, APP_ENCRYPTION_KEY not set)',
+    type: ErrorEnvelopeDto,
+  })
   async create(
     @Param('code') code: string,
     @Body() body: CreateApiKeyDto,

@@ -84,11 +84,7 @@ export class BundlesController {
   @ApiOperation({ summary: 'Export one bundle version' })
   @ApiOkResponse({ schema: BUNDLE_REF })
   @notFound
-  async getVersion(
-    @Param('code') code: string,
-    @Param('version', VersionPipe) version: number,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<Bundle> {
+  async getVersion(@Param('code') code: string, @Param('version', VersionPipe) version: number, @Res({ passthrough: true }) res: Response): Promise<Bundle> {
     const v = await this.bundles.getVersion(code, version);
     res.setHeader('X-Bundle-Version', String(v.version));
     return v.bundle;

@@ -38,10 +38,14 @@ export class PrivacyController {
   @ApiPayloadTooLargeResponse({ description: '`payload_too_large`: the body is over ADMIN_MAX_BODY_BYTES', type: ErrorEnvelopeDto })
   @ApiUnsupportedMediaTypeResponse({ description: '`unsupported_media_type`: the body is not `application/json`', type: ErrorEnvelopeDto })
   @ApiUnprocessableEntityResponse({
-    description: '`validation_error` (errors by field): no partner, neither or both of `email` and `customer_id`, a value of the wrong type or length, an unknown field',
+    description:
+      '`validation_error` (errors by field): no partner, neither or both of `email` and `customer_id`, a value of the wrong type or length, an unknown field',
     type: ErrorEnvelopeDto,
   })
-  @ApiServiceUnavailableResponse({ description: '`service_unavailable`: the database does not answer (nothing was erased; Retry-After)', type: ErrorEnvelopeDto })
+  @ApiServiceUnavailableResponse({
+    description: '`service_unavailable`: the database does not answer (nothing was erased; Retry-After)',
+    type: ErrorEnvelopeDto,
+  })
   async erase(@Body() body: ErasureRequestDto, @Actor() actor: string, @RequestId() requestId: string): Promise<ErasureResponseDto> {
     const result = await this.erasures.erase({ partnerCode: body.partner, email: body.email, customerId: body.customer_id }, { actor, requestId });
     return toErasureResponse(result);

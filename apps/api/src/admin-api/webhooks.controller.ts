@@ -73,7 +73,11 @@ export class WebhooksController {
     @Actor() actor: string,
     @RequestId() requestId: string,
   ): Promise<CreatedWebhookResponseDto> {
-    const created = await this.webhooks.create(code, { url: body.url, events: body.events, description: body.description, format: body.format }, { actor, requestId });
+    const created = await this.webhooks.create(
+      code,
+      { url: body.url, events: body.events, description: body.description, format: body.format },
+      { actor, requestId },
+    );
     return toCreatedWebhookResponse(created);
   }
 
@@ -109,7 +113,12 @@ export class WebhooksController {
     @Actor() actor: string,
     @RequestId() requestId: string,
   ): Promise<WebhookEndpointResponseDto> {
-    const updated = await this.webhooks.update(code, id, { url: body.url, events: body.events, description: body.description, status: body.status }, { actor, requestId });
+    const updated = await this.webhooks.update(
+      code,
+      id,
+      { url: body.url, events: body.events, description: body.description, status: body.status },
+      { actor, requestId },
+    );
     return toWebhookResponse(updated);
   }
 
@@ -131,7 +140,12 @@ export class WebhooksController {
   @ApiOkResponse({ type: RotatedWebhookSecretResponseDto })
   @ApiNotFoundResponse({ description: NOT_FOUND, type: ErrorEnvelopeDto })
   @ApiUnprocessableEntityResponse({ description: KEY_MISSING, type: ErrorEnvelopeDto })
-  async rotateSecret(@Param('code') code: string, @Param('id') id: string, @Actor() actor: string, @RequestId() requestId: string): Promise<RotatedWebhookSecretResponseDto> {
+  async rotateSecret(
+    @Param('code') code: string,
+    @Param('id') id: string,
+    @Actor() actor: string,
+    @RequestId() requestId: string,
+  ): Promise<RotatedWebhookSecretResponseDto> {
     return toRotatedSecretResponse(await this.webhooks.rotateSecret(code, id, { actor, requestId }));
   }
 
@@ -141,11 +155,19 @@ export class WebhooksController {
     description: '`next` and `previous` are the URLs of the neighbouring pages: this route with the same filter and `offset` moved by `limit`.',
   })
   @ApiQuery({ name: 'status', required: false, enum: WEBHOOK_DELIVERY_STATUSES })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: `page size, 1–${WEBHOOK_DELIVERY_LIST_MAX_LIMIT}, default ${WEBHOOK_DELIVERY_LIST_DEFAULT_LIMIT}` })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: Number,
+    description: `page size, 1–${WEBHOOK_DELIVERY_LIST_MAX_LIMIT}, default ${WEBHOOK_DELIVERY_LIST_DEFAULT_LIMIT}`,
+  })
   @ApiQuery({ name: 'offset', required: false, type: Number, description: 'deliveries to skip, default 0' })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   @ApiNotFoundResponse({ description: NOT_FOUND, type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({ description: '`validation_error`: a parameter out of range or given twice, errors by parameter name', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`validation_error`: a parameter out of range or given twice, errors by parameter name',
+    type: ErrorEnvelopeDto,
+  })
   async deliveries(
     @Param('code') code: string,
     @Param('id') id: string,
@@ -161,7 +183,8 @@ export class WebhooksController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send a delivery again now, whatever its status (the same event id)',
-    description: 'The delivery becomes pending, due now; its attempts and last error are kept. A disabled endpoint\'s deliveries wait until it is enabled again.',
+    description:
+      "The delivery becomes pending, due now; its attempts and last error are kept. A disabled endpoint's deliveries wait until it is enabled again.",
   })
   @ApiAcceptedResponse({ type: RedeliveredWebhookResponseDto })
   @ApiNotFoundResponse({ description: `${NOT_FOUND}; \`webhook_delivery_not_found\`: no such delivery of this endpoint`, type: ErrorEnvelopeDto })

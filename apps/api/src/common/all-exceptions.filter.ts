@@ -135,7 +135,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const suppressed = this.suppressedDatabaseWarnings;
     this.lastDatabaseWarning = now;
     this.suppressedDatabaseWarnings = 0;
-    const err = exception instanceof Error ? { name: exception.name, message: exception.message, code: (exception as { code?: unknown }).code } : String(exception);
+    const err =
+      exception instanceof Error ? { name: exception.name, message: exception.message, code: (exception as { code?: unknown }).code } : String(exception);
     this.logger.warn({ err, requestId: requestIdOf(req), path: req.path, suppressed }, 'database unavailable: answering 503');
   }
 }

@@ -11,7 +11,10 @@ describe('isDatabaseUnavailable', () => {
     ['node 20 AggregateError (both address families refused)', Object.assign(new AggregateError([withCode('refused', 'ECONNREFUSED')], ''), {})],
     ['pg: terminated', new Error('Connection terminated unexpectedly')],
     ['pg pool: checkout timeout', new Error('timeout exceeded when trying to connect')],
-    ['pg: admin shutdown (57P01) inside QueryFailedError', new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01'))],
+    [
+      'pg: admin shutdown (57P01) inside QueryFailedError',
+      new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01')),
+    ],
     ['pg: connection failure (08006)', withCode('connection failure', '08006')],
     ['pg: too many connections', withCode('sorry, too many clients already', '53300')],
     ['sqlite: busy after busy_timeout', withCode('database is locked', 'SQLITE_BUSY')],

@@ -28,7 +28,9 @@ function constructedWith<C extends Constructor>(base: C, proto: object): C {
  * own prototypes (see ExpressPrototypesAdapter); undefined on a Node whose request and response
  * are classes.
  */
-export function expressPrototypeServerOptions(app: express.Express): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } | undefined {
+export function expressPrototypeServerOptions(
+  app: express.Express,
+): { IncomingMessage: typeof http.IncomingMessage; ServerResponse: typeof http.ServerResponse } | undefined {
   if (!callable(http.IncomingMessage) || !callable(http.ServerResponse)) return undefined;
   return {
     IncomingMessage: constructedWith(http.IncomingMessage, app.request),

@@ -31,7 +31,12 @@ describe('undecodableBody', () => {
     const badRequest = Object.assign(new Error('Bad Request'), { name: 'BadRequestError', status: 400, statusCode: 400, expose: true });
     const mapped = undecodableBody(badRequest, 'gzip');
     expect(mapped).toBeInstanceOf(DomainError);
-    expect(mapped).toMatchObject({ kind: 'bad_request', code: 'malformed_request', type: 'validation_error', message: 'Request body could not be decoded as "gzip"' });
+    expect(mapped).toMatchObject({
+      kind: 'bad_request',
+      code: 'malformed_request',
+      type: 'validation_error',
+      message: 'Request body could not be decoded as "gzip"',
+    });
   });
 
   it('leaves the errors the filter already maps by their `type`, and anything that is not a client error', () => {

@@ -28,4 +28,6 @@ export function isRehearsal(req: IncomingMessage): boolean {
 }
 
 /** `@Rehearsal() rehearsal: boolean`: whether the request is a warm-up's rehearsal */
-export const Rehearsal = createParamDecorator((_data: unknown, ctx: ExecutionContext): boolean => isRehearsal(ctx.switchToHttp().getRequest<IncomingMessage>()));
+export const Rehearsal = createParamDecorator((_data: unknown, ctx: ExecutionContext): boolean =>
+  isRehearsal(ctx.switchToHttp().getRequest<IncomingMessage>()),
+);

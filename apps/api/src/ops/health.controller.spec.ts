@@ -8,9 +8,13 @@ import type { WarmUp } from './warm-up';
 
 function controller(o: { db: 'up' | 'down' | 'hang'; redis?: 'up' | 'down'; draining?: boolean; warmingUp?: boolean }) {
   const dataSource = {
-    query: () => (o.db === 'up' ? Promise.resolve([{ '?column?': 1 }]) : o.db === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : new Promise(() => undefined)),
+    query: () =>
+      o.db === 'up' ? Promise.resolve([{ '?column?': 1 }]) : o.db === 'down' ? Promise.reject(new Error('connect ECONNREFUSED')) : new Promise(() => undefined),
   } as unknown as DataSource;
-  const redis = o.redis === undefined ? null : ({ available: o.redis === 'up', problem: o.redis === 'up' ? undefined : 'connection reconnecting' } as unknown as RedisConnection);
+  const redis =
+    o.redis === undefined
+      ? null
+      : ({ available: o.redis === 'up', problem: o.redis === 'up' ? undefined : 'connection reconnecting' } as unknown as RedisConnection);
   const shutdown = new ShutdownState();
   shutdown.draining = o.draining ?? false;
   const warmUp = { done: !(o.warmingUp ?? false) } as WarmUp;

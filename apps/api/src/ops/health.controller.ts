@@ -50,7 +50,8 @@ export class HealthController {
   @Get('health/ready')
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({
-    description: 'Ready: the database answers. `status` is `degraded` when Redis is configured but unreachable (still served, with per-instance limits and cache)',
+    description:
+      'Ready: the database answers. `status` is `degraded` when Redis is configured but unreachable (still served, with per-instance limits and cache)',
     schema: {
       example: {
         status: 'ok',
@@ -60,7 +61,9 @@ export class HealthController {
       },
     },
   })
-  @ApiServiceUnavailableResponse({ description: 'Not ready: still warming up after start (`warming_up`), the database does not answer, or the instance is shutting down' })
+  @ApiServiceUnavailableResponse({
+    description: 'Not ready: still warming up after start (`warming_up`), the database does not answer, or the instance is shutting down',
+  })
   async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessBody> {
     const details: Record<string, Check> = { database: await this.pingDatabase() };
     if (this.redis) details.redis = this.redis.available ? { status: 'up' } : { status: 'down', message: this.redis.problem };

@@ -157,7 +157,14 @@ export class WarmUp implements OnApplicationShutdown {
         return token;
       });
       const send = (i: number): Promise<number> =>
-        this.send(socketPath, agent, 'POST', `${this.prefix}/partners/${encodeURIComponent(samples[i].partnerCode)}/offers/?extra_fields=${EXTRA_FIELDS}`, tokens[i], samples[i].json);
+        this.send(
+          socketPath,
+          agent,
+          'POST',
+          `${this.prefix}/partners/${encodeURIComponent(samples[i].partnerCode)}/offers/?extra_fields=${EXTRA_FIELDS}`,
+          tokens[i],
+          samples[i].json,
+        );
       const readOthers = async (i: number): Promise<void> => {
         await this.send(socketPath, agent, 'GET', `${this.prefix}/partners/${encodeURIComponent(samples[i].partnerCode)}/offers/${randomUUID()}`, tokens[i]);
         await this.apiKeys.authenticate(`ok_${samples[i].mode}_${randomUUID()}`);
@@ -183,7 +190,12 @@ export class WarmUp implements OnApplicationShutdown {
    * before did (its busy time per rehearsal, from eventLoopUtilization: the wall time of a round
    * also depends on the build threads and the disk), or the deadline.
    */
-  private async rounds(sampleCount: number, deadline: number, beforeRound: () => Promise<void>, rehearse: (sample: number) => Promise<boolean>): Promise<Rounds> {
+  private async rounds(
+    sampleCount: number,
+    deadline: number,
+    beforeRound: () => Promise<void>,
+    rehearse: (sample: number) => Promise<boolean>,
+  ): Promise<Rounds> {
     let rehearsals = 0;
     let refused = 0;
     let previous = Infinity;

@@ -69,7 +69,11 @@ function IdempotentChange(replayType: Type<unknown>): MethodDecorator {
       description: 'kept 48 h per partner and route: a retry with the same body gets the first answer with 409 and `Idempotent-Replayed: true`',
     }),
     ApiConflictResponse({ type: replayType, description: 'idempotent replay (header `Idempotent-Replayed: true`): the first answer; treat as success' }),
-    ApiResponse({ status: 423, description: '`idempotency_in_progress`: the first request with this key is still running; retry shortly', type: ErrorEnvelopeDto }),
+    ApiResponse({
+      status: 423,
+      description: '`idempotency_in_progress`: the first request with this key is still running; retry shortly',
+      type: ErrorEnvelopeDto,
+    }),
   );
 }
 
@@ -93,12 +97,25 @@ export class BookingLifecycleController {
   })
   @ApiQuery({ name: 'status', required: false, enum: ['CONFIRMED', 'CANCELLED'] })
   @ApiQuery({ name: 'partner_transaction_id', required: false, description: "the partner's own reference (at most 200 characters)" })
-  @ApiQuery({ name: 'created_from', required: false, description: 'created at or after: ISO 8601 date (start of that day, UTC) or date-time with a zone', example: '2026-11-01' })
-  @ApiQuery({ name: 'created_to', required: false, description: 'created before: a date-time with a zone, or a date (to the end of that day, UTC)', example: '2026-11-30' })
+  @ApiQuery({
+    name: 'created_from',
+    required: false,
+    description: 'created at or after: ISO 8601 date (start of that day, UTC) or date-time with a zone',
+    example: '2026-11-01',
+  })
+  @ApiQuery({
+    name: 'created_to',
+    required: false,
+    description: 'created before: a date-time with a zone, or a date (to the end of that day, UTC)',
+    example: '2026-11-30',
+  })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: `page size, 1–${BOOKING_LIST_MAX_LIMIT}, default ${BOOKING_LIST_DEFAULT_LIMIT}` })
   @ApiQuery({ name: 'offset', required: false, type: Number, description: 'bookings to skip, default 0' })
   @ApiOkResponse({ type: BookingPageDto })
-  @ApiUnprocessableEntityResponse({ description: '`validation_error`: a parameter out of range or given twice, errors by parameter name', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`validation_error`: a parameter out of range or given twice, errors by parameter name',
+    type: ErrorEnvelopeDto,
+  })
   async list(@PartnerAuth() auth: AuthenticatedKey, @Query() query: Record<string, unknown>, @Req() req: Request): Promise<BookingPageDto> {
     const parsed = parseBookingListQuery(query);
     const page = await this.lifecycle.list(auth.partnerId, parsed.query);
@@ -162,7 +179,12 @@ export class BookingLifecycleController {
     @Headers('x-idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<BookingResponseDto> {
-    const result = await this.lifecycle.confirmCancellation({ caller: caller(auth), bookingId, cancellationId, idempotencyKey: idempotencyKeyOf(idempotencyKey) });
+    const result = await this.lifecycle.confirmCancellation({
+      caller: caller(auth),
+      bookingId,
+      cancellationId,
+      idempotencyKey: idempotencyKeyOf(idempotencyKey),
+    });
     return answer(res, result);
   }
 
@@ -201,7 +223,10 @@ export class BookingLifecycleController {
   })
   @ApiBody({ type: QuoteForUpdateDto })
   @IdempotentChange(UpdateQuoteResponseDto)
-  @ApiOkResponse({ type: UpdateQuoteResponseDto, description: 'the booking as it would be, with `price_diff` per quote, `total_price_diff`, `update_id` and `confirm_before`' })
+  @ApiOkResponse({
+    type: UpdateQuoteResponseDto,
+    description: 'the booking as it would be, with `price_diff` per quote, `total_price_diff`, `update_id` and `confirm_before`',
+  })
   @ApiNotFoundResponse({ description: NOT_FOUND, type: ErrorEnvelopeDto })
   @ApiUnprocessableEntityResponse({
     description:

@@ -108,7 +108,9 @@ describe('UpdateBodyPipe', () => {
   });
 
   it('refuses constructor keys inside the policyholder', () => {
-    expect(errorsOf(pipe, json('{"policyholder":{"constructor":"x","city":"Paris"}}'))).toEqual({ '/policyholder/constructor': ['property constructor should not exist'] });
+    expect(errorsOf(pipe, json('{"policyholder":{"constructor":"x","city":"Paris"}}'))).toEqual({
+      '/policyholder/constructor': ['property constructor should not exist'],
+    });
   });
 });
 
@@ -130,7 +132,15 @@ describe('QuoteForUpdateBodyPipe', () => {
     [{ quotes: [{ id: 'q1', update_fields: [] }] }, ['/quotes/0/update_fields']],
     [{ quotes: [{ id: 'q1', update_fields: 'x' }] }, ['/quotes/0/update_fields']],
     [{ quotes: [{ update_fields: {} }] }, ['/quotes/0/id']],
-    [{ quotes: [{ id: 'q1', update_fields: {} }, { id: 'q1', update_fields: {} }] }, ['/quotes']],
+    [
+      {
+        quotes: [
+          { id: 'q1', update_fields: {} },
+          { id: 'q1', update_fields: {} },
+        ],
+      },
+      ['/quotes'],
+    ],
     [{ quotes: [{ id: 'q1', update_fields: {}, insured: [] }] }, ['/quotes/0/insured']],
     [{ quotes: [{ id: 'q1', update_fields: {} }], policyholder: { email: 'x' } }, ['/policyholder/email']],
   ])('%j → 422 at %j', (body, expected) => {

@@ -95,7 +95,10 @@ describe('bookingPage', () => {
       next: 'https://api.example.com/xcover/partners/DEMO/bookings/?limit=10&offset=20',
       previous: 'https://api.example.com/xcover/partners/DEMO/bookings/?limit=10&offset=0',
     });
-    expect(page({ limit: '10', offset: '20' }, 25)).toMatchObject({ next: null, previous: 'https://api.example.com/xcover/partners/DEMO/bookings/?limit=10&offset=10' });
+    expect(page({ limit: '10', offset: '20' }, 25)).toMatchObject({
+      next: null,
+      previous: 'https://api.example.com/xcover/partners/DEMO/bookings/?limit=10&offset=10',
+    });
     // an offset that is not a multiple of limit: previous stops at 0
     expect(page({ limit: '10', offset: '5' }, 25).previous).toBe('https://api.example.com/xcover/partners/DEMO/bookings/?limit=10&offset=0');
     expect(page({}, 20)).toMatchObject({ next: null, previous: null });

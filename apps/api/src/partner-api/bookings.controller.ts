@@ -49,7 +49,11 @@ export class BookingsController {
       '`booking_validation_error` (errors by JSON path: quotes empty, repeated or not of this offer, policyholder fields), `product_rules_violation` (with `violations`), `offer_expired` (with `expires_at`), `booking_already_exists` (with `booking_id`), `idempotency_key_reused`',
     type: ErrorEnvelopeDto,
   })
-  @ApiResponse({ status: 423, description: '`idempotency_in_progress`: the first request with this key is still running; retry shortly', type: ErrorEnvelopeDto })
+  @ApiResponse({
+    status: 423,
+    description: '`idempotency_in_progress`: the first request with this key is still running; retry shortly',
+    type: ErrorEnvelopeDto,
+  })
   async confirm(
     @PartnerAuth() auth: AuthenticatedKey,
     @Param('offer_id') offerId: string,
@@ -77,7 +81,10 @@ export class BookingsController {
   @ApiBody({ type: OptOutRequestDto, required: false, description: '`partner_metadata` plus any free fields, stored as received' })
   @ApiNoContentResponse({ description: 'recorded' })
   @ApiNotFoundResponse({ description: "`offer_not_found`: unknown, or another partner's offer", type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({ description: '`offer_already_confirmed` (with `booking_id`); `validation_error` when the body is not a JSON object', type: ErrorEnvelopeDto })
+  @ApiUnprocessableEntityResponse({
+    description: '`offer_already_confirmed` (with `booking_id`); `validation_error` when the body is not a JSON object',
+    type: ErrorEnvelopeDto,
+  })
   async optOut(@PartnerAuth() auth: AuthenticatedKey, @Param('offer_id') offerId: string, @Body() body: unknown): Promise<void> {
     await this.bookings.optOut({
       caller: { keyId: auth.keyId, partnerId: auth.partnerId, partnerCode: auth.partnerCode, mode: auth.mode },
@@ -89,7 +96,8 @@ export class BookingsController {
   @Get('bookings/:booking_id')
   @UseGuards(PartnerThrottlerGuard)
   @ApiOperation({
-    summary: 'Read a booking as it is now: its quotes in force or cancelled, refunds, last change. A body sent with the GET (XCover clients send `null`) is ignored.',
+    summary:
+      'Read a booking as it is now: its quotes in force or cancelled, refunds, last change. A body sent with the GET (XCover clients send `null`) is ignored.',
   })
   @ApiOkResponse({ type: BookingResponseDto })
   @ApiNotFoundResponse({ description: "`booking_not_found`: unknown, or another partner's booking", type: ErrorEnvelopeDto })

@@ -3,7 +3,10 @@ import { ConfirmBodyPipe } from './confirm-body.pipe';
 import { ConfirmOfferDto } from './dto/confirm.dto';
 
 const pipe = new ConfirmBodyPipe();
-const valid = { quotes: [{ id: 'q1', insured: [{ first_name: 'A', last_name: 'B' }] }], policyholder: { first_name: 'Ada', last_name: 'Lovelace', country: 'GB' } };
+const valid = {
+  quotes: [{ id: 'q1', insured: [{ first_name: 'A', last_name: 'B' }] }],
+  policyholder: { first_name: 'Ada', last_name: 'Lovelace', country: 'GB' },
+};
 
 function errorsOf(body: unknown): Record<string, string[]> {
   try {
@@ -28,7 +31,13 @@ describe('ConfirmBodyPipe', () => {
       quotes: [{ id: 'q1', insured: [{ first_name: 'A' }] }, { id: 'q1' }],
       policyholder: { first_name: 'Ada', last_name: 'L', country: 'gbr', email: 'x', phone: '12345' },
     });
-    expect(Object.keys(errors).sort()).toEqual(['/policyholder/country', '/policyholder/email', '/policyholder/phone', '/quotes', '/quotes/0/insured/0/last_name']);
+    expect(Object.keys(errors).sort()).toEqual([
+      '/policyholder/country',
+      '/policyholder/email',
+      '/policyholder/phone',
+      '/quotes',
+      '/quotes/0/insured/0/last_name',
+    ]);
   });
 
   it('accepts E.164 phones and valid emails, refuses unknown fields', () => {

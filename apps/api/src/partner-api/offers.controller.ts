@@ -35,12 +35,19 @@ export class OffersController {
   @ApiOperation({ summary: 'Create Offer: personalised products with prices, documents and content' })
   @ApiBody({ type: CreateOfferRequestDto })
   @ApiQuery({ name: 'include_content', required: false, type: Boolean, description: 'default true' })
-  @ApiQuery({ name: 'extra_fields', required: false, description: 'comma list: tax, commission, surcharge, benefits, experiment, or configured extra-field names' })
+  @ApiQuery({
+    name: 'extra_fields',
+    required: false,
+    description: 'comma list: tax, commission, surcharge, benefits, experiment, or configured extra-field names',
+  })
   @ApiQuery({ name: 'exclude_offer_ids', required: false, description: 'offer_config_ids to skip: comma list and/or repeated' })
   @ApiQuery({ name: 'active_only', required: false, type: Boolean, description: 'test keys: ignore draft configs' })
   @ApiHeader({ name: 'x-idempotency-key', required: false, description: 'replays the first response (200, Idempotent-Replayed: true) for 48 h' })
   @ApiOkResponse({ type: OfferResponseDto })
-  @ApiNotFoundResponse({ description: '`offer_not_found`, `offer_not_found_no_match_context`, `offer_not_found_access_denied`, `partner_not_found`', type: ErrorEnvelopeDto })
+  @ApiNotFoundResponse({
+    description: '`offer_not_found`, `offer_not_found_no_match_context`, `offer_not_found_access_denied`, `partner_not_found`',
+    type: ErrorEnvelopeDto,
+  })
   @ApiUnprocessableEntityResponse({
     description:
       '`offer_validation_error` (errors by JSON path), `offer_validation_schema_required`, `offer_validation_schema_not_found`, `offer_expression_error`, `offer_quote_generation_failed`, `idempotency_key_reused`',

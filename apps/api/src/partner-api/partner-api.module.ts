@@ -17,7 +17,13 @@ import { WhoAmIController } from './whoami.controller';
  * Partner controllers, each declaring only the path after the API prefix
  * (`@Controller('partners/:partner_code')`). Add new partner controllers here.
  */
-export const PARTNER_API_CONTROLLERS: Type<unknown>[] = [OffersController, PartnerSchemasController, WhoAmIController, BookingsController, BookingLifecycleController];
+export const PARTNER_API_CONTROLLERS: Type<unknown>[] = [
+  OffersController,
+  PartnerSchemasController,
+  WhoAmIController,
+  BookingsController,
+  BookingLifecycleController,
+];
 
 const DECLARED_PATH = Symbol('partner-api:declared-path');
 

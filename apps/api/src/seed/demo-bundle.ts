@@ -45,7 +45,15 @@ export const DEMO_TRAVEL_REQUEST = {
 const DEMO_PARCEL_REQUEST = {
   schema: 'parcel:v1',
   customer: { language: 'en', currency: 'AUD', country: 'AU' },
-  context: { carrier: 'auspost', service_level: 'express', declared_value: 320, weight_kg: 1.2, ship_date: '2027-02-01', destination_country: 'AU', contents_category: 'electronics' },
+  context: {
+    carrier: 'auspost',
+    service_level: 'express',
+    declared_value: 320,
+    weight_kg: 1.2,
+    ship_date: '2027-02-01',
+    destination_country: 'AU',
+    contents_category: 'electronics',
+  },
 };
 
 /** The DEMO partner seeded on first start (SEED_DEMO): a travel and a parcel offer. */

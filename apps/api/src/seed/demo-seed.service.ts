@@ -40,9 +40,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
     mkdirSync(dirname(this.config.demoKeyPath), { recursive: true });
     writeFileSync(this.config.demoKeyPath, `${key.key}\n`, { mode: 0o600 });
     // printed once, on purpose: this is the operator's only sight of the demo key besides the file
-    process.stdout.write(
-      `\nDemo partner DEMO seeded. Its test API key (shown once, also in ${this.config.demoKeyPath}):\n\n  ${key.key}\n\n`,
-    );
+    process.stdout.write(`\nDemo partner DEMO seeded. Its test API key (shown once, also in ${this.config.demoKeyPath}):\n\n  ${key.key}\n\n`);
     this.logger.log(`DEMO partner seeded; test key ${key.prefix}… written to ${this.config.demoKeyPath}`);
     return key.key;
   }

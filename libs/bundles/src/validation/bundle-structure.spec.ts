@@ -45,7 +45,10 @@ describe('checkBundleStructure', () => {
       offer_configs: [{ id: 'c', name: 'C', schema: 's', products: [{ code: 'P', name: 'P', pricing: { premium: '1.0' } }] }],
     };
     expect(checkBundleStructure(bundle)).toEqual([]);
-    expect(bundle.offer_configs[0]).toMatchObject({ when: 'true', products: [{ when: 'true', pricing: { tax_rate: '0.0', surcharge: '0.0', commission_rate: '0.0' } }] });
+    expect(bundle.offer_configs[0]).toMatchObject({
+      when: 'true',
+      products: [{ when: 'true', pricing: { tax_rate: '0.0', surcharge: '0.0', commission_rate: '0.0' } }],
+    });
   });
 
   it('gives a variant override no defaults: it replaces only what it names (the product keeps its tax_rate)', () => {
@@ -58,7 +61,15 @@ describe('checkBundleStructure', () => {
           name: 'C',
           schema: 's',
           products: [{ code: 'P', name: 'P', pricing: { premium: '1.0', tax_rate: '0.1' } }],
-          experiments: [{ key: 'e', variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1, overrides: { P: { pricing: { premium: '2.0' } } } }] }],
+          experiments: [
+            {
+              key: 'e',
+              variants: [
+                { name: 'a', weight: 1 },
+                { name: 'b', weight: 1, overrides: { P: { pricing: { premium: '2.0' } } } },
+              ],
+            },
+          ],
         },
       ],
     };
@@ -79,9 +90,7 @@ describe('checkBundleStructure', () => {
     const bundle = {
       partner: { code: 'ABC', name: 'A' },
       schemas: [{ id: 's', json_schema: { type: 'object' } }],
-      offer_configs: [
-        { id: 'c', name: 'C', schema: 's', products: [product({}), product({ code: 'Q', cancellation: {}, modification: { fields: ['a'] } })] },
-      ],
+      offer_configs: [{ id: 'c', name: 'C', schema: 's', products: [product({}), product({ code: 'Q', cancellation: {}, modification: { fields: ['a'] } })] }],
     };
     expect(checkBundleStructure(bundle)).toEqual([]);
     const [bare, given] = bundle.offer_configs[0].products as Array<Record<string, unknown>>;
@@ -95,7 +104,9 @@ describe('checkBundleStructure', () => {
     const bundle = {
       partner: { code: 'ABC', name: 'A' },
       schemas: [{ id: 's', json_schema: { type: 'object' } }],
-      offer_configs: [{ id: 'c', name: 'C', schema: 's', products: [{ code: 'P', name: 'P', pricing: { premium: '1.0' }, cancellation: { cooling_off: '14x' } }] }],
+      offer_configs: [
+        { id: 'c', name: 'C', schema: 's', products: [{ code: 'P', name: 'P', pricing: { premium: '1.0' }, cancellation: { cooling_off: '14x' } }] },
+      ],
     };
     expect(checkBundleStructure(bundle)).toEqual([
       {

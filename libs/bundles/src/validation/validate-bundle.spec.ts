@@ -102,9 +102,7 @@ describe('validateBundle', () => {
     expect(problems['schemas[0].json_schema.properties.customer.properties.region.pattern']).toEqual([
       expect.stringContaining('vulnerable to catastrophic backtracking'),
     ]);
-    expect(problems['schemas[0].json_schema.properties.customer.properties.postcode.$ref']).toEqual([
-      expect.stringContaining('remote $ref'),
-    ]);
+    expect(problems['schemas[0].json_schema.properties.customer.properties.postcode.$ref']).toEqual([expect.stringContaining('remote $ref')]);
   });
 
   it('type-checks every kind of expression against the config schema', () => {
@@ -141,9 +139,7 @@ describe('validateBundle', () => {
     expect(problems[`${base}.when`]).toEqual(['must give a bool, but this expression gives double']);
     expect(problems[`${base}.products[0].policy.start`]).toEqual(['must give a timestamp, but this expression gives string']);
     expect(problems[`${base}.content.en.title`]).toEqual([expect.stringMatching(/^\{\{ quote\.name \}\}: Unknown variable: quote/)]);
-    expect(problems[`${base}.content.en.products.WARRANTY_2Y.title`]).toEqual([
-      expect.stringMatching(/^\{\{ context\.item\.nope \}\}: No such key: nope/),
-    ]);
+    expect(problems[`${base}.content.en.products.WARRANTY_2Y.title`]).toEqual([expect.stringMatching(/^\{\{ context\.item\.nope \}\}: No such key: nope/)]);
     expect(problems[`${base}.experiments[0].variants[1].overrides.WARRANTY_2Y.pricing.commission_rate`]).toEqual([
       expect.stringContaining('write 2.0 instead of 2'),
     ]);
@@ -267,10 +263,7 @@ describe('validateBundle', () => {
       'offer_configs[0].product_rules[0].events[0].target': ['names no product rule of this offer config ("nowhere")'],
       'offer_configs[0].product_rules[0].events[1].product': ['names no product of this offer config ("GHOST")'],
       'offer_configs[0].product_rules[1].slug': ['duplicate product rule slug "warranty" (also product_rules[0])'],
-      'offer_configs[0].product_rules[1].max_select': [
-        'must be at least min_select (3)',
-        'is 2 but the group has only 1 product',
-      ],
+      'offer_configs[0].product_rules[1].max_select': ['must be at least min_select (3)', 'is 2 but the group has only 1 product'],
       'offer_configs[0].product_rules[1].min_select': ['is 3 but the group has only 1 product'],
       'offer_configs[0].content.default_language': ['has no content entry ("fr")'],
       'offer_configs[0].content.en.products.GHOST': ['names no product of this offer config ("GHOST")'],

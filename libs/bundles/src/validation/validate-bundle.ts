@@ -141,9 +141,11 @@ class BundleChecker {
       }
     }
     // without a schema the expressions cannot be type-checked: the schema problem is reported instead
-    const checkIn = (celEnv: CelEnvironment | undefined): ExprCheck => (value, at, expected) => {
-      if (celEnv && typeof value === 'string' && this.sound(at, value)) this.checkExpression(celEnv, value, at, expected);
-    };
+    const checkIn =
+      (celEnv: CelEnvironment | undefined): ExprCheck =>
+      (value, at, expected) => {
+        if (celEnv && typeof value === 'string' && this.sound(at, value)) this.checkExpression(celEnv, value, at, expected);
+      };
     const expr = checkIn(env);
 
     expr(config.when, loc.at('when'), 'bool');
@@ -238,13 +240,7 @@ class BundleChecker {
     });
   }
 
-  private checkContent(
-    content: unknown,
-    loc: Loc,
-    productCodes: Set<string>,
-    env: CelEnvironment | undefined,
-    quoteEnv: CelEnvironment | undefined,
-  ): void {
+  private checkContent(content: unknown, loc: Loc, productCodes: Set<string>, env: CelEnvironment | undefined, quoteEnv: CelEnvironment | undefined): void {
     if (!isObject(content) || !this.sound(loc, content)) return;
     const defaultLanguage = content.default_language;
     if (typeof defaultLanguage === 'string' && !isObject(content[defaultLanguage])) {
@@ -279,12 +275,7 @@ class BundleChecker {
     }
   }
 
-  private checkExperiments(
-    experiments: unknown,
-    loc: Loc,
-    productCodes: Set<string>,
-    expr: ExprCheck,
-  ): void {
+  private checkExperiments(experiments: unknown, loc: Loc, productCodes: Set<string>, expr: ExprCheck): void {
     const keys = new Map<string, number>();
     asArray(experiments).forEach((experiment, i) => {
       const at = loc.at(i);

@@ -57,7 +57,10 @@ describe('TurnBatch', () => {
     mode = 'throw';
     expect((await results()).map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['thrown', 'thrown']);
     mode = 'short';
-    expect((await results()).map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['TurnBatch: 1 answers for 2 calls', 'TurnBatch: 1 answers for 2 calls']);
+    expect((await results()).map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual([
+      'TurnBatch: 1 answers for 2 calls',
+      'TurnBatch: 1 answers for 2 calls',
+    ]);
     mode = 'ok';
     expect(await Promise.all([batch.add(7), batch.add(8)])).toEqual([7, 8]);
   });

@@ -203,9 +203,7 @@ describe('CompiledExpression.evaluate', () => {
     expect(env.compile('has(context.discount)').evaluate(vars(context))).toBe(false);
     expect(env.compile('has(context.trip_cost)').evaluate(vars(context))).toBe(true);
     expect(env.compile("timestamp(context.departure_date + 'T00:00:00Z') > now").evaluate(vars(context))).toBe(true);
-    expect(env.compile("timestamp(context.departure_date + 'T00:00:00Z')").evaluate(vars(context))).toEqual(
-      new Date('2026-12-01T00:00:00Z'),
-    );
+    expect(env.compile("timestamp(context.departure_date + 'T00:00:00Z')").evaluate(vars(context))).toEqual(new Date('2026-12-01T00:00:00Z'));
     expect(env.compile('partner.customer_id').evaluate(vars(context))).toBe('c-1');
   });
 
@@ -274,7 +272,7 @@ describe('CompiledExpression.evaluate', () => {
       policy_end_date: new Date('2029-01-01T00:00:00Z'),
       benefits: [
         { description: 'Repair', limit: 1000, limit_formatted: '$1,000.00' },
-        { description: 'Damage', limit: 500, limit_formatted: '$500.00', excess: 25, excess_formatted: '$25.00', },
+        { description: 'Damage', limit: 500, limit_formatted: '$500.00', excess: 25, excess_formatted: '$25.00' },
       ],
     };
     const v = vars({ trip_cost: 1 }, { quote });
@@ -287,8 +285,7 @@ describe('CompiledExpression.evaluate', () => {
 
 describe('the booking-quote environment (cancellation and modification rules)', () => {
   const env = CelEnvironment.forSchema(travelSchema, { bookingQuote: true });
-  const PRO_RATA =
-    'quote.price * double((quote.policy_end_date - now).getSeconds()) / double((quote.policy_end_date - quote.policy_start_date).getSeconds())';
+  const PRO_RATA = 'quote.price * double((quote.policy_end_date - now).getSeconds()) / double((quote.policy_end_date - quote.policy_start_date).getSeconds())';
   // a 10-day policy, confirmed a month before it starts
   const booked: CelBookingQuote = {
     code: 'TRIP_CANCEL',

@@ -141,9 +141,7 @@ const convertedQuotes = new WeakMap<CelQuote, Record<string, unknown>>();
 function celQuote(q: CelQuote): Record<string, unknown> {
   let converted = convertedQuotes.get(q);
   if (!converted) {
-    const benefits = Array.isArray(q.benefits)
-      ? q.benefits.map((b) => (b instanceof CelQuoteBenefit ? b : new CelQuoteBenefit(b)))
-      : [];
+    const benefits = Array.isArray(q.benefits) ? q.benefits.map((b) => (b instanceof CelQuoteBenefit ? b : new CelQuoteBenefit(b))) : [];
     converted = { ...q, benefits };
     convertedQuotes.set(q, converted);
   }
@@ -232,7 +230,8 @@ function fold(fn: ParseResult): Folded {
   if (readsVariable(fn.ast)) return undefined;
   try {
     const value: unknown = fn({});
-    if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value)) return { value: value as string | number | boolean | bigint | null };
+    if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value))
+      return { value: value as string | number | boolean | bigint | null };
   } catch {
     // not folded: evaluate() reports the error
   }

@@ -57,7 +57,15 @@ describe('loadConfig (environment variables)', () => {
   it('refuses bad values, naming every variable at fault', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', SEED_DEMO: 'maybe', DATABASE_URL: 'mysql://x', APP_ENCRYPTION_KEY: 'c2hvcnQ=', LOG_LEVEL: 'loud', API_PREFIXES: '/admin', LOG_SYNC: 'sometimes' });
+      loadConfig({
+        PORT: 'eighty',
+        SEED_DEMO: 'maybe',
+        DATABASE_URL: 'mysql://x',
+        APP_ENCRYPTION_KEY: 'c2hvcnQ=',
+        LOG_LEVEL: 'loud',
+        API_PREFIXES: '/admin',
+        LOG_SYNC: 'sometimes',
+      });
     } catch (e) {
       err = e;
     }

@@ -191,7 +191,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const oldRaw = str('APP_ENCRYPTION_KEYS_OLD');
   if (oldRaw !== undefined) {
     if (encRaw === undefined) problems.push('APP_ENCRYPTION_KEYS_OLD needs APP_ENCRYPTION_KEY (the current key)');
-    for (const entry of oldRaw.split(',').map((e) => e.trim()).filter((e) => e.length > 0)) {
+    for (const entry of oldRaw
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e.length > 0)) {
       const parsed = parseEncryptionKey(entry, 'APP_ENCRYPTION_KEYS_OLD');
       if (typeof parsed === 'string') problems.push(parsed);
       else appEncryptionKeysOld.push(parsed);

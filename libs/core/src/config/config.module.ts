@@ -13,7 +13,11 @@ export class CoreConfigModule {
     const config: AppConfig = { ...loadConfig(), ...overrides };
     return {
       module: CoreConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }, ConfigEvents, clock ? { provide: Clock, useValue: clock } : { provide: Clock, useClass: SystemClock }],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        ConfigEvents,
+        clock ? { provide: Clock, useValue: clock } : { provide: Clock, useClass: SystemClock },
+      ],
       exports: [APP_CONFIG, ConfigEvents, Clock],
     };
   }

@@ -5,7 +5,11 @@ const K2 = Buffer.alloc(32, 2).toString('base64');
 
 describe('APP_ENCRYPTION_KEY / APP_ENCRYPTION_KEYS_OLD (key rotation)', () => {
   it('reads a bare base64 key (id derived later) or <kid>:<base64>', () => {
-    expect(loadConfig({ APP_ENCRYPTION_KEY: K1 })).toMatchObject({ appEncryptionKey: Buffer.alloc(32, 1), appEncryptionKeyId: undefined, appEncryptionKeysOld: [] });
+    expect(loadConfig({ APP_ENCRYPTION_KEY: K1 })).toMatchObject({
+      appEncryptionKey: Buffer.alloc(32, 1),
+      appEncryptionKeyId: undefined,
+      appEncryptionKeysOld: [],
+    });
     expect(loadConfig({ APP_ENCRYPTION_KEY: `2025-06:${K1}` })).toMatchObject({ appEncryptionKeyId: '2025-06' });
   });
 

@@ -3,7 +3,11 @@ import { PackedJsonError, packJson, packingDictionary, parseStoredJson, unpackJs
 import { packingDictionaryText } from './packing-dictionary';
 
 const offer = (n: number) =>
-  JSON.stringify({ id: `offer-${n}`, currency: 'EUR', products: [{ code: 'TRAVEL_CANCEL', name: 'Trip cancellation', description: 'Get your money back if you have to cancel.', price: 1000 + n }] });
+  JSON.stringify({
+    id: `offer-${n}`,
+    currency: 'EUR',
+    products: [{ code: 'TRAVEL_CANCEL', name: 'Trip cancellation', description: 'Get your money back if you have to cancel.', price: 1000 + n }],
+  });
 
 describe('packed JSON', () => {
   it('packs plainly (format 1) and reads back the same text', () => {
@@ -85,7 +89,8 @@ describe('packingDictionaryText', () => {
     // a short value only as a whole word: "Adaptable" is not "Ada"; "2 traveller(s)" holds the number 2
     expect(text).toContain('Adaptable cover for any traveller');
     expect(text).not.toContain('Cover for 2 traveller(s)');
-    for (const kept of ['Get your money back if you have to cancel.', 'Trip cancellation', 'TRAVEL_CANCEL', 'travel-cover', '"price":12.5']) expect(text).toContain(kept);
+    for (const kept of ['Get your money back if you have to cancel.', 'Trip cancellation', 'TRAVEL_CANCEL', 'travel-cover', '"price":12.5'])
+      expect(text).toContain(kept);
   });
 
   it('is the same text for the same inputs', () => {

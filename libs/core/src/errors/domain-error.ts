@@ -79,7 +79,11 @@ export class ConflictError extends DomainError {
 }
 
 export class UnavailableError extends DomainError {
-  constructor(code = 'service_unavailable', message = 'Service temporarily unavailable', readonly retryAfterS = 5) {
+  constructor(
+    code = 'service_unavailable',
+    message = 'Service temporarily unavailable',
+    readonly retryAfterS = 5,
+  ) {
     super('unavailable', code, message, undefined, undefined, 'server_error');
   }
 }

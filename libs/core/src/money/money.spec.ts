@@ -1,5 +1,17 @@
 import fc from 'fast-check';
-import { Dec, decimalFromNumber, formatMinorUnits, formatMoney, fromMinorUnits, isCurrencyCode, localeFor, minorToDecimalString, minorToNumber, timesRateInMinorUnits, toMinorUnits } from './money';
+import {
+  Dec,
+  decimalFromNumber,
+  formatMinorUnits,
+  formatMoney,
+  fromMinorUnits,
+  isCurrencyCode,
+  localeFor,
+  minorToDecimalString,
+  minorToNumber,
+  timesRateInMinorUnits,
+  toMinorUnits,
+} from './money';
 
 describe('money', () => {
   it('minor units as exact decimal strings, per currency exponent', () => {

@@ -3,7 +3,10 @@ import { closeThread } from './close-thread';
 
 describe('closeThread', () => {
   it('ends the thread once it says it is done', async () => {
-    const worker = new Worker(`require('node:worker_threads').parentPort.on('message', (m) => m === 'close' && require('node:worker_threads').parentPort.postMessage('closed'));`, { eval: true });
+    const worker = new Worker(
+      `require('node:worker_threads').parentPort.on('message', (m) => m === 'close' && require('node:worker_threads').parentPort.postMessage('closed'));`,
+      { eval: true },
+    );
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     const started = Date.now();
     await closeThread(worker, (closed) => {

@@ -23,7 +23,13 @@ export function startWorker(dir: string, name: string, options: WorkerOptions = 
   if (existsSync(js)) return new Worker(js, options);
   return new Worker(join(dir, `${name}.ts`), {
     ...options,
-    execArgv: [...(options.execArgv ?? []), '--require', require.resolve('ts-node/register/transpile-only'), '--require', require.resolve('tsconfig-paths/register')],
+    execArgv: [
+      ...(options.execArgv ?? []),
+      '--require',
+      require.resolve('ts-node/register/transpile-only'),
+      '--require',
+      require.resolve('tsconfig-paths/register'),
+    ],
     env: { ...process.env, TS_NODE_PROJECT: join(sourceRoot(dir), 'tsconfig.json') },
   });
 }

@@ -53,7 +53,9 @@ describe('migration BookingLifecycle on a database with bookings', () => {
     const after = new DataSource({ ...options, migrationsRun: true });
     await after.initialize();
     try {
-      const [booking] = await after.query(p('SELECT version, total_refund_minor, updated_at, created_at, context, cancelled_at FROM bookings WHERE id = $1'), ['AAAAA-BBBBB-INS']);
+      const [booking] = await after.query(p('SELECT version, total_refund_minor, updated_at, created_at, context, cancelled_at FROM bookings WHERE id = $1'), [
+        'AAAAA-BBBBB-INS',
+      ]);
       expect(Number(booking.version)).toBe(1);
       expect(Number(booking.total_refund_minor)).toBe(0);
       expect(String(booking.updated_at)).toBe(String(booking.created_at));

@@ -96,5 +96,7 @@ export async function backfillLookupKeys(q: QueryRunner, engine: Engine): Promis
     backfillKey(partnerId, 'email', field(request, 'customer', 'email')),
     backfillKey(partnerId, 'customer_id', field(request, 'partner', 'customer_id')),
   ]);
-  await backfill(q, engine, 'bookings', 'policyholder', ['email_key'], (partnerId, policyholder) => [backfillKey(partnerId, 'email', field(policyholder, 'email'))]);
+  await backfill(q, engine, 'bookings', 'policyholder', ['email_key'], (partnerId, policyholder) => [
+    backfillKey(partnerId, 'email', field(policyholder, 'email')),
+  ]);
 }

@@ -17,5 +17,23 @@ import { LookupKeysInTimeIndexes1796600600000 as LookupKeysInTimeIndexesSqlite17
 import { PackingDictionaries1796600709689 } from './postgres/1796600709689-PackingDictionaries';
 import { PackingDictionaries1796600655570 } from './sqlite/1796600655570-PackingDictionaries';
 
-export const SQLITE_MIGRATIONS: Array<new () => MigrationInterface> = [Initial1795631191317, Bookings1795633815086, BookingLifecycle1796578420451, Webhooks1796583457744, RetentionSqlite1796600000000, ErasureSqlite1796600100000, LookupKeysInTimeIndexesSqlite1796600600000, PackingDictionaries1796600655570];
-export const POSTGRES_MIGRATIONS: Array<new () => MigrationInterface> = [Initial1795631210457, Bookings1795633830040, BookingLifecycle1796578427182, Webhooks1796583469663, RetentionPostgres1796600000000, ErasurePostgres1796600100000, LookupKeysInTimeIndexesPostgres1796600600000, PackingDictionaries1796600709689];
+export const SQLITE_MIGRATIONS: Array<new () => MigrationInterface> = [
+  Initial1795631191317,
+  Bookings1795633815086,
+  BookingLifecycle1796578420451,
+  Webhooks1796583457744,
+  RetentionSqlite1796600000000,
+  ErasureSqlite1796600100000,
+  LookupKeysInTimeIndexesSqlite1796600600000,
+  PackingDictionaries1796600655570,
+];
+export const POSTGRES_MIGRATIONS: Array<new () => MigrationInterface> = [
+  Initial1795631210457,
+  Bookings1795633830040,
+  BookingLifecycle1796578427182,
+  Webhooks1796583469663,
+  RetentionPostgres1796600000000,
+  ErasurePostgres1796600100000,
+  LookupKeysInTimeIndexesPostgres1796600600000,
+  PackingDictionaries1796600709689,
+];

@@ -46,12 +46,36 @@ describe('fromRollupKey', () => {
 describe('withRollups', () => {
   it('adds rolled-up offers and opt-outs to the live group with the same key, and keeps the others', () => {
     const live = [
-      c({ experimentKey: 'x', variant: 'a', offers: 10, confirmations: 3, optOuts: 1, premiumMinor: 900, cancellations: 1, refundedMinor: 100, refundedPremiumMinor: 90 }),
+      c({
+        experimentKey: 'x',
+        variant: 'a',
+        offers: 10,
+        confirmations: 3,
+        optOuts: 1,
+        premiumMinor: 900,
+        cancellations: 1,
+        refundedMinor: 100,
+        refundedPremiumMinor: 90,
+      }),
       c({ experimentKey: 'x', variant: 'b', offers: 4 }),
     ];
-    const rolled = [c({ experimentKey: 'x', variant: 'a', offers: 7, optOuts: 2 }), c({ experimentKey: 'x', variant: 'a', currency: 'EUR', offers: 1 }), c({ primary: false, offers: 2 })];
+    const rolled = [
+      c({ experimentKey: 'x', variant: 'a', offers: 7, optOuts: 2 }),
+      c({ experimentKey: 'x', variant: 'a', currency: 'EUR', offers: 1 }),
+      c({ primary: false, offers: 2 }),
+    ];
     expect(withRollups(live, rolled)).toEqual([
-      c({ experimentKey: 'x', variant: 'a', offers: 17, confirmations: 3, optOuts: 3, premiumMinor: 900, cancellations: 1, refundedMinor: 100, refundedPremiumMinor: 90 }),
+      c({
+        experimentKey: 'x',
+        variant: 'a',
+        offers: 17,
+        confirmations: 3,
+        optOuts: 3,
+        premiumMinor: 900,
+        cancellations: 1,
+        refundedMinor: 100,
+        refundedPremiumMinor: 90,
+      }),
       c({ experimentKey: 'x', variant: 'b', offers: 4 }),
       c({ experimentKey: 'x', variant: 'a', currency: 'EUR', offers: 1 }),
       c({ primary: false, offers: 2 }),

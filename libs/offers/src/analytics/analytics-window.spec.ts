@@ -9,7 +9,10 @@ describe('analyticsWindow', () => {
   });
 
   it('reads dates as whole UTC days, `to` inclusive', () => {
-    expect(analyticsWindow({ from: '2026-11-01', to: '2026-11-30' }, now)).toEqual({ from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-12-01T00:00:00Z') });
+    expect(analyticsWindow({ from: '2026-11-01', to: '2026-11-30' }, now)).toEqual({
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    });
   });
 
   it('reads date-times with a zone exactly', () => {

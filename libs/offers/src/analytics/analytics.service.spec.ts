@@ -70,15 +70,46 @@ describe('AnalyticsService.report', () => {
   it('adds cancellations, refunds and the premium kept (premium minus the refunded premium), per currency', async () => {
     const r = await report([
       // USD: 3 bookings, premium 30.00; 2 quotes cancelled, 12.10 refunded of which 11.00 premium
-      c({ variant: 'a', experimentKey: 'x', currency: 'USD', offers: 5, confirmations: 3, premiumMinor: 3000, cancellations: 2, refundedMinor: 1210, refundedPremiumMinor: 1100 }),
+      c({
+        variant: 'a',
+        experimentKey: 'x',
+        currency: 'USD',
+        offers: 5,
+        confirmations: 3,
+        premiumMinor: 3000,
+        cancellations: 2,
+        refundedMinor: 1210,
+        refundedPremiumMinor: 1100,
+      }),
       // JPY (no minor unit): one booking, cancelled after its cooling-off with nothing refunded
       c({ variant: 'a', experimentKey: 'x', currency: 'JPY', offers: 1, confirmations: 1, premiumMinor: 500, cancellations: 1 }),
       // KWD (3 decimals): a partial refund
-      c({ variant: 'a', experimentKey: 'x', currency: 'KWD', offers: 2, confirmations: 1, premiumMinor: 12345, cancellations: 1, refundedMinor: 1001, refundedPremiumMinor: 999 }),
+      c({
+        variant: 'a',
+        experimentKey: 'x',
+        currency: 'KWD',
+        offers: 2,
+        confirmations: 1,
+        premiumMinor: 12345,
+        cancellations: 1,
+        refundedMinor: 1001,
+        refundedPremiumMinor: 999,
+      }),
       // EUR: confirmed, nothing cancelled
       c({ variant: 'a', experimentKey: 'x', currency: 'EUR', offers: 1, confirmations: 1, premiumMinor: 250 }),
       // the same offers' second experiment (not primary): in its own row, not in the totals again
-      c({ variant: 'z', experimentKey: 'y', currency: 'USD', primary: false, offers: 5, confirmations: 3, premiumMinor: 3000, cancellations: 2, refundedMinor: 1210, refundedPremiumMinor: 1100 }),
+      c({
+        variant: 'z',
+        experimentKey: 'y',
+        currency: 'USD',
+        primary: false,
+        offers: 5,
+        confirmations: 3,
+        premiumMinor: 3000,
+        cancellations: 2,
+        refundedMinor: 1210,
+        refundedPremiumMinor: 1100,
+      }),
     ]);
     const a = r.rows.find((x) => x.variant === 'a');
     expect(a).toMatchObject({

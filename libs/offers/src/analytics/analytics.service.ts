@@ -95,7 +95,11 @@ function figures(a: Acc): ConversionFigures {
     conversion_rate: a.offers === 0 ? 0 : Math.round((a.confirmations / a.offers) * 10_000) / 10_000,
     premium_confirmed: byCurrency(a, confirmed, (p) => p.premiumMinor),
     cancellations: a.cancellations,
-    refunded: byCurrency(a, (p) => p.cancellations > 0 || p.refundedMinor !== 0, (p) => p.refundedMinor),
+    refunded: byCurrency(
+      a,
+      (p) => p.cancellations > 0 || p.refundedMinor !== 0,
+      (p) => p.refundedMinor,
+    ),
     net_premium: byCurrency(a, confirmed, (p) => p.premiumMinor - p.refundedPremiumMinor),
   };
 }

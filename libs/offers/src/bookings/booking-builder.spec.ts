@@ -31,8 +31,22 @@ const base = {
 describe('buildBooking', () => {
   it('totals are the sums of the selected quotes in minor units, formatted in the offer locale', () => {
     const a = quote({ id: 'a', productCode: 'A', premiumMinor: 1235, taxMinor: 124, priceMinor: 1359 });
-    const b = quote({ id: 'b', productCode: 'B', premiumMinor: 235, taxMinor: 24, priceMinor: 259, policyEnd: new Date('2027-12-31T23:59:59Z'), pdsUrl: 'https://x/pds' });
-    const { response, booking, items } = buildBooking({ ...base, selected: [{ quote: a, insured: [{ first_name: 'A', last_name: 'B' }] }, { quote: b, insured: [] }] });
+    const b = quote({
+      id: 'b',
+      productCode: 'B',
+      premiumMinor: 235,
+      taxMinor: 24,
+      priceMinor: 259,
+      policyEnd: new Date('2027-12-31T23:59:59Z'),
+      pdsUrl: 'https://x/pds',
+    });
+    const { response, booking, items } = buildBooking({
+      ...base,
+      selected: [
+        { quote: a, insured: [{ first_name: 'A', last_name: 'B' }] },
+        { quote: b, insured: [] },
+      ],
+    });
     expect(response.total_price).toBe(16.18);
     expect(response.total_tax).toBe(1.48);
     expect(response.total_price_formatted).toBe(new Intl.NumberFormat('en-AU', { style: 'currency', currency: 'AUD' }).format(16.18));
@@ -56,10 +70,20 @@ describe('buildBooking', () => {
   });
 
   it('uses the currency’s minor unit (JPY has none, KWD three)', () => {
-    const jpy = buildBooking({ ...base, offer: { ...base.offer, currency: 'JPY' }, locale: 'ja-JP', selected: [{ quote: quote({ currency: 'JPY', priceMinor: 1980, taxMinor: 180 }), insured: [] }] });
+    const jpy = buildBooking({
+      ...base,
+      offer: { ...base.offer, currency: 'JPY' },
+      locale: 'ja-JP',
+      selected: [{ quote: quote({ currency: 'JPY', priceMinor: 1980, taxMinor: 180 }), insured: [] }],
+    });
     expect(jpy.response.total_price).toBe(1980);
     expect(jpy.response.total_price_formatted).toBe(new Intl.NumberFormat('ja-JP', { style: 'currency', currency: 'JPY' }).format(1980));
-    const kwd = buildBooking({ ...base, offer: { ...base.offer, currency: 'KWD' }, locale: 'en', selected: [{ quote: quote({ currency: 'KWD', priceMinor: 12345 }), insured: [] }] });
+    const kwd = buildBooking({
+      ...base,
+      offer: { ...base.offer, currency: 'KWD' },
+      locale: 'en',
+      selected: [{ quote: quote({ currency: 'KWD', priceMinor: 12345 }), insured: [] }],
+    });
     expect(kwd.response.total_price).toBe(12.345);
   });
 });

@@ -11,12 +11,7 @@ export class BookingValidationError extends InvalidError {
 /** 422: the selection breaks the offer's product rules (`min_select`/`max_select` per group). */
 export class ProductRulesViolationError extends UnprocessableError {
   constructor(violations: ProductRuleViolation[]) {
-    super(
-      'product_rules_violation',
-      violations.map((v) => v.message).join('; '),
-      { violations },
-      { '/quotes': violations.map((v) => v.message) },
-    );
+    super('product_rules_violation', violations.map((v) => v.message).join('; '), { violations }, { '/quotes': violations.map((v) => v.message) });
   }
 }
 

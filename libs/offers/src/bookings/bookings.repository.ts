@@ -45,10 +45,6 @@ import type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './boo
 
 export type { Confirmation, NewOptOut, OfferForBooking, OfferState } from './bookings.sql';
 
-
-
-
-
 /** PostgreSQL: at most this many offers per read of a turn (OFFERS_FOR_BOOKING) */
 const OFFERS_PER_READ = 16;
 

@@ -65,7 +65,8 @@ export class BookingsService {
 
   async optOut(cmd: OptOutCommand): Promise<void> {
     const { partnerId, keyId } = cmd.caller;
-    if (cmd.body !== undefined && !isRecord(cmd.body)) throw new InvalidError('validation_error', 'Request validation failed', { '': ['must be a JSON object'] });
+    if (cmd.body !== undefined && !isRecord(cmd.body))
+      throw new InvalidError('validation_error', 'Request validation failed', { '': ['must be a JSON object'] });
     const body = cmd.body ?? {};
     const now = this.clock.now();
     await this.tx.run(async (m) => {
@@ -174,7 +175,10 @@ export class BookingsService {
     });
     if (Object.keys(errors).length > 0) throw new BookingValidationError(errors);
     const rules = isRecord(offer.response) && Array.isArray(offer.response.product_rules) ? (offer.response.product_rules as ProductRuleResponse[]) : [];
-    const violations = checkSelection(rules, selected.map((s) => s.quote.id));
+    const violations = checkSelection(
+      rules,
+      selected.map((s) => s.quote.id),
+    );
     if (violations.length > 0) throw new ProductRulesViolationError(violations);
     return selected;
   }

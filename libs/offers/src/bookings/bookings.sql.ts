@@ -308,7 +308,15 @@ export const SQLITE_INSERT_CREATED_EVENT = `
 
 export function sqliteInsertCreatedEventParams(c: Confirmation): unknown[] {
   const b = c.booking;
-  return [c.eventId, b.id, b.partnerId, dateParam('sqlite', c.now), JSON.stringify({ api_key_id: b.apiKeyId }), c.idempotencyKey ?? null, JSON.stringify(b.response)];
+  return [
+    c.eventId,
+    b.id,
+    b.partnerId,
+    dateParam('sqlite', c.now),
+    JSON.stringify({ api_key_id: b.apiKeyId }),
+    c.idempotencyKey ?? null,
+    JSON.stringify(b.response),
+  ];
 }
 
 /** SQLite, after CONFIRM_OFFER's guard: one item of the booking (run once per item). */

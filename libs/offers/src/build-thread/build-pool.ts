@@ -235,7 +235,6 @@ export class BuildThread {
   }
 }
 
-
 /**
  * OFFER_BUILD_THREADS build threads, so that the event loop only parses, authenticates and
  * answers: on a machine with a core to spare, Create Offer's CPU work (build, serialise, store)

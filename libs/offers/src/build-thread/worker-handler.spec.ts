@@ -38,7 +38,17 @@ describe('BuildThreadHandler: configurations', () => {
   function active(partnerId: string, version: number): ActiveConfig {
     return { partnerId, partnerCode: partnerId.toUpperCase(), version, defaultSchema: null, rateLimits: DEFAULT_RATE_LIMITS, schemas: [], configs: [] };
   }
-  const build = (id: number, key: string): Build => ({ t: 'build', id, key, schemaId: 'none:v1', request: '{"schema":"none:v1"}', caller, query, now: NOW, store: false });
+  const build = (id: number, key: string): Build => ({
+    t: 'build',
+    id,
+    key,
+    schemaId: 'none:v1',
+    request: '{"schema":"none:v1"}',
+    caller,
+    query,
+    now: NOW,
+    store: false,
+  });
 
   it('compiles a configuration when it arrives and acknowledges when asked', () => {
     const compiled = new CompiledSchemas(new SchemaValidatorCache());
@@ -76,7 +86,12 @@ describe('BuildThreadHandler: configurations', () => {
     configs.push({ t: 'config', key: configKey(active('q', 1)), active: active('q', 1) });
     handler.handleBatch(configs);
     expect(handler.configCount).toBe(5);
-    handler.handleBatch([build(2, configKey(active('p', 2))), build(3, configKey(active('p', 3))), build(4, configKey(active('p', 6))), build(5, configKey(active('q', 1)))]);
+    handler.handleBatch([
+      build(2, configKey(active('p', 2))),
+      build(3, configKey(active('p', 3))),
+      build(4, configKey(active('p', 6))),
+      build(5, configKey(active('q', 1))),
+    ]);
     const [, missing2, held3, held6, heldQ] = replies();
     expect(missing2).toEqual({ t: 'missing', id: 2 });
     // a held one is built: here the schema is unknown, which is the request's own answer
@@ -112,8 +127,13 @@ describe('errors across threads', () => {
     expect(e.name).toBe('TypeError');
     expect(e.message).toBe('offer build thread: boom');
     expect(e.stack).toContain('worker-handler.spec');
-    const refused = receiveError(structuredClone(sendError(Object.assign(new Error('UNIQUE constraint failed: offers.id'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }))));
-    expect(refused).toMatchObject({ code: 'SQLITE_CONSTRAINT_PRIMARYKEY', cause: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY', message: 'UNIQUE constraint failed: offers.id' } });
+    const refused = receiveError(
+      structuredClone(sendError(Object.assign(new Error('UNIQUE constraint failed: offers.id'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }))),
+    );
+    expect(refused).toMatchObject({
+      code: 'SQLITE_CONSTRAINT_PRIMARYKEY',
+      cause: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY', message: 'UNIQUE constraint failed: offers.id' },
+    });
     // what is thrown that is not an Error
     expect(receiveError(structuredClone(sendError('plain text')))).toMatchObject({ message: 'offer build thread: plain text' });
   });
@@ -151,7 +171,16 @@ function invalid(id: number, transactionId: string): Build {
   return { ...build(id, transactionId), request: JSON.stringify({ ...DEMO_TRAVEL_REQUEST, customer: 'nope', partner: { transaction_id: transactionId } }) };
 }
 function keyRecord(key: string): OfferKeyRecord {
-  return { id: newId(), partnerId: active.partnerId, route: 'create_offer', key, requestHash: 'a'.repeat(64), responseStatus: 201, createdAt: NOW, expiresAt: new Date('2026-12-03T10:00:00.000Z') };
+  return {
+    id: newId(),
+    partnerId: active.partnerId,
+    route: 'create_offer',
+    key,
+    requestHash: 'a'.repeat(64),
+    responseStatus: 201,
+    createdAt: NOW,
+    expiresAt: new Date('2026-12-03T10:00:00.000Z'),
+  };
 }
 const transactionIdOf = (r: Stored): string => (JSON.parse(r.json) as { partner_transaction_id: string }).partner_transaction_id;
 
@@ -195,7 +224,10 @@ describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the 
     const stored = replies() as Stored[];
     expect(stored.map(transactionIdOf)).toEqual(['A-1', 'A-2', 'A-3', 'A-4', 'A-5']);
     const answered = JSON.parse(stored[0].json) as { id: string; products: Array<{ id: string }> };
-    const [row] = await ds.query<Array<Record<string, string>>>('SELECT response, request, partner_transaction_id, status, partner_id FROM offers WHERE id = ?', [answered.id]);
+    const [row] = await ds.query<Array<Record<string, string>>>(
+      'SELECT response, request, partner_transaction_id, status, partner_id FROM offers WHERE id = ?',
+      [answered.id],
+    );
     expect({ ...row, response: storedText(row.response), request: storedText(row.request) }).toEqual({
       response: stored[0].json,
       request: build(1, 'A-1').request,
@@ -237,7 +269,9 @@ describe('BuildThreadHandler storing offers on SQLite (the migrated schema, the 
     expect([1, 2, 3, 4].map((id) => byId.get(id)?.t)).toEqual(['stored', 'stored', 'failed', 'stored']);
     expect(byId.get(3)).toMatchObject({ error: { domain: false, code: ROW_NOT_CHANGED } });
     expect(await count('offers', 'partner_transaction_id = ?', ['K-2'])).toBe(0);
-    const records = await ds.query<Array<Record<string, string>>>(`SELECT key, state, response_body FROM idempotency_records WHERE key IN ('K-TAKEN', 'K-NEW') ORDER BY key`);
+    const records = await ds.query<Array<Record<string, string>>>(
+      `SELECT key, state, response_body FROM idempotency_records WHERE key IN ('K-TAKEN', 'K-NEW') ORDER BY key`,
+    );
     expect(records).toEqual([
       { key: 'K-NEW', state: 'done', response_body: (byId.get(2) as Stored).json },
       { key: 'K-TAKEN', state: 'done', response_body: (byId.get(1) as Stored).json },
@@ -310,7 +344,9 @@ describe('BuildThreadHandler storing offers (synchronous transactions)', () => {
     const attempts: string[][] = [];
     const { transactions } = recordingSqlite((s) => {
       attempts.push(sqliteOffersIn(s));
-      return sqliteOffersIn(s).includes('BAD') ? Object.assign(new Error('UNIQUE constraint failed: offers.id'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }) : undefined;
+      return sqliteOffersIn(s).includes('BAD')
+        ? Object.assign(new Error('UNIQUE constraint failed: offers.id'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' })
+        : undefined;
     });
     const { handler, replies } = handlerWith(new CompiledSchemas(new SchemaValidatorCache()), () => transactions);
     handler.handleBatch([CONFIG, { t: 'storage', target: sqliteTarget }]);

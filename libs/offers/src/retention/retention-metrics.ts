@@ -47,7 +47,11 @@ export function registerRetentionMetrics(registry: Registry, source: RetentionMe
       },
     });
   };
-  counter('retention_offers_purged_total', 'offers never bought deleted by retention on this instance (with their quotes, variants, opt-outs and idempotency records)', (t) => t.offers);
+  counter(
+    'retention_offers_purged_total',
+    'offers never bought deleted by retention on this instance (with their quotes, variants, opt-outs and idempotency records)',
+    (t) => t.offers,
+  );
   counter('retention_booking_changes_purged_total', 'priced booking changes never applied deleted by retention on this instance', (t) => t.bookingChanges);
   counter('retention_webhook_deliveries_purged_total', 'finished webhook deliveries deleted by retention on this instance', (t) => t.webhookDeliveries);
   counter('retention_batches_total', 'transactions (batches) of the retention purge on this instance', (t) => t.batches);

@@ -7,7 +7,14 @@ const now = new Date('2026-11-25T12:00:00Z');
 describe('retentionPolicy', () => {
   it('keeps offers 30 days after expiry and finished webhook deliveries 30 days, every 300 s, by default', () => {
     const p = retentionPolicy(loadConfig({}), 'postgres');
-    expect(p).toEqual({ offerRetentionMs: 30 * DAY_MS, deliveryRetentionMs: 30 * DAY_MS, batchSize: 1000, pauseMs: 100, intervalMs: 300_000, leaseMs: 600_000 });
+    expect(p).toEqual({
+      offerRetentionMs: 30 * DAY_MS,
+      deliveryRetentionMs: 30 * DAY_MS,
+      batchSize: 1000,
+      pauseMs: 100,
+      intervalMs: 300_000,
+      leaseMs: 600_000,
+    });
     expect(retentionCutoffs(now, p)).toEqual({
       offers: new Date('2026-10-26T12:00:00Z'),
       bookingChanges: new Date('2026-10-26T12:00:00Z'),

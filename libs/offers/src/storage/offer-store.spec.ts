@@ -1,7 +1,15 @@
 import { DataSource } from 'typeorm';
 import type { ActiveConfig } from '@app/bundles';
 import { newId } from '@app/core';
-import { ROW_NOT_CHANGED, sqliteDatetime, SqliteTransactions, SqliteWriteLock, TransactionRunner, type SqliteWriteTarget, type SqlStatement } from '@app/database';
+import {
+  ROW_NOT_CHANGED,
+  sqliteDatetime,
+  SqliteTransactions,
+  SqliteWriteLock,
+  TransactionRunner,
+  type SqliteWriteTarget,
+  type SqlStatement,
+} from '@app/database';
 import { SchemaValidatorCache } from '@app/schemas';
 import { DEMO_TRAVEL_REQUEST } from '../../../../apps/api/src/seed/demo-bundle';
 import { openMigratedSqlite, type MigratedSqlite } from '../../../../test/support/migrated-sqlite';
@@ -120,7 +128,7 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
         updatedAt: NOW,
       });
       // the exact texts
-      const [raw] = (await ds.query<Array<Record<string, string>>>('SELECT request, response, created_at, expires_at FROM offers WHERE id = ?', [p.offer.id]));
+      const [raw] = await ds.query<Array<Record<string, string>>>('SELECT request, response, created_at, expires_at FROM offers WHERE id = ?', [p.offer.id]);
       expect({ ...raw, request: storedText(raw.request), response: storedText(raw.response) }).toEqual({
         request: p.requestJson,
         response: p.json,
@@ -172,7 +180,9 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
     s.add({ prepared: alone }, done('NX-1'));
     s.flush();
     expect(seen).toEqual([['NX-1', 'ok']]);
-    expect(await ds.query('SELECT experiment_key, variant, ordinal FROM offer_variants WHERE offer_id = ?', [p.offer.id])).toEqual([{ experiment_key: null, variant: null, ordinal: 0 }]);
+    expect(await ds.query('SELECT experiment_key, variant, ordinal FROM offer_variants WHERE offer_id = ?', [p.offer.id])).toEqual([
+      { experiment_key: null, variant: null, ordinal: 0 },
+    ]);
   });
 
   it('more offers than a transaction takes: transactions of `maxPerTransaction`, one after another within the flush', async () => {
@@ -211,7 +221,10 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
     expect(errors.get('R-BAD')).toMatchObject({ message: 'UNIQUE constraint failed: offers.id' });
     for (const p of good) expect(await offerStored(p)).toBe(1);
     // the offer that held the id is untouched, and has only its own quotes and conversion rows
-    expect(((await ds.query<Array<{ partner_transaction_id: string }>>('SELECT partner_transaction_id FROM offers WHERE id = ?', [first.offer.id])))[0].partner_transaction_id).toBe('R-0');
+    expect(
+      (await ds.query<Array<{ partner_transaction_id: string }>>('SELECT partner_transaction_id FROM offers WHERE id = ?', [first.offer.id]))[0]
+        .partner_transaction_id,
+    ).toBe('R-0');
     expect(await count('quotes', 'offer_id = ?', [first.offer.id])).toBe(first.quotes.length);
     expect(await count('offer_variants', 'offer_id = ?', [first.offer.id])).toBe(first.offer.experiments.length);
   });
@@ -249,9 +262,13 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
     // the record: done, with the offer's response text
     const stored = await ds.getRepository(IdempotencyRecordEntity).findOneByOrFail({ key: 'K-NEW' });
     expect(stored).toEqual({ ...record, state: 'done', responseBody: JSON.parse(withKey.json), offerId: withKey.offer.id });
-    expect(((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-NEW'`)))[0].response_body).toBe(withKey.json);
+    expect((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-NEW'`))[0].response_body).toBe(
+      withKey.json,
+    );
     // the key committed first still answers with the first offer
-    expect(((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-TAKEN'`)))[0].response_body).toBe(earlier.json);
+    expect((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-TAKEN'`))[0].response_body).toBe(
+      earlier.json,
+    );
     expect(await count('idempotency_records')).toBe(2);
   });
 
@@ -267,7 +284,9 @@ describe('OfferStore on SQLite (the migrated schema, SqliteTransactions as in a 
       ['SK-2', ROW_NOT_CHANGED],
     ]);
     expect([await offerStored(a), await offerStored(b)]).toEqual([1, 0]);
-    expect(((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-SAME'`)))[0].response_body).toBe(a.json);
+    expect((await ds.query<Array<{ response_body: string }>>(`SELECT response_body FROM idempotency_records WHERE key = 'K-SAME'`))[0].response_body).toBe(
+      a.json,
+    );
   });
 
   it('a failure that cannot be one row’s (the database busy past busy_timeout) fails every offer of the transaction at once, without a retry per offer', async () => {
@@ -350,13 +369,17 @@ describe('OfferStore on the event loop’s connection (TransactionRunner on SQLi
           resolve();
         }),
       );
-    const all = Promise.all([outcome('T-1', prepared('T-1')), outcome('T-BAD', { ...taken, offer: { ...taken.offer, id: first.offer.id } }), outcome('T-3', prepared('T-3'))]);
+    const all = Promise.all([
+      outcome('T-1', prepared('T-1')),
+      outcome('T-BAD', { ...taken, offer: { ...taken.offer, id: first.offer.id } }),
+      outcome('T-3', prepared('T-3')),
+    ]);
     const idle = new Promise<string[]>((resolve) => store.whenIdle(() => resolve([...answered])));
     store.flush();
     await all;
     // every offer was answered before the store said it was idle
     expect(await idle).toEqual(['T-1 ok', 'T-BAD SQLITE_CONSTRAINT_PRIMARYKEY', 'T-3 ok']);
-    expect(((await ds.query<Array<{ t: string }>>('SELECT partner_transaction_id AS t FROM offers ORDER BY t'))).map((r) => r.t)).toEqual(['T-0', 'T-1', 'T-3']);
+    expect((await ds.query<Array<{ t: string }>>('SELECT partner_transaction_id AS t FROM offers ORDER BY t')).map((r) => r.t)).toEqual(['T-0', 'T-1', 'T-3']);
   });
 });
 
@@ -369,7 +392,11 @@ describe('OfferStore on asynchronous transactions (PostgreSQL’s shape, a fake 
       concurrency,
       run: (statements, options) =>
         new Promise<void>((resolve, reject) => {
-          runs.push({ statements: [...statements], rollBack: options?.rollBack === true, finish: (error) => (error === undefined ? resolve() : reject(error)) });
+          runs.push({
+            statements: [...statements],
+            rollBack: options?.rollBack === true,
+            finish: (error) => (error === undefined ? resolve() : reject(error)),
+          });
         }),
     };
     return { transactions, runs };
@@ -431,11 +458,7 @@ describe('OfferStore on asynchronous transactions (PostgreSQL’s shape, a fake 
       ['C-3', 'ok'],
       ['C-4', 'ok'],
     ]);
-    expect(runs.map(offersIn)).toEqual([
-      ['C-1', 'C-2'],
-      ['C-3', 'C-4'],
-      ['C-5'],
-    ]);
+    expect(runs.map(offersIn)).toEqual([['C-1', 'C-2'], ['C-3', 'C-4'], ['C-5']]);
     runs[0].finish();
     runs[2].finish();
     await settle();

@@ -36,7 +36,8 @@ const SQLITE_ROW_REFUSED = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
  * row's: a database that cannot be reached (or is busy) fails them all at once, not once each.
  */
 function mayBeOneRows(e: unknown): boolean {
-  const code = (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.code ?? (e as { driverError?: { code?: unknown } } | null)?.driverError?.code;
+  const code =
+    (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.code ?? (e as { driverError?: { code?: unknown } } | null)?.driverError?.code;
   return isRowNotChanged(e) || (typeof code === 'string' && (PG_ROW_REFUSED.test(code) || SQLITE_ROW_REFUSED.test(code)));
 }
 
@@ -56,7 +57,11 @@ function afterRun(run: () => void | Promise<void>, next: (failed: boolean, error
     next(true, e ?? new Error('the transaction failed'));
     return;
   }
-  if (isPromise(result)) result.then(() => next(false), (e: unknown) => next(true, e ?? new Error('the transaction failed')));
+  if (isPromise(result))
+    result.then(
+      () => next(false),
+      (e: unknown) => next(true, e ?? new Error('the transaction failed')),
+    );
   else next(false);
 }
 
@@ -119,7 +124,13 @@ export class OfferStore {
 
   private commit(batch: Waiting[], finished: () => void): void {
     afterRun(
-      () => this.transactions.run(offerInsertStatements(this.engine, batch.map((w) => w.item))),
+      () =>
+        this.transactions.run(
+          offerInsertStatements(
+            this.engine,
+            batch.map((w) => w.item),
+          ),
+        ),
       (failed, error) => {
         if (!failed) {
           for (const w of batch) w.done();

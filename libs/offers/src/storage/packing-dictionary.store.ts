@@ -23,7 +23,13 @@ interface DictionaryRow {
 }
 
 function dictionaryRow(r: Record<string, unknown>): DictionaryRow {
-  return { partner_id: String(r.partner_id), offer_config_id: String(r.offer_config_id), bundle_version: Number(r.bundle_version), id: String(r.id), content: String(r.content) };
+  return {
+    partner_id: String(r.partner_id),
+    offer_config_id: String(r.offer_config_id),
+    bundle_version: Number(r.bundle_version),
+    id: String(r.id),
+    content: String(r.content),
+  };
 }
 
 /** What a stored offer gives to make its configuration's dictionary. */
@@ -91,7 +97,11 @@ export class PackingDictionaries implements OnModuleInit {
     const scope = packingScope(sample.partnerId, sample.offerConfigId, sample.bundleVersion);
     if (this.registry.has(scope) || this.writing.has(scope)) return;
     const written = this.write(sample)
-      .catch((e: unknown) => this.logger.warn(`could not store the packing dictionary of ${sample.offerConfigId} (version ${sample.bundleVersion}): ${e instanceof Error ? e.message : String(e)}`))
+      .catch((e: unknown) =>
+        this.logger.warn(
+          `could not store the packing dictionary of ${sample.offerConfigId} (version ${sample.bundleVersion}): ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      )
       .finally(() => this.writing.delete(scope));
     this.writing.set(scope, written);
   }
@@ -105,7 +115,9 @@ export class PackingDictionaries implements OnModuleInit {
     const text = packingDictionaryText(sample.requestJson, sample.responseJson);
     const { id } = packingDictionary(text);
     const created = dateParam('sqlite', this.clock.now());
-    await this.tx.runStatements([{ sql: SQLITE_INSERT_PACKING_DICTIONARY, params: [sample.partnerId, sample.offerConfigId, sample.bundleVersion, id, text, created] }]);
+    await this.tx.runStatements([
+      { sql: SQLITE_INSERT_PACKING_DICTIONARY, params: [sample.partnerId, sample.offerConfigId, sample.bundleVersion, id, text, created] },
+    ]);
     // the row in the database is the dictionary, whoever wrote it
     const { rows } = await preparedQuery(
       this.dataSource.manager,

@@ -40,7 +40,8 @@ export class ConversionFiguresDto {
   @ApiProperty({ example: 3, description: 'quotes of those bookings cancelled so far' }) cancellations!: number;
   @ApiProperty({
     type: [PremiumConfirmedDto],
-    description: 'refunds made so far on those bookings (whole prices: premium, surcharge and tax), per currency; a currency appears once something is cancelled in it, even with nothing refunded',
+    description:
+      'refunds made so far on those bookings (whole prices: premium, surcharge and tax), per currency; a currency appears once something is cancelled in it, even with nothing refunded',
   })
   refunded!: PremiumConfirmedDto[];
   @ApiProperty({

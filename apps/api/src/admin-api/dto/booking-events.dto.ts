@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class BookingEventActorDto {
-  @ApiPropertyOptional({ description: "the partner API key that made the change (a change through the partner API)" }) api_key_id?: string;
+  @ApiPropertyOptional({ description: 'the partner API key that made the change (a change through the partner API)' }) api_key_id?: string;
   @ApiPropertyOptional({ description: 'the admin key that made the change (a change by an operator)' }) admin_key_id?: string;
 }
 

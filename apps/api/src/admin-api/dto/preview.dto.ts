@@ -36,7 +36,8 @@ export class PreviewResponseDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'schema, every config considered (status, exclusion, when, access, selected), experiment variants, every product with its inputs and price or error, content language',
+    description:
+      'schema, every config considered (status, exclusion, when, access, selected), experiment variants, every product with its inputs and price or error, content language',
   })
   trace!: Record<string, unknown>;
 

@@ -38,7 +38,8 @@ export class ErasureRequestDto {
   email?: string;
 
   @ApiPropertyOptional({
-    description: "the partner's own id of the person: the create-offer requests' `partner.customer_id` (compared exactly). Exactly one of `email` and `customer_id`.",
+    description:
+      "the partner's own id of the person: the create-offer requests' `partner.customer_id` (compared exactly). Exactly one of `email` and `customer_id`.",
     example: 'cust-42',
     maxLength: 200,
   })

@@ -107,7 +107,12 @@ export class WebhookEndpointResponseDto {
   @ApiProperty({ enum: WEBHOOK_ENDPOINT_STATUSES })
   status!: WebhookEndpointStatus;
 
-  @ApiProperty({ type: String, nullable: true, description: 'why the platform disabled it (e.g. the receiver answered 410 Gone); null when enabled or disabled by hand', example: null })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'why the platform disabled it (e.g. the receiver answered 410 Gone); null when enabled or disabled by hand',
+    example: null,
+  })
   disabled_reason!: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'after a rotation: until when the previous secret still signs' })
@@ -122,7 +127,8 @@ export class WebhookEndpointResponseDto {
 
 export class CreatedWebhookResponseDto extends WebhookEndpointResponseDto {
   @ApiProperty({
-    description: 'the signing secret: shown once, never again (stored only encrypted). `whsec_` + Base64 of 32 random bytes, as Standard Webhooks libraries take it.',
+    description:
+      'the signing secret: shown once, never again (stored only encrypted). `whsec_` + Base64 of 32 random bytes, as Standard Webhooks libraries take it.',
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7Ahmn3pWqEg=',
   })
   secret!: string;

@@ -131,9 +131,17 @@ export class BookingQuoteDto {
   @ApiPropertyOptional({ example: 0, description: 'once cancelled, or in a cancellation preview: price − refund' })
   adjustment_fee?: number;
   @ApiPropertyOptional({ example: 'A$0.00' }) adjustment_fee_formatted?: string;
-  @ApiPropertyOptional({ example: '2026-12-09T10:00:00+00:00', description: 'once cancelled, or in a cancellation preview: the end of the cooling-off period (full refund until then)' })
+  @ApiPropertyOptional({
+    example: '2026-12-09T10:00:00+00:00',
+    description: 'once cancelled, or in a cancellation preview: the end of the cooling-off period (full refund until then)',
+  })
   policy_coolingoff_date?: string;
-  @ApiPropertyOptional({ nullable: true, type: String, example: '2026-11-27T08:30:00+00:00', description: 'once cancelled: when; null in a cancellation preview' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '2026-11-27T08:30:00+00:00',
+    description: 'once cancelled: when; null in a cancellation preview',
+  })
   policy_cancellation_date?: string | null;
   @ApiPropertyOptional({ example: 2.5, description: 'in a quote for update: new price − old price (negative when cheaper)' })
   price_diff?: number;

@@ -81,7 +81,8 @@ describe('PartnerThrottlerGuard', () => {
     const storage = { increment: jest.fn(async () => ({ totalHits: 1, timeToExpire: 1, isBlocked: false, timeToBlockExpire: 0 })) };
     const guard = new PartnerThrottlerGuard({ throttlers: [{ name: 'default', ttl: 1000, limit: 1 }] }, storage);
     await guard.onModuleInit();
-    const request = () => new ExecutionContextHost([{ ip: '127.0.0.1', headers: {} }, { setHeader: jest.fn() }], LimitedController, LimitedController.prototype.own);
+    const request = () =>
+      new ExecutionContextHost([{ ip: '127.0.0.1', headers: {} }, { setHeader: jest.fn() }], LimitedController, LimitedController.prototype.own);
     const cached = jest.spyOn(RouteMetadataReflector.prototype, 'getAllAndOverride');
     const read = jest.spyOn(Reflector.prototype, 'getAllAndOverride');
 

@@ -358,7 +358,17 @@ export const INSERT_PENDING_CHANGE: EngineSql = bothEngines(`
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`);
 
 export function insertPendingChangeParams(engine: Engine, c: Omit<PendingChange, 'appliedAt'>): unknown[] {
-  return [c.id, c.bookingId, c.partnerId, c.kind, c.bookingVersion, JSON.stringify(c.plan), c.apiKeyId, dateParam(engine, c.confirmBefore), dateParam(engine, c.createdAt)];
+  return [
+    c.id,
+    c.bookingId,
+    c.partnerId,
+    c.kind,
+    c.bookingVersion,
+    JSON.stringify(c.plan),
+    c.apiKeyId,
+    dateParam(engine, c.confirmBefore),
+    dateParam(engine, c.createdAt),
+  ];
 }
 
 /** The priced change applied, once: 0 rows changed when it already was. */

@@ -141,7 +141,14 @@ export class BookingLifecycleService {
       if (now.getTime() >= change.confirmBefore.getTime()) throw new CancellationExpiredError(formatApiDate(change.confirmBefore));
       if (!this.stillApplies(change, loaded)) throw new CancellationStaleError();
       try {
-        const body = await this.applyCancellation(loaded, change.plan as CancellationPlan, now, { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey }, complete, change.id);
+        const body = await this.applyCancellation(
+          loaded,
+          change.plan as CancellationPlan,
+          now,
+          { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey },
+          complete,
+          change.id,
+        );
         return { status: 200, body };
       } catch (e) {
         if (isRowNotChanged(e)) throw new CancellationStaleError();
@@ -242,7 +249,10 @@ export class BookingLifecycleService {
           return { status: 200, body };
         }
         try {
-          return { status: 200, body: await this.write(loaded, next, 'booking.updated', now, { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey }, complete) };
+          return {
+            status: 200,
+            body: await this.write(loaded, next, 'booking.updated', now, { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey }, complete),
+          };
         } catch (e) {
           if (!isRowNotChanged(e) || attempt >= MAX_ATTEMPTS) throw e;
         }
@@ -297,7 +307,12 @@ export class BookingLifecycleService {
         if (!product) throw new QuotePricingError(item.quoteId, `the product ${item.productCode} is not in the offer's configuration`);
         // the request's parts as pricing reads them (prepared by toCelInput, as on Create Offer)
         const pricingVars = vars as unknown as ExpressionVars;
-        const priced = quoteProduct(product, { vars: pricingVars, currency: loaded.booking.currency, locale: loaded.locale, evaluate: terms.compiled.evaluate });
+        const priced = quoteProduct(product, {
+          vars: pricingVars,
+          currency: loaded.booking.currency,
+          locale: loaded.locale,
+          evaluate: terms.compiled.evaluate,
+        });
         if (!priced.ok) throw new QuotePricingError(item.quoteId, priced.message);
         const q = priced.quote;
         plan.quotes.push({
@@ -348,7 +363,9 @@ export class BookingLifecycleService {
         return;
       }
       for (const field of fieldsNotModifiable(item, terms, q.update_fields)) {
-        errors[`/quotes/${i}/update_fields/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`] = [`is not a field the product ${item.productCode} lets an update change`];
+        errors[`/quotes/${i}/update_fields/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`] = [
+          `is not a field the product ${item.productCode} lets an update change`,
+        ];
       }
       items.push(item);
     });

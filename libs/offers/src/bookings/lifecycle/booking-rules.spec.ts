@@ -8,8 +8,7 @@ const DAY = 86_400_000;
 const CONFIRMED = new Date('2026-05-01T00:00:00Z');
 const START = new Date('2026-06-01T00:00:00Z');
 const END = new Date('2026-06-11T00:00:00Z');
-const PRO_RATA =
-  'quote.price * double((quote.policy_end_date - now).getSeconds()) / double((quote.policy_end_date - quote.policy_start_date).getSeconds())';
+const PRO_RATA = 'quote.price * double((quote.policy_end_date - now).getSeconds()) / double((quote.policy_end_date - quote.policy_start_date).getSeconds())';
 
 const env = CelEnvironment.forSchema({ type: 'object', properties: { context: { type: 'object' } } }, { bookingQuote: true });
 

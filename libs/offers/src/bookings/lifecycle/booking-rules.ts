@@ -68,7 +68,10 @@ export function refundsFor(items: readonly BookingItemRecord[], terms: BookingTe
   return items.map((item) => {
     const rules = cancellationOf(terms.products.get(item.productCode) ?? {});
     const openEnded = item.policyEnd === null;
-    const allowed = openEnded && rules.allowed === CANCELLATION_DEFAULTS.allowed ? true : mustBeBool(evaluate(terms, rules.allowed, vars, item, currency), item, 'cancellation.allowed');
+    const allowed =
+      openEnded && rules.allowed === CANCELLATION_DEFAULTS.allowed
+        ? true
+        : mustBeBool(evaluate(terms, rules.allowed, vars, item, currency), item, 'cancellation.allowed');
     if (!allowed) throw new CancellationNotAllowedError(item.quoteId);
     const coolingOffEnd = new Date(item.confirmedAt.getTime() + durationToMs(rules.cooling_off));
     const policyInForce = openEnded || now.getTime() < (item.policyEnd as Date).getTime();
