@@ -488,18 +488,19 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
     expect((await erase(t, { partner: 'PRIV', customer_id: ADA.customerId }).expect(200)).body).toMatchObject({ offers: 0, bookings: 0 });
   });
 
-  it('finds the lookups through the time-ordered indexes, comparing keys in the index', async () => {
+  it("finds the lookups through indexes: on SQLite the time-ordered ones, comparing keys in the index; on PostgreSQL the keys' own", async () => {
     const ds = t.app.get(DataSource);
     const { OFFERS_BY_EMAIL_KEY, OFFERS_BY_CUSTOMER_KEY, BOOKINGS_BY_EMAIL_KEY } = await import('../../libs/privacy/src/erasure.sql');
-    const cases: Array<[string, { sqlite: string; postgres: string }]> = [
-      ['ix_offers_partner_created', OFFERS_BY_EMAIL_KEY],
-      ['ix_offers_partner_created', OFFERS_BY_CUSTOMER_KEY],
-      ['ix_bookings_partner_created', BOOKINGS_BY_EMAIL_KEY],
+    // [SQLite index, PostgreSQL index, statement]
+    const cases: Array<[string, string, { sqlite: string; postgres: string }]> = [
+      ['ix_offers_partner_created', 'ix_offers_email_key', OFFERS_BY_EMAIL_KEY],
+      ['ix_offers_partner_created', 'ix_offers_customer_key', OFFERS_BY_CUSTOMER_KEY],
+      ['ix_bookings_partner_created', 'ix_bookings_email_key', BOOKINGS_BY_EMAIL_KEY],
     ];
-    for (const [index, sql] of cases) {
+    for (const [sqliteIndex, postgresIndex, sql] of cases) {
       if (engineOf(ds) === 'sqlite') {
         const plan = await ds.query<Array<{ detail: string }>>(`EXPLAIN QUERY PLAN ${sql.sqlite}`, [priv.partnerId, 123]);
-        expect(plan.map((p) => p.detail).join('\n')).toMatch(new RegExp(`SEARCH (offers|bookings) USING INDEX ${index} \\(partner_id=\\?\\)`));
+        expect(plan.map((p) => p.detail).join('\n')).toMatch(new RegExp(`SEARCH (offers|bookings) USING INDEX ${sqliteIndex} \\(partner_id=\\?\\)`));
       } else {
         const runner = ds.createQueryRunner();
         try {
@@ -507,10 +508,7 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
           // a plan for a large table: the test database is small enough for a sequential scan to win
           await runner.query('SET LOCAL enable_seqscan = off');
           const plan: Array<{ 'QUERY PLAN': string }> = await runner.query(`EXPLAIN ${sql.postgres.replace('$1', `'${priv.partnerId}'`).replace('$2', '123')}`);
-          const text = plan.map((p) => p['QUERY PLAN']).join('\n');
-          expect(text).toContain(index);
-          // the key is compared in the index scan, before any row of the table is read
-          expect(text).toMatch(/Index Cond: .*(email|customer)_key = /);
+          expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toContain(postgresIndex);
         } finally {
           await runner.rollbackTransaction();
           await runner.release();

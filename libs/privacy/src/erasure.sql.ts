@@ -5,9 +5,11 @@ import type { Engine, EngineSql } from '@app/database';
  * PostgreSQL. A list of ids is bound as one value: a JSON array read with json_each on SQLite, an
  * array on PostgreSQL (`ids` below). Every read of a person's rows goes through an index. The
  * lookup keys are the trailing columns of ix_offers_partner_created and ix_bookings_partner_created:
- * a lookup scans one partner's entries of that index, comparing keys without reading the table
- * (about half a second per million offers), and reads only the rows whose key matches. Then the
- * ids, and the indexes on booking_id / offer_id / (endpoint_id, event_id) of the related tables.
+ * on SQLite a lookup scans one partner's entries of that index, comparing keys without reading
+ * the table (about half a second per million offers), and reads only the rows whose key matches;
+ * on PostgreSQL the keys also have partial indexes of their own (ix_offers_email_key,
+ * ix_offers_customer_key, ix_bookings_email_key). Then the ids, and the indexes on booking_id /
+ * offer_id / (endpoint_id, event_id) of the related tables.
  */
 
 /** `IN <ids>` of one bound list, per engine (`n`: the placeholder's number on PostgreSQL) */

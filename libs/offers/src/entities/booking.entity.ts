@@ -10,6 +10,8 @@ import { dateColumn, jsonColumn, uuidColumn } from '@app/core';
 @Index('uq_bookings_offer', ['offerId'], { unique: true })
 // its trailing column is the erasure lookup key of the policyholder's e-mail (as on offers)
 @Index('ix_bookings_partner_created', ['partnerId', 'createdAt', 'emailKey'])
+// PostgreSQL only (its migrations create it: a partial index on email_key), as on offers
+@Index('ix_bookings_email_key', { synchronize: false })
 @Index('ix_bookings_partner_status_created', ['partnerId', 'status', 'createdAt'])
 @Index('ix_bookings_partner_transaction', ['partnerId', 'partnerTransactionId', 'createdAt'])
 export class BookingEntity {

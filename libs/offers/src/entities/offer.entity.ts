@@ -13,6 +13,10 @@ export interface StoredExperiment {
 // erasure scans one partner's entries without reading the table, and Create Offer writes no index
 // ordered by a random key
 @Index('ix_offers_partner_created', ['partnerId', 'createdAt', 'emailKey', 'customerKey'])
+// PostgreSQL only (its migrations create them: partial indexes on email_key and customer_key), where
+// a scan of a partner's entries of the index above costs an erasure more than these cost Create Offer
+@Index('ix_offers_email_key', { synchronize: false })
+@Index('ix_offers_customer_key', { synchronize: false })
 // the retention purge's candidates: offers never bought, by expiry (partial: bought offers are not in it)
 @Index('ix_offers_unbought_expires', ['expiresAt'], { where: "status IN ('OFFERED', 'OPTED_OUT')" })
 export class OfferEntity {
