@@ -1,38 +1,14 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SqliteWriteLock, SqliteWriteLockTimeout } from './write-lock';
 
-/**
- * A thread that, on the lock's memory: `hold` takes it (if free), says so, keeps it `ms` and
- * releases it; `release` releases it after `ms`; `die` takes it and ends without releasing it.
- * Raw Atomics (slot 0: 0 free, else the holder's thread id + 1), as SqliteWriteLock lays it out.
- */
+/** A thread that takes, holds or releases the lock's memory (see test-workers/lock-taker.worker.js). */
 function thread(
   buffer: SharedArrayBuffer,
   action: 'hold' | 'release' | 'die',
   ms: number,
 ): { worker: Worker; id: number; started: Promise<boolean>; exited: Promise<void> } {
-  const worker = new Worker(
-    `
-    const { parentPort, workerData, threadId } = require('node:worker_threads');
-    const cells = new Int32Array(workerData.buffer);
-    const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-    if (workerData.action === 'die') {
-      parentPort.postMessage(Atomics.compareExchange(cells, 0, 0, threadId + 1) === 0);
-    } else if (workerData.action === 'hold') {
-      const took = Atomics.compareExchange(cells, 0, 0, threadId + 1) === 0;
-      parentPort.postMessage(took);
-      nap(workerData.ms);
-    } else {
-      parentPort.postMessage(true);
-      nap(workerData.ms);
-    }
-    if (workerData.action !== 'die') {
-      Atomics.store(cells, 0, 0);
-      Atomics.notify(cells, 0);
-    }
-    `,
-    { eval: true, workerData: { buffer, action, ms } },
-  );
+  const worker = new Worker(join(__dirname, 'test-workers', 'lock-taker.worker.js'), { workerData: { buffer, action, ms } });
   const started = new Promise<boolean>((resolve) => worker.once('message', resolve));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // taken now: a thread that has ended may no longer say its id

@@ -1,12 +1,10 @@
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { closeThread } from './close-thread';
 
 describe('closeThread', () => {
   it('ends the thread once it says it is done', async () => {
-    const worker = new Worker(
-      `require('node:worker_threads').parentPort.on('message', (m) => m === 'close' && require('node:worker_threads').parentPort.postMessage('closed'));`,
-      { eval: true },
-    );
+    const worker = new Worker(join(__dirname, 'test-workers', 'answers-close.worker.js'));
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     const started = Date.now();
     await closeThread(worker, (closed) => {
@@ -18,7 +16,7 @@ describe('closeThread', () => {
   });
 
   it('a thread that never answers is ended after the grace period', async () => {
-    const worker = new Worker('setInterval(() => undefined, 1000);', { eval: true });
+    const worker = new Worker(join(__dirname, 'test-workers', 'never-answers.worker.js'));
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     const started = Date.now();
     await closeThread(worker, () => undefined, 150);

@@ -1,0 +1,3 @@
+'use strict';
+/** A thread for close-thread.spec that never answers and never ends by itself. */
+setInterval(() => undefined, 1000);
