@@ -1,30 +1,4 @@
-import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
-import { OfferEntity } from './entities/offer.entity';
-import { QuoteEntity } from './entities/quote.entity';
-import { BookingEntity } from './entities/booking.entity';
-import { BookingItemEntity } from './entities/booking-item.entity';
-import { OfferVariantEntity } from './entities/offer-variant.entity';
-import { OptOutEventEntity } from './entities/opt-out-event.entity';
-import { BookingChangeEntity } from './entities/booking-change.entity';
-import { BookingEventEntity } from './entities/booking-event.entity';
-import { OfferRollupEntity } from './entities/offer-rollup.entity';
-import { JobLeaseEntity } from './entities/job-lease.entity';
-import { PackingDictionaryEntity } from './entities/packing-dictionary.entity';
-
-export const OFFERS_ENTITIES = [
-  OfferEntity,
-  QuoteEntity,
-  IdempotencyRecordEntity,
-  BookingEntity,
-  BookingItemEntity,
-  OptOutEventEntity,
-  OfferVariantEntity,
-  BookingChangeEntity,
-  BookingEventEntity,
-  OfferRollupEntity,
-  JobLeaseEntity,
-  PackingDictionaryEntity,
-];
+export { OFFERS_ENTITIES } from './entities/offers-entities';
 export { OffersModule } from './offers.module';
 export { OffersService, type CreateOfferCommand, type CreateOfferResult, type OfferStatusView } from './offers.service';
 export type { OfferQuery, OfferCaller, OfferResponse, OfferProductResponse } from './offer-engine.types';

@@ -4,9 +4,6 @@ import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
 import { SchemasModule } from '@app/schemas';
 import { CompiledSchemas } from './compiled-schemas';
-import { IdempotencyRecordEntity } from './entities/idempotency-record.entity';
-import { OfferEntity } from './entities/offer.entity';
-import { QuoteEntity } from './entities/quote.entity';
 import { OfferBuilder } from './offer-builder';
 import { PackingDictionaries } from './storage/packing-dictionary.store';
 import { OffersRepository } from './offers.repository';
@@ -19,36 +16,14 @@ import { BookingsService } from './bookings/bookings.service';
 import { BookingLifecycleService } from './bookings/lifecycle/booking-lifecycle.service';
 import { BookingChangesRepository } from './bookings/lifecycle/booking-changes.repository';
 import { BookingTermsService } from './bookings/lifecycle/booking-terms';
-import { BookingChangeEntity } from './entities/booking-change.entity';
-import { BookingEventEntity } from './entities/booking-event.entity';
-import { BookingEntity } from './entities/booking.entity';
-import { BookingItemEntity } from './entities/booking-item.entity';
-import { OfferVariantEntity } from './entities/offer-variant.entity';
-import { OptOutEventEntity } from './entities/opt-out-event.entity';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
 import { WarmUpSamples } from './warm-up-samples';
-import { OfferRollupEntity } from './entities/offer-rollup.entity';
 import { RetentionService } from './retention/retention.service';
+import { OFFERS_ENTITIES } from './entities/offers-entities';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([
-      OfferEntity,
-      QuoteEntity,
-      IdempotencyRecordEntity,
-      BookingEntity,
-      BookingItemEntity,
-      OptOutEventEntity,
-      OfferVariantEntity,
-      BookingChangeEntity,
-      BookingEventEntity,
-      OfferRollupEntity,
-    ]),
-    BundlesModule,
-    SchemasModule,
-    PartnersModule,
-  ],
+  imports: [TypeOrmModule.forFeature(OFFERS_ENTITIES), BundlesModule, SchemasModule, PartnersModule],
   providers: [
     OfferBuilder,
     PackingDictionaries,
