@@ -25,6 +25,7 @@ import {
   offerForBookingOf,
   offersForBookingParams,
   OFFERS_FOR_BOOKING,
+  OFFER_STATE_LOCKED,
   offerStateOf,
   offerStateParams,
   QUOTES_FOR_BOOKING,
@@ -93,6 +94,12 @@ export class BookingsRepository {
    */
   async offerState(partnerId: string, offerId: string, manager: EntityManager = this.manager): Promise<OfferState | null> {
     const { rows } = await preparedQuery(manager, OFFER_STATE[engineOf(manager)], offerStateParams(partnerId, offerId));
+    return rows.length > 0 ? offerStateOf(rows[0]) : null;
+  }
+
+  /** The offer's state, its row locked until `manager`'s transaction ends (OFFER_STATE_LOCKED); null when it is absent. */
+  async lockedOfferState(manager: EntityManager, partnerId: string, offerId: string): Promise<OfferState | null> {
+    const { rows } = await preparedQuery(manager, OFFER_STATE_LOCKED[engineOf(manager)], offerStateParams(partnerId, offerId));
     return rows.length > 0 ? offerStateOf(rows[0]) : null;
   }
 

@@ -73,7 +73,8 @@ export class BookingsService {
       if (await this.repo.markOfferOptedOut(m, { partnerId, offerId: cmd.offerId, now })) {
         await this.repo.markVariantsOptedOut(m, cmd.offerId);
       } else {
-        const state = await this.repo.offerState(partnerId, cmd.offerId, m);
+        // locked: the repeat's record must not outlive an offer a retention purge is deleting
+        const state = await this.repo.lockedOfferState(m, partnerId, cmd.offerId);
         if (!state) throw new OfferNotFoundError();
         if (state.status === 'CONFIRMED') throw new OfferAlreadyConfirmedError(state.bookingId);
         // already opted out: the repeat is recorded too

@@ -150,6 +150,22 @@ export const OFFER_STATE: EngineSql = {
     WHERE id = $1 AND partner_id = $2`,
 };
 
+/**
+ * OFFER_STATE with the offer's row locked until the transaction ends (PostgreSQL; a SQLite write
+ * transaction already excludes every other writer). What is written about an offer once it is read
+ * this way cannot outlive the offer: a retention purge holding the row (UNBOUGHT_OFFERS locks its
+ * candidates) is waited for, and the offer it deleted is then not found; a purge that comes after
+ * skips the locked row. Takes offerStateParams.
+ */
+export const OFFER_STATE_LOCKED: EngineSql = {
+  sqlite: OFFER_STATE.sqlite,
+  postgres: `
+    SELECT status, booking_id, expires_at
+    FROM offers
+    WHERE id = $1 AND partner_id = $2
+    FOR UPDATE`,
+};
+
 export function offerStateParams(partnerId: string, offerId: string): unknown[] {
   return [offerId, partnerId];
 }
