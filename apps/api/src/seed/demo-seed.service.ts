@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BundlesService } from '@app/bundles';
 import { APP_CONFIG, AppConfig } from '@app/core';
-import { ApiKeysService, PartnersService } from '@app/partners';
+import { AdminKeysService, ApiKeysService, PartnersService } from '@app/partners';
 import { DEMO_BUNDLE } from './demo-bundle';
 
 const SEED_ACTOR = 'system:seed';
@@ -11,6 +11,9 @@ const SEED_ACTOR = 'system:seed';
 /**
  * SEED_DEMO: on start, create the DEMO partner with its bundle and a test key, once. The key is
  * printed once and written to DEMO_KEY_PATH; later starts find the partner and do nothing.
+ * Without ADMIN_API_KEY, and while no admin key exists, it also makes an admin key for the console
+ * (/console), printed once and written beside the demo key (admin-key.txt), so that a first
+ * `npm start` can be looked at in a browser; it is an ordinary admin key, listed and revocable.
  */
 @Injectable()
 export class DemoSeedService implements OnApplicationBootstrap {
@@ -21,11 +24,33 @@ export class DemoSeedService implements OnApplicationBootstrap {
     private readonly partners: PartnersService,
     private readonly bundles: BundlesService,
     private readonly keys: ApiKeysService,
+    private readonly adminKeys: AdminKeysService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.seedDemo) return;
     await this.seed();
+    await this.seedAdminKey();
+  }
+
+  /** where the console's admin key is written: beside the demo key */
+  get adminKeyPath(): string {
+    return join(dirname(this.config.demoKeyPath), 'admin-key.txt');
+  }
+
+  /** Returns the new admin key when it made one: only without ADMIN_API_KEY and while there is no admin key at all (revoked ones count). */
+  async seedAdminKey(): Promise<string | null> {
+    if (this.config.adminApiKey !== undefined) return null;
+    if ((await this.adminKeys.list()).length > 0) return null;
+    const created = await this.adminKeys.create('console (demo seed)', { actor: SEED_ACTOR, requestId: null });
+    mkdirSync(dirname(this.adminKeyPath), { recursive: true });
+    writeFileSync(this.adminKeyPath, `${created.key}\n`, { mode: 0o600 });
+    // printed once, as the demo key: the operator's only sight of it besides the file
+    process.stdout.write(
+      `\nAdmin key for the console at /console (shown once, also in ${this.adminKeyPath}; revoke it with DELETE /admin/admin-keys/${created.id}):\n\n  ${created.key}\n\n`,
+    );
+    this.logger.log(`admin key ${created.prefix}… for the console written to ${this.adminKeyPath}`);
+    return created.key;
   }
 
   /** Returns the new test key when it seeded, null when DEMO already existed. */
