@@ -1,5 +1,5 @@
 import type { ProductRule } from '@app/core';
-import { checkSelection, resolveProductRules } from './product-rules';
+import { checkSelection, groupStatesAfter, resolveProductRules } from './product-rules';
 
 const rules: ProductRule[] = [
   {
@@ -86,6 +86,42 @@ describe('checkSelection', () => {
     expect(v).toEqual([{ slug: 'warranty', selected: 0, min_select: 1, max_select: 1, message: expect.stringContaining('at least 1') }]);
     const v2 = checkSelection(resolved, ['q1', 'q2', 'q4', 'q5']);
     expect(v2).toEqual([{ slug: 'warranty', selected: 2, min_select: 1, max_select: 1, message: expect.stringContaining('at most 1') }]);
+  });
+
+  it('a required group asks for nothing while it is hidden or disabled, and for its minimum once an event shows it', () => {
+    const gated = resolveProductRules(
+      [
+        {
+          slug: 'warranty',
+          products: ['WARRANTY_2Y', 'WARRANTY_3Y'],
+          initial_state: 'show',
+          min_select: 0,
+          max_select: 1,
+          events: [{ on: 'select', product: 'WARRANTY_2Y', target: 'shipping', set_state: 'show' }],
+        },
+        { slug: 'shipping', products: ['SHIPPING'], initial_state: 'hide', min_select: 1, max_select: 1, events: [] },
+        { slug: 'extras', products: ['A'], initial_state: 'disable', min_select: 1, max_select: 1 },
+      ],
+      new Map([
+        ['WARRANTY_2Y', 'q1'],
+        ['WARRANTY_3Y', 'q2'],
+        ['SHIPPING', 'q3'],
+        ['A', 'q4'],
+      ]),
+    );
+    // nothing shows shipping: hidden, so its min_select 1 is not asked; extras stays disabled
+    expect(checkSelection(gated, [])).toEqual([]);
+    expect(checkSelection(gated, ['q2'])).toEqual([]);
+    // selecting WARRANTY_2Y shows shipping: now one of it is required
+    expect(groupStatesAfter(gated, new Set(['q1'])).get('shipping')).toBe('show');
+    expect(checkSelection(gated, ['q1'])).toEqual([
+      { slug: 'shipping', selected: 0, min_select: 1, max_select: 1, message: expect.stringContaining('at least 1') },
+    ]);
+    expect(checkSelection(gated, ['q1', 'q3'])).toEqual([]);
+    // max_select holds whatever the state
+    expect(checkSelection(gated, ['q1', 'q2', 'q3'])).toEqual([
+      { slug: 'warranty', selected: 2, min_select: 0, max_select: 1, message: expect.stringContaining('at most 1') },
+    ]);
   });
 
   it('optional groups (min_select 0) may be left empty; no rules → no violations', () => {

@@ -1,4 +1,4 @@
-import type { ProductRule } from '@app/core';
+import type { GroupState, ProductRule } from '@app/core';
 import type { ProductRuleEventResponse, ProductRuleResponse, ProductRuleViolation } from './rules.types';
 
 /**
@@ -47,18 +47,36 @@ export function resolveProductRules(rules: readonly ProductRule[] | undefined, q
 }
 
 /**
- * Confirm: in every group, the number of selected quotes must lie in
- * [min_select, max_select]. min_select 0 makes a group optional; ≥ 1 requires that many.
- * Selected quotes that belong to no group are unconstrained.
+ * The state of each group once `selected` is chosen: its `initial_state`, then, in the rules'
+ * order, the `select` events of the selected quotes. (A `deselect` event undoes a selection made
+ * on the way; a quote not selected in the end has left its group's state as it started.) This is
+ * what a checkout page following the rules shows when the customer is done.
+ */
+export function groupStatesAfter(rules: readonly ProductRuleResponse[], selected: ReadonlySet<string>): Map<string, GroupState> {
+  const states = new Map(rules.map((rule) => [rule.slug, rule.initial_state]));
+  for (const rule of rules) {
+    for (const event of rule.events) {
+      if (event.on === 'select' && selected.has(event.product_id) && states.has(event.target)) states.set(event.target, event.set_state);
+    }
+  }
+  return states;
+}
+
+/**
+ * Confirm: in every group, the number of selected quotes must lie in [min_select, max_select].
+ * min_select 0 makes a group optional; ≥ 1 requires that many of a group that is shown once the
+ * selection is made (groupStatesAfter): a hidden or disabled group asks for nothing, as the
+ * customer cannot choose from it. Selected quotes that belong to no group are unconstrained.
  */
 export function checkSelection(rules: readonly ProductRuleResponse[] | undefined, selectedQuoteIds: Iterable<string>): ProductRuleViolation[] {
   if (!rules) return [];
   const selected = new Set(selectedQuoteIds);
+  const states = groupStatesAfter(rules, selected);
   const violations: ProductRuleViolation[] = [];
   for (const rule of rules) {
     const count = rule.product_ids.filter((id) => selected.has(id)).length;
     const base = { slug: rule.slug, selected: count, min_select: rule.min_select, max_select: rule.max_select };
-    if (count < rule.min_select) {
+    if (count < rule.min_select && states.get(rule.slug) === 'show') {
       violations.push({
         ...base,
         message: `group ${rule.slug}: select at least ${rule.min_select} product(s), ${count} selected`,
