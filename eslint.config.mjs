@@ -58,6 +58,11 @@ export default defineConfig(
     },
   },
   {
+    // the browser surfaces (the offer panel, the console) and the browser suite run in a page: browser globals, with the types of their own tsconfig.json
+    files: ['apps/offer-panel/**/*.ts', 'apps/console/**/*.ts', 'test/browser/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // in-memory counters implement the same async interface as the Redis ones: async keeps a throw a rejection
     files: ['libs/core/src/redis/counters.ts'],
     rules: { '@typescript-eslint/require-await': 'off' },

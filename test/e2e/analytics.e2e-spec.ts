@@ -1,6 +1,8 @@
 import request from 'supertest';
+import { RetentionService } from '@app/offers';
 import { startTestApp, TestApp } from '../support/app';
 import { ADMIN, confirmBody, confirmPath, createOffer, offerRequest, setupShop } from '../support/booking-fixtures';
+import { DAY_MS, HOUR_MS, TestClock } from '../support/test-clock';
 
 interface Product {
   id: string;
@@ -13,6 +15,14 @@ interface Offer {
   currency: string;
   products: Product[];
   metadata?: { experiments?: Array<{ key: string; variant: string }> };
+}
+interface DailyRow {
+  date: string;
+  offer_config_id: string;
+  offers: number;
+  confirmations: number;
+  opt_outs: number;
+  conversion_rate: number;
 }
 interface Row {
   offer_config_id: string;
@@ -164,6 +174,25 @@ describe('Admin analytics (e2e)', () => {
     expect(cover.premium_confirmed.map((p: { currency: string }) => p.currency)).toEqual(['AUD', 'NZD']);
   });
 
+  it('counts per UTC day and offer config in `daily`: every offer once, adding up to the totals', async () => {
+    const res = await request(t.http).get('/admin/partners/ANA/analytics').set(ADMIN).expect(200);
+    const daily = res.body.daily as DailyRow[];
+    // every offer was made today (or, for a run across midnight UTC, yesterday and today)
+    for (const d of daily) {
+      expect(d.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(Date.now() - Date.parse(`${d.date}T00:00:00Z`)).toBeLessThan(2 * 86_400_000);
+      expect(d.conversion_rate).toBe(Math.round((d.confirmations / d.offers) * 10_000) / 10_000);
+    }
+    const sorted = [...daily].sort((a, b) => cmp(a.date, b.date) || cmp(a.offer_config_id, b.offer_config_id));
+    expect(daily).toEqual(sorted);
+    for (const total of res.body.totals as Row[]) {
+      const days = daily.filter((d) => d.offer_config_id === total.offer_config_id);
+      expect(days.length).toBeGreaterThan(0);
+      const sum = (f: 'offers' | 'confirmations' | 'opt_outs') => days.reduce((n, d) => n + d[f], 0);
+      expect([sum('offers'), sum('confirmations'), sum('opt_outs')]).toEqual([total.offers, total.confirmations, total.opt_outs]);
+    }
+  });
+
   it('the window selects offers by creation time: dates are whole UTC days, `to` inclusive', async () => {
     // yesterday..today, so that a run across midnight UTC still covers every offer
     const today = new Date().toISOString().slice(0, 10);
@@ -173,7 +202,7 @@ describe('Admin analytics (e2e)', () => {
     expect(Date.parse(res.body.to)).toBe(Date.parse(`${today}T00:00:00Z`) + 86_400_000);
     expect(res.body.rows).toEqual(byVariant.rows());
     const past = await request(t.http).get('/admin/partners/ANA/analytics?from=2020-01-01&to=2020-01-31').set(ADMIN).expect(200);
-    expect(past.body).toEqual({ partner: 'ANA', from: '2020-01-01T00:00:00+00:00', to: '2020-02-01T00:00:00+00:00', rows: [], totals: [] });
+    expect(past.body).toEqual({ partner: 'ANA', from: '2020-01-01T00:00:00+00:00', to: '2020-02-01T00:00:00+00:00', rows: [], totals: [], daily: [] });
     const exact = await request(t.http)
       .get('/admin/partners/ANA/analytics')
       .query({ from: '2020-01-01T00:00:00Z', to: new Date(Date.now() + 60_000).toISOString() })
@@ -230,6 +259,84 @@ describe('Admin analytics (e2e)', () => {
         'net_premium',
       ]),
     );
+    const daily = doc.body.components.schemas.AnalyticsDailyRowDto;
+    expect(Object.keys(daily.properties)).toEqual(['date', 'offer_config_id', 'offers', 'confirmations', 'opt_outs', 'conversion_rate']);
+    expect(doc.body.components.schemas.AnalyticsResponseDto.properties.daily).toMatchObject({ type: 'array' });
+  });
+});
+
+/*
+ * Offers made on different UTC days (the app's clock pinned to each), some of them then deleted
+ * by retention: the daily series counts each day the same before and after, from the roll-ups.
+ */
+describe('Admin analytics per day (e2e)', () => {
+  const clock = new TestClock();
+  let t: TestApp;
+  let key: string;
+  /** 10:00 UTC five days ago, then one and three days later */
+  const day1 = Math.floor(Date.now() / DAY_MS) * DAY_MS - 5 * DAY_MS + 10 * HOUR_MS;
+  const day2 = day1 + DAY_MS;
+  const day3 = day1 + 3 * DAY_MS;
+  const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+  const path = `/admin/partners/AND/analytics?from=${isoDay(day1 - DAY_MS)}&to=${isoDay(day3)}`;
+  const expected = (): DailyRow[] => [
+    { date: isoDay(day1), offer_config_id: 'shop-basic', offers: 1, confirmations: 0, opt_outs: 0, conversion_rate: 0 },
+    { date: isoDay(day1), offer_config_id: 'shop-cover', offers: 3, confirmations: 1, opt_outs: 1, conversion_rate: 0.3333 },
+    { date: isoDay(day2), offer_config_id: 'shop-cover', offers: 2, confirmations: 0, opt_outs: 1, conversion_rate: 0 },
+    { date: isoDay(day3), offer_config_id: 'shop-cover', offers: 2, confirmations: 1, opt_outs: 0, conversion_rate: 0.5 },
+  ];
+
+  beforeAll(async () => {
+    t = await startTestApp({ offerRetentionSeconds: 60, retentionPauseMs: 0 }, clock);
+    key = await setupShop(t, 'AND');
+    const confirm = async (offerId: string, quoteId: string) =>
+      request(t.http)
+        .post(confirmPath('AND', offerId))
+        .set('X-Api-Key', key)
+        .send(confirmBody([quoteId]))
+        .expect(200);
+    const optOut = async (offerId: string) => request(t.http).post(`/x/partners/AND/offers/${offerId}/opt_out/`).set('X-Api-Key', key).send({}).expect(204);
+
+    clock.pin(day1);
+    const a = await createOffer(t, 'AND', key);
+    await confirm(a.id, a.products[0].id);
+    await optOut((await createOffer(t, 'AND', key)).id);
+    await createOffer(t, 'AND', key);
+    await createOffer(t, 'AND', key, { channel: 'basic' });
+    clock.pin(day2 + 13 * HOUR_MS);
+    await createOffer(t, 'AND', key);
+    await optOut((await createOffer(t, 'AND', key)).id);
+    clock.pin(day3 + 2 * HOUR_MS);
+    const c = await createOffer(t, 'AND', key);
+    await confirm(c.id, c.products[0].id);
+    await createOffer(t, 'AND', key);
+  }, 60_000);
+  afterAll(async () => {
+    clock.release();
+    await t?.close();
+  });
+
+  it('answers one row per UTC day and offer config with offers, sorted by date then config', async () => {
+    const res = await request(t.http).get(path).set(ADMIN).expect(200);
+    expect(res.body.daily).toEqual(expected());
+    // a window of one day: that day only
+    const one = await request(t.http)
+      .get(`/admin/partners/AND/analytics?from=${isoDay(day2)}&to=${isoDay(day2)}`)
+      .set(ADMIN)
+      .expect(200);
+    expect(one.body.daily).toEqual([expected()[2]]);
+  });
+
+  it('keeps the days whose offers retention deleted (from the daily roll-ups)', async () => {
+    const before = (await request(t.http).get(path).set(ADMIN).expect(200)).body;
+    // the offers of days 1 and 2 never bought are past their expiry (72 h) and the 60 s of retention
+    clock.pin(day2 + 13 * HOUR_MS + 72 * HOUR_MS + 5 * 60_000);
+    const run = await t.app.get(RetentionService).runOnce();
+    expect(run).toMatchObject({ outcome: 'success' });
+    expect(run.offers).toBeGreaterThanOrEqual(5);
+    const after = (await request(t.http).get(path).set(ADMIN).expect(200)).body;
+    expect(after.daily).toEqual(expected());
+    expect(after).toEqual(before);
   });
 });
 

@@ -19,6 +19,7 @@ import { TestHooksController, testHooksEnabled } from './ops/test-hooks.controll
 import { logDestination, loggerOptions } from './common/logging';
 import { AdminApiModule } from './admin-api/admin-api.module';
 import { PartnerApiModule } from './partner-api/partner-api.module';
+import { BrowserModule } from './browser/browser.module';
 
 /** Composition root. `overrides` lets tests boot the real app on a config of their own. */
 @Module({})
@@ -73,6 +74,8 @@ export class AppModule implements OnApplicationBootstrap {
         // nearly all traffic, comes before the admin API (module order is route order)
         PartnerApiModule.forRoot(overrides.apiPrefixes ?? loadConfig().apiPrefixes),
         AdminApiModule,
+        // the offer panel and the operations console (their files come from PUBLIC_DIR)
+        BrowserModule,
       ],
       controllers: [HealthController, ...(testHooksEnabled() ? [TestHooksController] : [])],
       providers: [

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -18,6 +19,7 @@ import { ExpressPrototypesAdapter } from './common/express-prototypes.adapter';
 import { ErrorEnvelopeDto } from './common/error-envelope';
 import { ProductErrorDto } from './partner-api/dto/offer.dto';
 import { HttpMetrics } from './ops/metrics';
+import { BrowserBuilds, CONSOLE_ASSETS_PREFIX, CONSOLE_CONTENT_SECURITY_POLICY } from './browser/browser-builds';
 
 /** class-validator errors → 422 with one entry per property path. */
 export function validationErrorsToPaths(errors: ValidationError[], parent = ''): Record<string, string[]> {
@@ -47,6 +49,7 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   app.use(app.get(HttpMetrics).middleware);
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(rejectNulInUrl);
+  serveConsoleAssets(app);
   app.use(requireJsonBody);
   // bundles are larger and deeper than any partner request: the admin surface has its own limits
   app.use('/admin', jsonBodyParser({ limitBytes: config.adminMaxBodyBytes, maxDepth: ADMIN_MAX_JSON_DEPTH }));
@@ -64,6 +67,27 @@ export function configureApp(app: NestExpressApplication): AppConfig {
   // SIGTERM/SIGINT: main.ts installs the graceful shutdown (ops/shutdown.ts) once listening
   setupSwagger(app);
   return config;
+}
+
+/**
+ * The console's built files, `/console/assets/…`, from PUBLIC_DIR: each name carries a hash of its
+ * content, so each is cached for good. A path that names no file there (or leaves the folder)
+ * falls through to the routes, where ConsoleController answers it 404; other methods than GET
+ * and HEAD fall through too (404).
+ */
+function serveConsoleAssets(app: NestExpressApplication): void {
+  app.useStaticAssets(app.get(BrowserBuilds).consoleAssetsDir, {
+    prefix: CONSOLE_ASSETS_PREFIX,
+    index: false,
+    redirect: false,
+    dotfiles: 'ignore',
+    fallthrough: true,
+    maxAge: 365 * 86_400_000,
+    immutable: true,
+    setHeaders: (res: ServerResponse) => {
+      res.setHeader('Content-Security-Policy', CONSOLE_CONTENT_SECURITY_POLICY);
+    },
+  });
 }
 
 export function setupSwagger(app: INestApplication): void {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@app/audit';
 import { BundlesModule } from '@app/bundles';
 import { PartnersModule } from '@app/partners';
 import { SchemasModule } from '@app/schemas';
@@ -23,7 +24,7 @@ import { RetentionService } from './retention/retention.service';
 import { OFFERS_ENTITIES } from './entities/offers-entities';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(OFFERS_ENTITIES), BundlesModule, SchemasModule, PartnersModule],
+  imports: [TypeOrmModule.forFeature(OFFERS_ENTITIES), AuditModule, BundlesModule, SchemasModule, PartnersModule],
   providers: [
     OfferBuilder,
     PackingDictionaries,

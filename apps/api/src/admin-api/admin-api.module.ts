@@ -8,6 +8,7 @@ import { BundlesController } from './bundles.controller';
 import { OffersPreviewController } from './offers-preview.controller';
 import { AnalyticsController } from './analytics.controller';
 import { BookingEventsController } from './booking-events.controller';
+import { AdminBookingsController } from './admin-bookings.controller';
 import { AuthGuardsModule } from '../partner-api/guards/auth-guards.module';
 import { AdminKeysController } from './admin-keys.controller';
 import { ApiKeysController } from './api-keys.controller';
@@ -27,6 +28,7 @@ import { WebhooksController } from './webhooks.controller';
     BundlesController,
     OffersPreviewController,
     AnalyticsController,
+    AdminBookingsController,
     BookingEventsController,
     WebhooksController,
     PrivacyController,

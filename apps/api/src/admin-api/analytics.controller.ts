@@ -14,7 +14,7 @@ export class AnalyticsController {
   @Get()
   @ApiOperation({
     summary:
-      'Conversion per offer config and experiment variant over the offers created in [from, to): offers, confirmations, opt-outs, conversion rate, premium confirmed per currency, and after the sale: cancellations, refunds and net premium per currency',
+      'Conversion per offer config and experiment variant over the offers created in [from, to): offers, confirmations, opt-outs, conversion rate, premium confirmed per currency, and after the sale: cancellations, refunds and net premium per currency; and conversion per UTC day and offer config (`daily`)',
     description:
       'Offers deleted by retention (never bought, OFFER_RETENTION_DAYS after their expiry) still count, through daily roll-ups per UTC day of creation: a rolled-up day counts when its start (00:00 UTC) is inside [from, to), so a window of whole days (`from`/`to` as dates) reports the same figures before and after a purge.',
   })

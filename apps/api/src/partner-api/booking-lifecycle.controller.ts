@@ -45,10 +45,10 @@ import { RateLimitClass } from './rate-limit/route-class.decorator';
 const caller = (auth: AuthenticatedKey): OfferCaller => ({ keyId: auth.keyId, partnerId: auth.partnerId, partnerCode: auth.partnerCode, mode: auth.mode });
 
 /** `x-idempotency-key`, trimmed; empty means none */
-const idempotencyKeyOf = (header: string | undefined): string | undefined => (typeof header === 'string' ? header.trim() || undefined : undefined);
+export const idempotencyKeyOf = (header: string | undefined): string | undefined => (typeof header === 'string' ? header.trim() || undefined : undefined);
 
 /** The answer of a change: its status (409 for a replay) and, for a replay, `Idempotent-Replayed: true`. */
-function answer<T>(res: Response, result: BookingChangeResult): T {
+export function answer<T>(res: Response, result: BookingChangeResult): T {
   res.status(result.status);
   if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
   return result.body as T;
@@ -61,7 +61,7 @@ function listLocation(req: Request): ListLocation {
 }
 
 /** The idempotency header, the 409 replay and the 423 of every change of a booking. */
-function IdempotentChange(replayType: Type<unknown>): MethodDecorator {
+export function IdempotentChange(replayType: Type<unknown>): MethodDecorator {
   return applyDecorators(
     ApiHeader({
       name: 'x-idempotency-key',

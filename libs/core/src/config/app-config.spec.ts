@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import { ConfigValidationError, loadConfig } from './app-config';
 
 describe('loadConfig (environment variables)', () => {
@@ -81,5 +82,11 @@ describe('loadConfig (environment variables)', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => loadConfig({ MAX_BODY_BYTES: '10' })).toThrow(/MAX_BODY_BYTES/);
     expect(() => loadConfig({ WARMUP_MAX_SECONDS: '-1' })).toThrow(/WARMUP_MAX_SECONDS/);
+  });
+
+  it("serves the browser builds from the project's dist/public, or PUBLIC_DIR (relative to the working directory)", () => {
+    expect(loadConfig({}).publicDir).toBe(join(__dirname, '..', '..', '..', '..', 'dist', 'public'));
+    expect(loadConfig({ PUBLIC_DIR: 'build/web' }).publicDir).toBe(resolve('build/web'));
+    expect(loadConfig({ PUBLIC_DIR: '/srv/offers/public' }).publicDir).toBe('/srv/offers/public');
   });
 });

@@ -2,7 +2,9 @@
  * The one place that reads process.env (with ormconfig.ts). Every environment variable is parsed
  * and validated here; a bad value stops the process with a message naming the variable.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 export interface AppConfig {
   port: number;
@@ -86,6 +88,11 @@ export interface AppConfig {
   retentionPauseMs: number | undefined;
   /** WEBHOOK_DELIVERY_RETENTION_DAYS: a delivery delivered or failed for good is deleted this many days later; 0 keeps */
   webhookDeliveryRetentionDays: number;
+  /**
+   * PUBLIC_DIR: where `npm run build` writes the browser builds the API serves (`offer-panel.js`,
+   * `console/`); default `dist/public` of the project (defaultPublicDir)
+   */
+  publicDir: string;
   nodeEnv: string;
 }
 
@@ -247,6 +254,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     retentionBatchSize: str('RETENTION_BATCH_SIZE') === undefined ? undefined : int('RETENTION_BATCH_SIZE', 1000, 1, 1000),
     retentionPauseMs: str('RETENTION_PAUSE_MS') === undefined ? undefined : int('RETENTION_PAUSE_MS', 100, 0, 60_000),
     webhookDeliveryRetentionDays: int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 0, 36_500),
+    publicDir: resolve(str('PUBLIC_DIR') ?? defaultPublicDir()),
     nodeEnv: str('NODE_ENV', 'production') as string,
   };
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -256,6 +264,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
 /** one build thread when the machine has a core beside the event loop's, else none */
 function defaultBuildThreads(): number {
   return availableParallelism() > 1 ? 1 : 0;
+}
+
+/**
+ * `dist/public` of the project: the first folder holding a package.json above this file. The same
+ * whether this file runs from its source (ts-jest, ts-node) or from the build (dist/libs/core/…),
+ * and whatever the working directory.
+ */
+export function defaultPublicDir(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return resolve('dist/public');
+    dir = parent;
+  }
+  return join(dir, 'dist', 'public');
 }
 
 /** Reads ./.env into the environment when present (variables already set win). */

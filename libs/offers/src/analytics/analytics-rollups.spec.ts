@@ -98,6 +98,8 @@ describe('AnalyticsService.report with purged offers', () => {
         calls.push([p, from, to]);
         return rolled;
       },
+      dailyConversion: async () => [],
+      rolledUpDaily: async () => [],
     } as unknown as AnalyticsRepository;
     const partners = { get: async (code: string) => ({ id: 'p1', code }) } as unknown as PartnersService;
     const clock = { now: () => new Date('2026-11-25T00:00:00Z') };

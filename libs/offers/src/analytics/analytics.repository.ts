@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { engineOf, readDate } from '@app/database';
 import { OfferRollupEntity } from '../entities/offer-rollup.entity';
 import { OfferVariantEntity } from '../entities/offer-variant.entity';
 import { fromRollupKey, rolledUpDays } from './analytics-rollups';
@@ -23,6 +24,24 @@ export interface ConversionCounts {
   refundedMinor: number;
   /** the premium's share of those refunds */
   refundedPremiumMinor: number;
+}
+
+/** Counts of one offer config on one UTC day of creation, every offer once. */
+export interface DailyCounts {
+  /** YYYY-MM-DD (UTC) */
+  date: string;
+  offerConfigId: string;
+  offers: number;
+  confirmations: number;
+  optOuts: number;
+}
+
+interface RawDailyCounts {
+  day: unknown;
+  offer_config_id: string;
+  offers: string | number;
+  confirmations?: string | number | null;
+  opt_outs: string | number | null;
 }
 
 interface RawCounts {
@@ -135,6 +154,62 @@ export class AnalyticsRepository {
       cancellations: 0,
       refundedMinor: 0,
       refundedPremiumMinor: 0,
+    }));
+  }
+
+  /**
+   * Per UTC day of creation and offer config, over [from, to): the offers' primary rows (ordinal
+   * 0, every offer once), from the same covering index as `conversion`.
+   */
+  async dailyConversion(partnerId: string, from: Date, to: Date): Promise<DailyCounts[]> {
+    // the created_at text's date on SQLite (UTC text), the UTC date on PostgreSQL (UTC session)
+    const day = engineOf(this.rows.manager) === 'postgres' ? `to_char(v.createdAt, 'YYYY-MM-DD')` : 'substr(v.createdAt, 1, 10)';
+    const raw = await this.rows
+      .createQueryBuilder('v')
+      .select(day, 'day')
+      .addSelect('v.offerConfigId', 'offer_config_id')
+      .addSelect('COUNT(*)', 'offers')
+      .addSelect(`SUM(CASE WHEN v.status = 'CONFIRMED' THEN 1 ELSE 0 END)`, 'confirmations')
+      .addSelect(`SUM(CASE WHEN v.status = 'OPTED_OUT' THEN 1 ELSE 0 END)`, 'opt_outs')
+      .where('v.partnerId = :partnerId', { partnerId })
+      .andWhere('v.createdAt >= :from', { from })
+      .andWhere('v.createdAt < :to', { to })
+      .andWhere('v.ordinal = 0')
+      .groupBy(day)
+      .addGroupBy('v.offerConfigId')
+      .getRawMany<RawDailyCounts>();
+    return raw.map((r) => ({
+      date: String(r.day),
+      offerConfigId: r.offer_config_id,
+      offers: num(r.offers),
+      confirmations: num(r.confirmations),
+      optOuts: num(r.opt_outs),
+    }));
+  }
+
+  /** `dailyConversion` of the offers retention deleted: the rolled-up days starting inside [from, to), primary rows only. */
+  async rolledUpDaily(partnerId: string, from: Date, to: Date): Promise<DailyCounts[]> {
+    const days = rolledUpDays(from, to);
+    if (days.first.getTime() >= days.end.getTime()) return [];
+    const raw = await this.rollups
+      .createQueryBuilder('r')
+      .select('r.day', 'day')
+      .addSelect('r.offerConfigId', 'offer_config_id')
+      .addSelect('SUM(r.offers)', 'offers')
+      .addSelect('SUM(r.optOuts)', 'opt_outs')
+      .where('r.partnerId = :partnerId', { partnerId })
+      .andWhere('r.day >= :first', { first: days.first })
+      .andWhere('r.day < :end', { end: days.end })
+      .andWhere('r.isPrimary = 1')
+      .groupBy('r.day')
+      .addGroupBy('r.offerConfigId')
+      .getRawMany<RawDailyCounts>();
+    return raw.map((r) => ({
+      date: readDate(r.day).toISOString().slice(0, 10),
+      offerConfigId: r.offer_config_id,
+      offers: num(r.offers),
+      confirmations: 0,
+      optOuts: num(r.opt_outs),
     }));
   }
 }

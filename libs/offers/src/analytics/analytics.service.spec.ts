@@ -1,12 +1,17 @@
 import type { PartnersService } from '@app/partners';
 import type { AnalyticsRepository, ConversionCounts } from './analytics.repository';
-import { AnalyticsService } from './analytics.service';
+import { AnalyticsService, dailyRows } from './analytics.service';
 import { conversionCounts } from './conversion-counts.fixture';
 
 const c = conversionCounts;
 
 function report(counts: ConversionCounts[]) {
-  const repo = { conversion: async () => counts, rolledUp: async () => [] } as unknown as AnalyticsRepository;
+  const repo = {
+    conversion: async () => counts,
+    rolledUp: async () => [],
+    dailyConversion: async () => [],
+    rolledUpDaily: async () => [],
+  } as unknown as AnalyticsRepository;
   const partners = { get: async (code: string) => ({ id: 'p1', code }) } as unknown as PartnersService;
   return new AnalyticsService(repo, partners, { now: () => new Date('2026-11-25T00:00:00Z') }).report('ACME', {});
 }
@@ -152,6 +157,24 @@ describe('AnalyticsService.report', () => {
   });
 
   it('answers the window it used and empty lists when nothing matched', async () => {
-    expect(await report([])).toEqual({ partner: 'ACME', from: '2026-10-26T00:00:00+00:00', to: '2026-11-25T00:00:00+00:00', rows: [], totals: [] });
+    expect(await report([])).toEqual({ partner: 'ACME', from: '2026-10-26T00:00:00+00:00', to: '2026-11-25T00:00:00+00:00', rows: [], totals: [], daily: [] });
+  });
+});
+
+describe('dailyRows', () => {
+  it('adds the rolled-up days to the live ones per day and config, sorted by day then config', () => {
+    const live = [
+      { date: '2026-11-02', offerConfigId: 'b', offers: 4, confirmations: 1, optOuts: 1 },
+      { date: '2026-11-02', offerConfigId: 'a', offers: 3, confirmations: 3, optOuts: 0 },
+    ];
+    const rolled = [
+      { date: '2026-11-02', offerConfigId: 'b', offers: 4, confirmations: 0, optOuts: 2 },
+      { date: '2026-11-01', offerConfigId: 'b', offers: 7, confirmations: 0, optOuts: 0 },
+    ];
+    expect(dailyRows(live, rolled)).toEqual([
+      { date: '2026-11-01', offer_config_id: 'b', offers: 7, confirmations: 0, opt_outs: 0, conversion_rate: 0 },
+      { date: '2026-11-02', offer_config_id: 'a', offers: 3, confirmations: 3, opt_outs: 0, conversion_rate: 1 },
+      { date: '2026-11-02', offer_config_id: 'b', offers: 8, confirmations: 1, opt_outs: 3, conversion_rate: 0.125 },
+    ]);
   });
 });

@@ -2,9 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { Clock, InvalidError, minorToNumber } from '@app/core';
 import { PartnersService } from '@app/partners';
 import { formatApiDate } from '@app/quotes';
-import { AnalyticsRepository, type ConversionCounts } from './analytics.repository';
+import { AnalyticsRepository, type ConversionCounts, type DailyCounts } from './analytics.repository';
 import { withRollups } from './analytics-rollups';
-import type { AnalyticsConfigRow, AnalyticsReport, AnalyticsVariantRow, AnalyticsWindowInput, ConversionFigures, PremiumByCurrency } from './analytics.types';
+import type {
+  AnalyticsConfigRow,
+  AnalyticsDailyRow,
+  AnalyticsReport,
+  AnalyticsVariantRow,
+  AnalyticsWindowInput,
+  ConversionFigures,
+  PremiumByCurrency,
+} from './analytics.types';
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_ANALYTICS_DAYS = 30;
@@ -86,13 +94,18 @@ function byCurrency(a: Acc, keep: (p: CurrencyAcc) => boolean, minor: (p: Curren
     .map(([currency, p]) => ({ currency, amount: minorToNumber(minor(p), currency), amount_minor: minor(p) }));
 }
 
+/** confirmations / offers, 4 decimals; 0 without offers */
+function conversionRate(offers: number, confirmations: number): number {
+  return offers === 0 ? 0 : Math.round((confirmations / offers) * 10_000) / 10_000;
+}
+
 function figures(a: Acc): ConversionFigures {
   const confirmed = (p: CurrencyAcc): boolean => p.confirmations > 0;
   return {
     offers: a.offers,
     confirmations: a.confirmations,
     opt_outs: a.optOuts,
-    conversion_rate: a.offers === 0 ? 0 : Math.round((a.confirmations / a.offers) * 10_000) / 10_000,
+    conversion_rate: conversionRate(a.offers, a.confirmations),
     premium_confirmed: byCurrency(a, confirmed, (p) => p.premiumMinor),
     cancellations: a.cancellations,
     refunded: byCurrency(
@@ -105,6 +118,33 @@ function figures(a: Acc): ConversionFigures {
 }
 
 const cmp = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
+
+/** The live days with the rolled-up ones added, per day and config, sorted by day then config. */
+export function dailyRows(live: readonly DailyCounts[], rolled: readonly DailyCounts[]): AnalyticsDailyRow[] {
+  const byDay = new Map<string, DailyCounts>();
+  for (const c of [...live, ...rolled]) {
+    const key = JSON.stringify([c.date, c.offerConfigId]);
+    const seen = byDay.get(key);
+    if (!seen) {
+      byDay.set(key, { ...c });
+      continue;
+    }
+    seen.offers += c.offers;
+    seen.confirmations += c.confirmations;
+    seen.optOuts += c.optOuts;
+  }
+  return [...byDay.values()]
+    .filter((c) => c.offers > 0)
+    .sort((a, b) => cmp(a.date, b.date) || cmp(a.offerConfigId, b.offerConfigId))
+    .map((c) => ({
+      date: c.date,
+      offer_config_id: c.offerConfigId,
+      offers: c.offers,
+      confirmations: c.confirmations,
+      opt_outs: c.optOuts,
+      conversion_rate: conversionRate(c.offers, c.confirmations),
+    }));
+}
 
 /**
  * Conversion per offer config and experiment variant, over offers created in a window,
@@ -122,7 +162,12 @@ export class AnalyticsService {
     const { from, to } = analyticsWindow(input, this.clock.now());
     const partner = await this.partners.get(partnerCode);
     // the live offers, and those retention deleted (their counts kept in daily roll-ups)
-    const [live, rolled] = await Promise.all([this.repo.conversion(partner.id, from, to), this.repo.rolledUp(partner.id, from, to)]);
+    const [live, rolled, liveDaily, rolledDaily] = await Promise.all([
+      this.repo.conversion(partner.id, from, to),
+      this.repo.rolledUp(partner.id, from, to),
+      this.repo.dailyConversion(partner.id, from, to),
+      this.repo.rolledUpDaily(partner.id, from, to),
+    ]);
     const counts = withRollups(live, rolled);
 
     const variants = new Map<string, Group>();
@@ -139,6 +184,6 @@ export class AnalyticsService {
     const totals: AnalyticsConfigRow[] = [...configs.values()]
       .map((g) => ({ offer_config_id: g.key.offerConfigId, ...figures(g.acc) }))
       .sort((a, b) => cmp(a.offer_config_id, b.offer_config_id));
-    return { partner: partner.code, from: formatApiDate(from), to: formatApiDate(to), rows, totals };
+    return { partner: partner.code, from: formatApiDate(from), to: formatApiDate(to), rows, totals, daily: dailyRows(liveDaily, rolledDaily) };
   }
 }

@@ -34,6 +34,18 @@ export interface AnalyticsConfigRow extends ConversionFigures {
   offer_config_id: string;
 }
 
+/** One offer config on one UTC day of the offers' creation (the days with offers only). */
+export interface AnalyticsDailyRow {
+  /** YYYY-MM-DD, UTC */
+  date: string;
+  offer_config_id: string;
+  offers: number;
+  confirmations: number;
+  opt_outs: number;
+  /** confirmations / offers, rounded to 4 decimals */
+  conversion_rate: number;
+}
+
 export interface AnalyticsReport {
   partner: string;
   /** offers created in [from, to) */
@@ -43,6 +55,8 @@ export interface AnalyticsReport {
   rows: AnalyticsVariantRow[];
   /** per offer config, every offer once */
   totals: AnalyticsConfigRow[];
+  /** per UTC day of creation and offer config, every offer once; by date, then config */
+  daily: AnalyticsDailyRow[];
 }
 
 export interface AnalyticsWindowInput {

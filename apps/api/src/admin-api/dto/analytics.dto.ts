@@ -62,6 +62,15 @@ export class AnalyticsConfigRowDto extends ConversionFiguresDto {
   @ApiProperty({ example: 'retail-warranty' }) offer_config_id!: string;
 }
 
+export class AnalyticsDailyRowDto {
+  @ApiProperty({ example: '2026-11-01', description: "a UTC day of the offers' creation" }) date!: string;
+  @ApiProperty({ example: 'retail-warranty' }) offer_config_id!: string;
+  @ApiProperty({ description: 'offers created that day' }) offers!: number;
+  @ApiProperty({ description: 'of those, confirmed (booked)' }) confirmations!: number;
+  @ApiProperty({ description: 'of those, opted out and not confirmed since' }) opt_outs!: number;
+  @ApiProperty({ example: 0.1234, description: 'confirmations / offers, 4 decimals' }) conversion_rate!: number;
+}
+
 export class AnalyticsResponseDto {
   @ApiProperty({ example: 'SHOPCO' }) partner!: string;
   @ApiProperty({ example: '2026-11-01T00:00:00+00:00', description: 'offers created at or after' }) from!: string;
@@ -73,4 +82,10 @@ export class AnalyticsResponseDto {
   rows!: AnalyticsVariantRowDto[];
   @ApiProperty({ type: [AnalyticsConfigRowDto], description: 'per offer config, every offer once' })
   totals!: AnalyticsConfigRowDto[];
+  @ApiProperty({
+    type: [AnalyticsDailyRowDto],
+    description:
+      'per UTC day of creation and offer config, every offer once, sorted by date then config: the days with offers only (rolled-up days included, as in the totals)',
+  })
+  daily!: AnalyticsDailyRowDto[];
 }

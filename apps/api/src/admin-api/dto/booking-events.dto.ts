@@ -2,7 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class BookingEventActorDto {
   @ApiPropertyOptional({ description: 'the partner API key that made the change (a change through the partner API)' }) api_key_id?: string;
-  @ApiPropertyOptional({ description: 'the admin key that made the change (a change by an operator)' }) admin_key_id?: string;
+  @ApiPropertyOptional({
+    example: 'admin-key:ok_admin_1a2b',
+    description: 'the admin key that made the change (a change by an operator), named as in the audit log: `bootstrap` or `admin-key:<prefix>`',
+  })
+  admin_key_id?: string;
 }
 
 /** One stored change of a booking: who, when, and what changed (amounts in major units, as in the booking). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { EntityManager, Repository } from 'typeorm';
-import { engineOf, preparedQuery, readJson, RowNotChangedError } from '@app/database';
+import { engineOf, preparedQuery, readDate, readJson, RowNotChangedError } from '@app/database';
 import { INSERT_EVENT_DELIVERIES, insertEventDeliveriesParams } from '@app/webhooks';
 import { BookingEntity } from '../../entities/booking.entity';
 import type { BookingResponse } from '../bookings.types';
@@ -62,6 +62,23 @@ export interface BookingListFilter {
   createdFrom?: Date;
   createdTo?: Date;
 }
+
+/** What a search of a partner's bookings matches (any of the given). */
+export interface BookingSearchFilter {
+  partnerId: string;
+  bookingId?: string;
+  partnerTransactionId?: string;
+  /** the lookup key of a policyholder e-mail, and the check of a candidate's e-mail (keys can collide) */
+  email?: { key: number; matches(policyholderEmail: unknown): boolean };
+}
+
+interface FoundBooking {
+  id: string;
+  createdAt: Date;
+  response: BookingResponse;
+}
+
+const newestFirst = (a: FoundBooking, b: FoundBooking): number => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /** Storage of the changes after the sale; its SQL is in booking-changes.sql.ts. */
 @Injectable()
@@ -147,5 +164,71 @@ export class BookingChangesRepository {
       .offset(offset)
       .getRawMany<{ response: unknown }>();
     return { count, results: rows.map((r) => readJson(r.response) as BookingResponse) };
+  }
+
+  /** A partner's latest bookings, newest first (ix_bookings_partner_created). */
+  async latest(partnerId: string, limit: number): Promise<BookingResponse[]> {
+    const rows = await this.bookings
+      .createQueryBuilder('b')
+      .select('b.response', 'response')
+      .where('b.partnerId = :partnerId', { partnerId })
+      .orderBy('b.createdAt', 'DESC')
+      .addOrderBy('b.id', 'DESC')
+      .limit(limit)
+      .getRawMany<{ response: unknown }>();
+    return rows.map((r) => readJson(r.response) as BookingResponse);
+  }
+
+  /**
+   * A partner's bookings matching any of the filter's terms, newest first: one query per term,
+   * each through an index starting with partner_id (the primary key, ix_bookings_partner_transaction,
+   * and for the e-mail key ix_bookings_email_key on PostgreSQL, ix_bookings_partner_created on SQLite).
+   */
+  async search(filter: BookingSearchFilter, limit: number): Promise<BookingResponse[]> {
+    const found = new Map<string, FoundBooking>();
+    const add = (rows: FoundBooking[]) => rows.forEach((r) => found.set(r.id, r));
+    if (filter.bookingId !== undefined) add(await this.found(filter.partnerId, 'b.id = :bookingId', { bookingId: filter.bookingId }, 1));
+    if (filter.partnerTransactionId !== undefined && filter.partnerTransactionId.length <= 200) {
+      add(await this.found(filter.partnerId, 'b.partnerTransactionId = :ptid', { ptid: filter.partnerTransactionId }, limit));
+    }
+    if (filter.email !== undefined) {
+      const email = filter.email;
+      add((await this.found(filter.partnerId, 'b.emailKey = :emailKey', { emailKey: email.key }, limit, true)).filter((r) => email.matches(r.email)));
+    }
+    return [...found.values()]
+      .sort(newestFirst)
+      .slice(0, limit)
+      .map((r) => r.response);
+  }
+
+  /** the newest `limit` of a partner's bookings matching `condition`, with the policyholder's e-mail when asked */
+  private async found(
+    partnerId: string,
+    condition: string,
+    params: Record<string, unknown>,
+    limit: number,
+    withEmail = false,
+  ): Promise<Array<FoundBooking & { email?: unknown }>> {
+    const query = this.bookings
+      .createQueryBuilder('b')
+      .select('b.id', 'id')
+      .addSelect('b.createdAt', 'created_at')
+      .addSelect('b.response', 'response')
+      .where('b.partnerId = :partnerId', { partnerId })
+      .andWhere(condition, params)
+      .orderBy('b.createdAt', 'DESC')
+      .addOrderBy('b.id', 'DESC')
+      .limit(limit);
+    if (withEmail) query.addSelect('b.policyholder', 'policyholder');
+    const rows = await query.getRawMany<{ id: string; created_at: unknown; response: unknown; policyholder?: unknown }>();
+    return rows.map((r) => {
+      const policyholder = withEmail ? readJson(r.policyholder) : null;
+      return {
+        id: r.id,
+        createdAt: readDate(r.created_at),
+        response: readJson(r.response) as BookingResponse,
+        email: typeof policyholder === 'object' && policyholder !== null ? (policyholder as Record<string, unknown>).email : undefined,
+      };
+    });
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AuditService } from '@app/audit';
 import { Clock, localeFor, newId, type ExpressionVars } from '@app/core';
 import { isRowNotChanged, TransactionRunner } from '@app/database';
+import { lookupKey, normaliseEmail } from '@app/privacy';
 import { formatApiDate, quoteProduct } from '@app/quotes';
 import { fingerprint, IdempotencyService, type CompleteIdempotency } from '../../idempotency.service';
 import { money } from '../booking-builder';
@@ -21,15 +23,20 @@ import type { BookingResponse, PersonInput, PolicyholderInput } from '../booking
 import type { BookingEventType } from '../../entities/booking-event.entity';
 import type { BookedOffer, BookingItemRecord, PendingChange } from './booking-changes.sql';
 import { BookingChangesRepository } from './booking-changes.repository';
+import { BOOKING_ID_PATTERN } from '../booking-id';
 import type {
+  BookingActor,
+  BookingCaller,
   BookingChangeResult,
   BookingEventView,
   BookingListQuery,
   BookingPage,
+  BookingSearchQuery,
   CancelBookingCommand,
   CancellationPreviewResponse,
   ConfirmCancellationCommand,
   ConfirmUpdateCommand,
+  OperatorCaller,
   QuoteForUpdateCommand,
   UpdateBookingCommand,
   UpdateQuoteResponse,
@@ -47,6 +54,7 @@ export const CHANGE_CONFIRM_WINDOW_MS = 24 * 3_600_000;
  */
 const MAX_ATTEMPTS = 5;
 
+/** The idempotency scope of each change, per partner: the partner's routes and, apart, an operator's. */
 const ROUTES = {
   cancel: 'cancel_booking',
   confirmCancellation: 'confirm_booking_cancellation',
@@ -54,6 +62,30 @@ const ROUTES = {
   quoteForUpdate: 'booking_modification_quote',
   confirmUpdate: 'confirm_booking_modification',
 } as const;
+type ChangeRoute = keyof typeof ROUTES;
+const OPERATOR_ROUTES: Record<ChangeRoute, string> = {
+  cancel: 'admin_cancel_booking',
+  confirmCancellation: 'admin_confirm_cancellation',
+  update: 'admin_booking_modification',
+  quoteForUpdate: 'admin_booking_mod_quote',
+  confirmUpdate: 'admin_confirm_booking_mod',
+};
+
+/** What an operator's applied change is called in the audit log. */
+const AUDIT_ACTIONS: Record<BookingEventType, string> = {
+  'booking.created': 'booking.create',
+  'booking.updated': 'booking.update',
+  'booking.cancelled': 'booking.cancel',
+};
+
+/**
+ * booking_changes.api_key_id of a change an operator priced: no partner key (the admin key is
+ * recorded by the event and the audit entry of its confirmation)
+ */
+const NO_API_KEY = '00000000-0000-0000-0000-000000000000';
+
+/** the most bookings one search answers */
+const MAX_SEARCH_RESULTS = 100;
 
 /** What a confirmed cancellation applies (booking_changes.plan of a preview). */
 interface CancellationPlan {
@@ -75,8 +107,15 @@ interface Loaded extends BookingState {
 }
 
 interface Actor {
-  keyId: string;
+  caller: BookingCaller;
   idempotencyKey?: string;
+}
+
+const isOperator = (caller: BookingCaller): caller is OperatorCaller => 'operator' in caller;
+
+/** who a booking's event names */
+function actorOf(caller: BookingCaller): BookingActor {
+  return isOperator(caller) ? { admin_key_id: caller.operator } : { api_key_id: caller.keyId };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -104,13 +143,14 @@ export class BookingLifecycleService {
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
   ) {}
 
   // -------------------------------------------------------------------------------------------
   // Cancel
 
   async cancel(cmd: CancelBookingCommand): Promise<BookingChangeResult<BookingResponse | CancellationPreviewResponse>> {
-    return this.idempotent(cmd, ROUTES.cancel, [cmd.bookingId, cmd.body], async (complete) => {
+    return this.idempotent(cmd, 'cancel', [cmd.bookingId, cmd.body], async (complete) => {
       for (let attempt = 1; ; attempt++) {
         const loaded = await this.load(cmd.caller.partnerId, cmd.bookingId);
         const now = this.clock.now();
@@ -123,7 +163,7 @@ export class BookingLifecycleService {
         };
         if (cmd.body.preview === true) return this.previewCancellation(cmd, loaded, plan, now, complete);
         try {
-          const body = await this.applyCancellation(loaded, plan, now, { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey }, complete);
+          const body = await this.applyCancellation(loaded, plan, now, { caller: cmd.caller, idempotencyKey: cmd.idempotencyKey }, complete);
           return { status: 200, body };
         } catch (e) {
           if (!isRowNotChanged(e) || attempt >= MAX_ATTEMPTS) throw e;
@@ -133,7 +173,7 @@ export class BookingLifecycleService {
   }
 
   async confirmCancellation(cmd: ConfirmCancellationCommand): Promise<BookingChangeResult> {
-    return this.idempotent(cmd, ROUTES.confirmCancellation, [cmd.bookingId, cmd.cancellationId], async (complete) => {
+    return this.idempotent(cmd, 'confirmCancellation', [cmd.bookingId, cmd.cancellationId], async (complete) => {
       const loaded = await this.load(cmd.caller.partnerId, cmd.bookingId);
       const change = await this.repo.findChange(cmd.caller.partnerId, cmd.bookingId, cmd.cancellationId);
       if (!change || change.kind !== 'CANCELLATION') throw new CancellationNotFoundError();
@@ -145,7 +185,7 @@ export class BookingLifecycleService {
           loaded,
           change.plan as CancellationPlan,
           now,
-          { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey },
+          { caller: cmd.caller, idempotencyKey: cmd.idempotencyKey },
           complete,
           change.id,
         );
@@ -195,7 +235,7 @@ export class BookingLifecycleService {
       cancellation_id: id,
       confirm_before: formatApiDate(confirmBefore),
     };
-    await this.storeChange({ id, kind: 'CANCELLATION', loaded, plan, confirmBefore, now, keyId: cmd.caller.keyId }, { status: 200, body }, complete);
+    await this.storeChange({ id, kind: 'CANCELLATION', loaded, plan, confirmBefore, now, caller: cmd.caller }, { status: 200, body }, complete);
     return { status: 200, body };
   }
 
@@ -233,7 +273,7 @@ export class BookingLifecycleService {
   // Update without a price change
 
   async update(cmd: UpdateBookingCommand): Promise<BookingChangeResult> {
-    return this.idempotent(cmd, ROUTES.update, [cmd.bookingId, cmd.body], async (complete) => {
+    return this.idempotent(cmd, 'update', [cmd.bookingId, cmd.body], async (complete) => {
       for (let attempt = 1; ; attempt++) {
         const loaded = await this.load(cmd.caller.partnerId, cmd.bookingId);
         if (loaded.booking.status === 'CANCELLED') throw new BookingAlreadyCancelledError([]);
@@ -251,7 +291,7 @@ export class BookingLifecycleService {
         try {
           return {
             status: 200,
-            body: await this.write(loaded, next, 'booking.updated', now, { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey }, complete),
+            body: await this.write(loaded, next, 'booking.updated', now, { caller: cmd.caller, idempotencyKey: cmd.idempotencyKey }, complete),
           };
         } catch (e) {
           if (!isRowNotChanged(e) || attempt >= MAX_ATTEMPTS) throw e;
@@ -286,7 +326,7 @@ export class BookingLifecycleService {
   // Update with a price change
 
   async quoteForUpdate(cmd: QuoteForUpdateCommand): Promise<BookingChangeResult<UpdateQuoteResponse>> {
-    return this.idempotent(cmd, ROUTES.quoteForUpdate, [cmd.bookingId, cmd.body], async (complete) => {
+    return this.idempotent(cmd, 'quoteForUpdate', [cmd.bookingId, cmd.body], async (complete) => {
       const loaded = await this.load(cmd.caller.partnerId, cmd.bookingId);
       if (loaded.booking.status === 'CANCELLED') throw new BookingAlreadyCancelledError([]);
       const now = this.clock.now();
@@ -346,7 +386,7 @@ export class BookingLifecycleService {
         update_id: id,
         confirm_before: formatApiDate(confirmBefore),
       };
-      await this.storeChange({ id, kind: 'UPDATE', loaded, plan, confirmBefore, now, keyId: cmd.caller.keyId }, { status: 200, body }, complete);
+      await this.storeChange({ id, kind: 'UPDATE', loaded, plan, confirmBefore, now, caller: cmd.caller }, { status: 200, body }, complete);
       return { status: 200, body };
     });
   }
@@ -377,7 +417,7 @@ export class BookingLifecycleService {
 
   /** 201 with the booking after the update */
   async confirmUpdate(cmd: ConfirmUpdateCommand): Promise<BookingChangeResult> {
-    return this.idempotent(cmd, ROUTES.confirmUpdate, [cmd.bookingId, cmd.updateId], async (complete) => {
+    return this.idempotent(cmd, 'confirmUpdate', [cmd.bookingId, cmd.updateId], async (complete) => {
       const loaded = await this.load(cmd.caller.partnerId, cmd.bookingId);
       const change = await this.repo.findChange(cmd.caller.partnerId, cmd.bookingId, cmd.updateId);
       if (!change || change.kind !== 'UPDATE') throw new UpdateNotFoundError();
@@ -388,7 +428,7 @@ export class BookingLifecycleService {
       const updated = applyUpdatePlan(loaded, plan, now);
       const next = withTotals({ booking: { ...updated.booking, version: loaded.booking.version + 1, updatedAt: now }, items: updated.items });
       try {
-        const body = await this.write(loaded, next, 'booking.updated', now, { keyId: cmd.caller.keyId, idempotencyKey: cmd.idempotencyKey }, complete, {
+        const body = await this.write(loaded, next, 'booking.updated', now, { caller: cmd.caller, idempotencyKey: cmd.idempotencyKey }, complete, {
           changeId: change.id,
           status: 201,
         });
@@ -408,6 +448,27 @@ export class BookingLifecycleService {
       { partnerId, status: query.status, partnerTransactionId: query.partnerTransactionId, createdFrom: query.createdFrom, createdTo: query.createdTo },
       query.limit,
       query.offset,
+    );
+  }
+
+  /**
+   * A partner's bookings that `text` names, newest first: the booking of that id, those of that
+   * partner transaction id, and those whose policyholder has that e-mail (any case: found by its
+   * lookup key, then checked against the policyholder). Without `text`, the latest.
+   */
+  async search(partnerId: string, query: BookingSearchQuery): Promise<BookingResponse[]> {
+    const limit = Math.min(Math.max(1, query.limit), MAX_SEARCH_RESULTS);
+    const text = query.text?.trim() ?? '';
+    if (text === '') return this.repo.latest(partnerId, limit);
+    const email = text.includes('@') ? normaliseEmail(text) : null;
+    return this.repo.search(
+      {
+        partnerId,
+        bookingId: BOOKING_ID_PATTERN.test(text) ? text : undefined,
+        partnerTransactionId: text,
+        email: email === null ? undefined : { key: lookupKey(partnerId, 'email', email), matches: (v) => normaliseEmail(v) === email },
+      },
+      limit,
     );
   }
 
@@ -433,14 +494,20 @@ export class BookingLifecycleService {
 
   /** Runs `work` once per idempotency key (replays answer 409 with the first response), or at once without a key. */
   private async idempotent<T extends BookingResponse>(
-    cmd: { caller: { partnerId: string }; idempotencyKey?: string },
-    route: string,
+    cmd: { caller: BookingCaller; idempotencyKey?: string },
+    route: ChangeRoute,
     parts: unknown[],
     work: (complete: CompleteIdempotency | undefined) => Promise<{ status: number; body: T }>,
   ): Promise<BookingChangeResult<T>> {
     if (!cmd.idempotencyKey) return { ...(await work(undefined)), replayed: false };
     return this.idempotency.run<T>(
-      { partnerId: cmd.caller.partnerId, route, key: cmd.idempotencyKey, fingerprint: fingerprint(...parts), replayStatus: 409 },
+      {
+        partnerId: cmd.caller.partnerId,
+        route: isOperator(cmd.caller) ? OPERATOR_ROUTES[route] : ROUTES[route],
+        key: cmd.idempotencyKey,
+        fingerprint: fingerprint(...parts),
+        replayStatus: 409,
+      },
       (complete) => work(complete),
     );
   }
@@ -482,7 +549,7 @@ export class BookingLifecycleService {
   }
 
   private async storeChange(
-    c: { id: string; kind: PendingChange['kind']; loaded: Loaded; plan: CancellationPlan | UpdatePlan; confirmBefore: Date; now: Date; keyId: string },
+    c: { id: string; kind: PendingChange['kind']; loaded: Loaded; plan: CancellationPlan | UpdatePlan; confirmBefore: Date; now: Date; caller: BookingCaller },
     answer: { status: number; body: BookingResponse },
     complete: CompleteIdempotency | undefined,
   ): Promise<void> {
@@ -494,7 +561,7 @@ export class BookingLifecycleService {
         kind: c.kind,
         bookingVersion: c.loaded.booking.version,
         plan: c.plan,
-        apiKeyId: c.keyId,
+        apiKeyId: isOperator(c.caller) ? NO_API_KEY : c.caller.keyId,
         confirmBefore: c.confirmBefore,
         createdAt: c.now,
       });
@@ -540,7 +607,7 @@ export class BookingLifecycleService {
           version: next.booking.version,
           type,
           at: now,
-          actor: { api_key_id: actor.keyId },
+          actor: actorOf(actor.caller),
           idempotencyKey: actor.idempotencyKey ?? null,
           before: facts.before,
           after: { ...facts.after, ...(options.extra ?? {}) },
@@ -554,6 +621,22 @@ export class BookingLifecycleService {
         },
         appliesChange: options.changeId,
       });
+      if (isOperator(actor.caller)) {
+        // an operator's change is an admin change: in the audit log too, committed with it
+        await this.audit.record(
+          {
+            actor: actor.caller.operator,
+            requestId: actor.caller.requestId,
+            action: AUDIT_ACTIONS[type],
+            partnerCode: actor.caller.partnerCode,
+            targetType: 'booking',
+            targetId: next.booking.id,
+            before: facts.before,
+            after: { ...facts.after, ...(options.extra ?? {}) },
+          },
+          m,
+        );
+      }
       if (complete) await complete(m, { status: options.status ?? 200, body });
     });
     return body;

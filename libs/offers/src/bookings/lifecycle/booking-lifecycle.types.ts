@@ -1,8 +1,24 @@
 import type { OfferCaller } from '../../offer-engine.types';
 import type { BookingResponse, PersonInput, PolicyholderInput } from '../bookings.types';
 
-/** Who changes a booking: a partner's API key, or an operator's admin key. */
+/**
+ * Who changes a booking, as its events record it: a partner's API key (its id), or an operator's
+ * admin key (named as the audit log names it: `bootstrap` or `admin-key:<prefix>`).
+ */
 export type BookingActor = { api_key_id: string } | { admin_key_id: string };
+
+/** An operator changing a partner's booking through the admin API. */
+export interface OperatorCaller {
+  partnerId: string;
+  partnerCode: string;
+  /** the admin key, as the audit log names it: `bootstrap` or `admin-key:<prefix>` */
+  operator: string;
+  /** the request, for the audit entry */
+  requestId?: string | null;
+}
+
+/** Who asks for a change: the partner through one of its API keys, or an operator. */
+export type BookingCaller = OfferCaller | OperatorCaller;
 
 /** The cancel body once its shape is validated (HTTP layer): every field optional. */
 export interface CancelBookingInput {
@@ -26,7 +42,7 @@ export interface QuoteForUpdateInput {
 }
 
 interface BookingCommand {
-  caller: OfferCaller;
+  caller: BookingCaller;
   bookingId: string;
   idempotencyKey?: string;
 }
@@ -85,6 +101,14 @@ export interface BookingListQuery {
   createdTo?: Date;
   limit: number;
   offset: number;
+}
+
+/** `GET /admin/partners/{p}/bookings`: the bookings `text` names, or the latest without it. */
+export interface BookingSearchQuery {
+  /** a booking id or a partner transaction id (exactly), or a policyholder e-mail (any case) */
+  text?: string;
+  /** 1–100 */
+  limit: number;
 }
 
 /** One page of a partner's bookings, newest first; the HTTP layer adds `next`/`previous`. */
