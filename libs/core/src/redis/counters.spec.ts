@@ -53,7 +53,9 @@ describeRedis('SharedCounters on a real Redis (a redis-server of its own)', () =
   beforeAll(async () => {
     const port = await freePort();
     server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    redis = new RedisConnection({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'unit:', probeEveryMs: 50 });
+    // generous timeouts: these tests check where decisions are taken, and a command that times out on
+    // a busy machine (the default is 300 ms) is decided in memory, which they would count as a bug
+    redis = new RedisConnection({ url: `redis://127.0.0.1:${port}`, keyPrefix: 'unit:', probeEveryMs: 50, connectTimeoutMs: 5000, commandTimeoutMs: 5000 });
     redis.connect();
     counters = new SharedCounters(redis);
     for (let i = 0; i < 100 && !redis.available; i++) await new Promise((r) => setTimeout(r, 50));
