@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock, newId } from '@app/core';
@@ -49,7 +49,7 @@ export type KeyRecordFor = (status: number) => OfferKeyRecord;
 
 /** sha256 of a canonical JSON (object keys sorted) of the parts: key order does not matter. */
 export function fingerprint(...parts: unknown[]): string {
-  return createHash('sha256').update(canonicalJson(parts)).digest('hex');
+  return hash('sha256', canonicalJson(parts), 'hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Compact lookup keys of the identifiers an erasure is asked by, stored beside an offer (its
@@ -33,7 +33,7 @@ export function normaliseIdentifier(kind: LookupKind, value: unknown): string | 
 
 /** The key of an already normalised value: the first 52 bits of SHA-256(partner id \n kind \n value). */
 export function lookupKey(partnerId: string, kind: LookupKind, normalised: string): number {
-  const digest = createHash('sha256').update(`${partnerId}\n${kind}\n${normalised}`, 'utf8').digest();
+  const digest = hash('sha256', `${partnerId}\n${kind}\n${normalised}`, 'buffer');
   // 48 bits, then the high 4 bits of the next byte: < 2^52, exact in a double
   return digest.readUIntBE(0, 6) * 16 + (digest[6] >> 4);
 }
