@@ -26,10 +26,6 @@ export interface OfferKeyRecord {
   expiresAt: Date;
 }
 
-// The statements below list their columns in the same order as the function that binds their
-// values (one row's values). A new column goes in the entity, the migrations, both texts of its
-// table's statement and its values function.
-
 // A new column goes in the entity, the migrations, the column lists of its table's statements
 // (SQLite's and the PostgreSQL one) and the function that gives a row's values by column name.
 
