@@ -15,7 +15,7 @@ import { OfferBuilder } from '../../libs/offers/src/offer-builder';
 import { startTestApp, type TestApp } from '../support/app';
 import { confirmBody, confirmPath, dbQuery } from '../support/booking-fixtures';
 import { createKey, createOffer, goldBundle, goldRequest, INVALID_GOLD_REQUEST, invalidGoldAnswer, putBundle } from '../support/offer-bundles';
-import { storedText } from '../support/stored-json';
+import { storedOfferTexts, storedText } from '../support/stored-json';
 import { TestClock } from '../support/test-clock';
 import { waitFor } from '../support/wait';
 
@@ -97,9 +97,12 @@ describe('Create Offer on build threads (e2e)', () => {
       expect(stored.body).toEqual({ ...a.body, status: 'OFFERED', booking_id: null });
       const [row] = await threaded.app
         .get(DataSource)
-        .query<Array<{ request: unknown }>>('SELECT request FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'), [a.body.id]);
+        .query<Array<{ request: unknown; response: unknown }>>(
+          'SELECT request, response FROM offers WHERE id = $1'.replace('$1', threaded.config.databaseUrl ? '$1' : '?'),
+          [a.body.id],
+        );
       // the request as received: no schema defaults written into it
-      expect(JSON.parse(storedText(row.request))).toEqual(body);
+      expect(JSON.parse(storedOfferTexts(row).request)).toEqual(body);
     }
     expect(workers()).toHaveLength(1);
   });
@@ -149,7 +152,10 @@ describe('Create Offer on build threads (e2e)', () => {
       const offer = await createOffer(t.http, 'GOLD', key, goldRequest({}, {}, { transaction_id: 'ROWS-1' }), QUERY).expect(200);
       const id = offer.body.id as string;
       return {
-        offers: (await dbQuery(t, 'SELECT * FROM offers WHERE id = $1', [id])).map(comparableRow),
+        // the request and response as texts (packed on SQLite, together or each alone: compared as documents)
+        offers: (await dbQuery(t, 'SELECT * FROM offers WHERE id = $1', [id])).map((row) =>
+          comparableRow({ ...row, ...storedOfferTexts(row as { request: unknown; response: unknown }) }),
+        ),
         quotes: (await dbQuery(t, 'SELECT * FROM quotes WHERE offer_id = $1 ORDER BY product_code', [id])).map(comparableRow),
         variants: (await dbQuery(t, 'SELECT * FROM offer_variants WHERE offer_id = $1 ORDER BY ordinal', [id])).map(comparableRow),
       };

@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/app';
 import { createKey, createOffer, GOLD_SCHEMA, goldBundle, goldRequest, putBundle } from '../support/offer-bundles';
-import { storedText } from '../support/stored-json';
+import { storedOfferTexts } from '../support/stored-json';
 import { TestClock } from '../support/test-clock';
 
 describe('idempotent Create Offer and reads (e2e)', () => {
@@ -148,10 +148,11 @@ describe('idempotent Create Offer and reads (e2e)', () => {
       const ds = t.app.get(DataSource);
       const param = ds.options.type === 'postgres' ? '$1' : '?';
       const [row] = await ds.query<Array<{ request: unknown; response: unknown }>>(`SELECT request, response FROM offers WHERE id = ${param}`, [res.body.id]);
-      expect(JSON.parse(storedText(row.request))).toEqual(body);
+      const stored = storedOfferTexts(row);
+      expect(JSON.parse(stored.request)).toEqual(body);
       // the defaults of gold:v1 (kind, tax_rate, flag…) were applied for pricing, not stored
-      expect(JSON.parse(storedText(row.request)).context).not.toHaveProperty('flag');
-      expect(storedText(row.response)).toBe(res.text);
+      expect(JSON.parse(stored.request).context).not.toHaveProperty('flag');
+      expect(stored.response).toBe(res.text);
       // packed on SQLite (deflated), JSON text on PostgreSQL
       expect(typeof row.response === 'string').toBe(ds.options.type === 'postgres');
     });

@@ -13,12 +13,13 @@ import { DataSource } from 'typeorm';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDataSourceOptions, engineOf, POSTGRES_MIGRATIONS, readJson, SQLITE_MIGRATIONS } from '@app/database';
+import { buildDataSourceOptions, engineOf, POSTGRES_MIGRATIONS, readJson, readJsonPair, SQLITE_MIGRATIONS } from '@app/database';
 import { ALL_ENTITIES } from '../../apps/api/src/entities';
 import { ERASED, lookupKey } from '@app/privacy';
 import { createPgDatabase, startTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { ADMIN, dbQuery } from '../support/booking-fixtures';
 import { travelBundle } from '../support/lifecycle-fixtures';
+import { storedOfferTexts } from '../support/stored-json';
 
 const ENC_KEY = Buffer.alloc(32, 7);
 
@@ -138,7 +139,9 @@ async function dumpPartner(t: TestApp, partnerId: string): Promise<string> {
   ];
   const parts: string[] = [];
   for (const table of tables) {
-    for (const row of await dbQuery(t, `SELECT * FROM ${table} WHERE partner_id = $1`, [partnerId])) {
+    for (const stored of await dbQuery(t, `SELECT * FROM ${table} WHERE partner_id = $1`, [partnerId])) {
+      // an offer's request may be packed together with its response, in the response column
+      const row = table === 'offers' ? { ...stored, ...storedOfferTexts(stored as { request: unknown; response: unknown }) } : stored;
       for (const [column, value] of Object.entries(row)) {
         let text: string;
         if (value instanceof Uint8Array) {
@@ -433,8 +436,8 @@ describe('POST /admin/privacy/erasures (e2e)', () => {
   });
 
   it('a booking erased can still be changed: the erased request still passes its schema (the e-mail with a format was removed)', async () => {
-    const offer = (await dbQuery<{ request: unknown }>(t, 'SELECT request FROM offers WHERE id = $1', [ada.offers[0].id]))[0];
-    const stored = readJson(offer.request) as { customer: Record<string, unknown>; partner: Record<string, unknown> };
+    const offer = (await dbQuery<{ request: unknown; response: unknown }>(t, 'SELECT request, response FROM offers WHERE id = $1', [ada.offers[0].id]))[0];
+    const stored = readJsonPair(offer.request, offer.response)[0] as { customer: Record<string, unknown>; partner: Record<string, unknown> };
     expect(stored.customer).toEqual({ language: 'en', currency: 'EUR', country: 'FR', first_name: ERASED, last_name: ERASED, postcode: ERASED });
     expect(stored.partner).toEqual({ transaction_id: 'TX-ADA-1', customer_id: ERASED });
     const trip = ada.offers[0].products.find((x) => x.code === 'TRIP') as { id: string };

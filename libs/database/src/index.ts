@@ -8,4 +8,16 @@ export { SqliteWriteLock } from './write-lock';
 export { isRowNotChanged, ROW_NOT_CHANGED, RowNotChangedError, type SqlStatement } from './sql-statement';
 export { preparedQuery, type PreparedResult } from './prepared-query';
 export { truncateSqliteWal, vacuumTables, type WalTruncateOptions } from './discard-old-versions';
-export { dateParam, engineOf, packedJsonParam, readDate, readDateOrNull, readJson, sqliteDatetime, type Engine, type EngineSql } from './sql-text';
+export {
+  dateParam,
+  engineOf,
+  packedJsonPairParams,
+  packedJsonParam,
+  readDate,
+  readDateOrNull,
+  readJson,
+  readJsonPair,
+  sqliteDatetime,
+  type Engine,
+  type EngineSql,
+} from './sql-text';

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { packJson, parseStoredJson, type PackingDictionary } from '@app/core';
+import { isFirstOfPair, packJson, packJsonPair, parseStoredJson, unpackJsonPair, type PackingDictionary } from '@app/core';
 
 /** The two databases the app runs on. */
 export type Engine = 'sqlite' | 'postgres';
@@ -62,4 +62,32 @@ export function readJson(value: unknown): unknown {
  */
 export function packedJsonParam(engine: Engine, json: string, dictionary?: PackingDictionary): string | Buffer {
   return engine === 'sqlite' ? packJson(json, dictionary) : json;
+}
+
+/**
+ * Two large JSON documents of one row (an offer's request and response) as bound for their columns.
+ * On SQLite with a dictionary, packed together in one call (packJsonPair: the second column holds
+ * both, the first a marker); without one, each packed alone; JSON texts on PostgreSQL. Read back
+ * with `readJsonPair`.
+ */
+export function packedJsonPairParams(
+  engine: Engine,
+  firstJson: string,
+  secondJson: string,
+  dictionary?: PackingDictionary,
+): [first: string | Buffer, second: string | Buffer] {
+  if (engine !== 'sqlite') return [firstJson, secondJson];
+  if (!dictionary) return [packJson(firstJson), packJson(secondJson)];
+  const { first, pair } = packJsonPair(firstJson, secondJson, dictionary);
+  return [first, pair];
+}
+
+/** The two columns written by `packedJsonPairParams` (or each by `packedJsonParam`), read back as documents. */
+export function readJsonPair(first: unknown, second: unknown): [first: unknown, second: unknown] {
+  if (isFirstOfPair(first)) {
+    if (!(second instanceof Uint8Array)) throw new Error('the first of a packed pair, without its pair');
+    const [a, b] = unpackJsonPair(second);
+    return [JSON.parse(a) as unknown, JSON.parse(b) as unknown];
+  }
+  return [readJson(first), readJson(second)];
 }

@@ -13,7 +13,7 @@ import { CompiledSchemas } from './compiled-schemas';
 import { OfferBuilder, type OfferRequest } from './offer-builder';
 import { SQLITE_INSERT_OFFER, type OfferKeyRecord } from './storage/offer-insert.sql';
 import { PackingDictionaries } from './storage/packing-dictionary.store';
-import { storedText } from '../../../test/support/stored-json';
+import { storedOfferTexts, storedText } from '../../../test/support/stored-json';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const caller = { keyId: '00000000-0000-4000-8000-0000000000aa', partnerId: '00000000-0000-4000-8000-000000000001', partnerCode: 'DEMO', mode: 'live' as const };
@@ -246,18 +246,20 @@ describe('OfferBuilder', () => {
 
         const [second, third] = await Promise.all([builder.create(demo, ada('P-2')), builder.create(demo, ada('P-3'))]);
         const rows = await packedRows(db.ds, 'P-');
-        expect(rows.get('P-1')?.response[0]).toBe(0x01);
+        const p1 = rows.get('P-1') as PackedRow;
+        expect([p1.request[0], p1.response[0]]).toEqual([0x01, 0x01]);
         for (const t of ['P-2', 'P-3']) {
+          // request and response packed together against the dictionary, in the response column
           const row = rows.get(t) as PackedRow;
-          for (const packed of [row.request, row.response]) {
-            expect(packed[0]).toBe(0x02);
-            expect(packed.subarray(1, 9).toString('hex')).toBe(dictionary.id);
-          }
-          expect(row.response.length).toBeLessThan((rows.get('P-1') as PackedRow).response.length / 2);
+          expect([...row.request]).toEqual([0x04]);
+          expect(row.response[0]).toBe(0x03);
+          expect(row.response.subarray(1, 9).toString('hex')).toBe(dictionary.id);
+          expect(row.response.length).toBeLessThan((p1.request.length + p1.response.length) / 2);
         }
-        expect(storedText(rows.get('P-2')!.response)).toBe(second);
-        expect(storedText(rows.get('P-3')!.response)).toBe(third);
-        expect(JSON.parse(storedText(rows.get('P-3')!.request))).toEqual(ada('P-3').body);
+        expect(storedOfferTexts(rows.get('P-2')!).response).toBe(second);
+        expect(storedText(rows.get('P-2')!.response)).toBe(second); // the response column read alone is the response
+        expect(storedOfferTexts(rows.get('P-3')!).response).toBe(third);
+        expect(JSON.parse(storedOfferTexts(rows.get('P-3')!).request)).toEqual(ada('P-3').body);
 
         // another start on the same database loads the dictionary and packs against it at once
         const again = await dictionariesOf(db);
@@ -284,8 +286,9 @@ describe('OfferBuilder', () => {
         const answers = await Promise.all(['Q-2', 'Q-3'].map((t) => builder.create(demo, ada(t))));
         const rows = await packedRows(db.ds, 'Q-');
         expect(rows.get('Q-1')?.response[0]).toBe(0x01);
-        expect(['Q-2', 'Q-3'].map((t) => rows.get(t)!.response.subarray(0, 9).toString('hex'))).toEqual([`02${dictionary.id}`, `02${dictionary.id}`]);
-        expect(['Q-2', 'Q-3'].map((t) => storedText(rows.get(t)!.response))).toEqual(answers);
+        expect(['Q-2', 'Q-3'].map((t) => rows.get(t)!.response.subarray(0, 9).toString('hex'))).toEqual([`03${dictionary.id}`, `03${dictionary.id}`]);
+        expect(['Q-2', 'Q-3'].map((t) => storedOfferTexts(rows.get(t)!).response)).toEqual(answers);
+        expect(JSON.parse(storedOfferTexts(rows.get('Q-3')!).request)).toEqual(ada('Q-3').body);
       } finally {
         await builder.onModuleDestroy();
         await db.tx.onApplicationShutdown();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { readJsonPair } from '@app/database';
 import { OfferEntity } from './entities/offer.entity';
 
 export interface StoredOffer {
@@ -19,13 +20,18 @@ export class OffersRepository {
 
   /** The partner's latest requests (newest first) with the config and key mode each was answered under. */
   async recentRequests(partnerId: string, limit: number): Promise<Array<{ offerConfigId: string; keyMode: string; request: unknown }>> {
-    const rows = await this.offers.find({
-      where: { partnerId },
-      order: { createdAt: 'DESC' },
-      take: limit,
-      select: { id: true, offerConfigId: true, keyMode: true, request: true },
-    });
-    return rows.map((r) => ({ offerConfigId: r.offerConfigId, keyMode: r.keyMode, request: r.request }));
+    // the columns as stored: on SQLite the request may be packed together with the response (readJsonPair)
+    const rows = await this.offers
+      .createQueryBuilder('o')
+      .select('o.offerConfigId', 'offerConfigId')
+      .addSelect('o.keyMode', 'keyMode')
+      .addSelect('o.request', 'request')
+      .addSelect('o.response', 'response')
+      .where('o.partnerId = :partnerId', { partnerId })
+      .orderBy('o.createdAt', 'DESC')
+      .limit(limit)
+      .getRawMany<{ offerConfigId: string; keyMode: string; request: unknown; response: unknown }>();
+    return rows.map((r) => ({ offerConfigId: r.offerConfigId, keyMode: r.keyMode, request: readJsonPair(r.request, r.response)[0] }));
   }
 
   async findOffer(partnerId: string, id: string): Promise<StoredOffer | null> {

@@ -69,13 +69,14 @@ export interface ErasureWrites {
 const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 function offerOf(row: Row): StoredOffer {
+  const { request, response } = readOfferJson(row.request, row.response);
   return {
     id: row.id as string,
     bookingId: (row.booking_id as string | null) ?? null,
     bundleVersion: Number(row.bundle_version),
     schemaId: row.schema_id as string,
-    request: readOfferJson(row.request),
-    response: readOfferJson(row.response),
+    request,
+    response,
     createdAt: readDate(row.created_at),
   };
 }

@@ -1,4 +1,4 @@
-import { packedJsonParam, readJson, type Engine } from '@app/database';
+import { packedJsonParam, readJsonPair, type Engine } from '@app/database';
 
 /*
  * The one pair through which an erasure reads and writes an offer's `request` and `response`
@@ -6,9 +6,10 @@ import { packedJsonParam, readJson, type Engine } from '@app/database';
  * (libs/offers/src/storage): when it changes, these two follow it, and nothing else here does.
  */
 
-/** An offer's `request` or `response` column as read, as a document. */
-export function readOfferJson(value: unknown): unknown {
-  return readJson(value);
+/** An offer's `request` and `response` columns as read, as documents (packed together or not). */
+export function readOfferJson(request: unknown, response: unknown): { request: unknown; response: unknown } {
+  const [requestDoc, responseDoc] = readJsonPair(request, response);
+  return { request: requestDoc, response: responseDoc };
 }
 
 /** A document bound for an offer's `request` or `response` column on `engine`. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PackedJsonError, packJson, packingDictionary, parseStoredJson, unpackJson } from './packed-json';
+import { isFirstOfPair, PackedJsonError, packJson, packJsonPair, packingDictionary, parseStoredJson, unpackJson, unpackJsonPair } from './packed-json';
 import { packingDictionaryText } from './packing-dictionary';
 
 const offer = (n: number) =>
@@ -29,6 +29,42 @@ describe('packed JSON', () => {
     // a Uint8Array view into a larger buffer, as a driver may hand it
     const inside = Buffer.concat([Buffer.from('xx'), packed]);
     expect(unpackJson(new Uint8Array(inside.buffer, inside.byteOffset + 2, packed.length))).toBe(offer(2));
+  });
+
+  it('a pair (format 3): two texts packed together in one stream, the first column holding a marker (format 4)', () => {
+    const dictionary = packingDictionary(offer(0));
+    // multi-byte characters: the first text's length is counted in bytes
+    const request = JSON.stringify({ customer: { first_name: 'Zoë', city: '東京' }, context: { trip_cost: 1200 } });
+    const { first, pair } = packJsonPair(request, offer(4), dictionary);
+    expect([...first]).toEqual([0x04]);
+    expect(isFirstOfPair(first)).toBe(true);
+    expect(isFirstOfPair(pair)).toBe(false);
+    expect(isFirstOfPair(Buffer.of(0x04, 0))).toBe(false);
+    expect(isFirstOfPair('\u0004')).toBe(false);
+    expect(pair[0]).toBe(0x03);
+    expect(pair.subarray(1, 9).toString('hex')).toBe(dictionary.id);
+    expect(pair.readUInt32BE(9)).toBe(Buffer.byteLength(request, 'utf8'));
+    expect(unpackJsonPair(pair)).toEqual([request, offer(4)]);
+    // read alone, the pair is its second text (the column it is stored in); the marker is not a document
+    expect(unpackJson(pair)).toBe(offer(4));
+    expect(parseStoredJson(pair)).toEqual(JSON.parse(offer(4)));
+    expect(() => unpackJson(first)).toThrow(PackedJsonError);
+    // smaller than the two packed each against the dictionary
+    expect(pair.length).toBeLessThan(packJson(request, dictionary).length + packJson(offer(4), dictionary).length);
+    // a view into a larger buffer
+    const inside = Buffer.concat([Buffer.from('xyz'), pair]);
+    expect(unpackJsonPair(new Uint8Array(inside.buffer, inside.byteOffset + 3, pair.length))).toEqual([request, offer(4)]);
+  });
+
+  it('refuses a pair it cannot read, with PackedJsonError', () => {
+    const { pair } = packJsonPair('{"a":1}', offer(5), { id: randomBytes(8).toString('hex'), bytes: Buffer.from(offer(0)) });
+    expect(() => unpackJsonPair(pair)).toThrow(/packing dictionary [0-9a-f]{16} is not loaded/);
+    expect(() => unpackJsonPair(packJson(offer(5)))).toThrow(PackedJsonError);
+    expect(() => unpackJsonPair(Buffer.from([0x03, 1, 2]))).toThrow(PackedJsonError);
+    const known = packJsonPair('{"a":1}', offer(5), packingDictionary(offer(0))).pair;
+    const longer = Buffer.from(known);
+    longer.writeUInt32BE(1_000_000, 9);
+    expect(() => unpackJsonPair(longer)).toThrow(/longer than both/);
   });
 
   it('an id is the content: the same text gives the same dictionary', () => {

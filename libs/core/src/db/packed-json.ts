@@ -11,10 +11,20 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
  *   against that dictionary. Offers of one configuration repeat most of their text (keys, product
  *   names, content, URLs), so a dictionary of one such offer's text shrinks the next ones about
  *   three times more than deflate alone (see packing-dictionary.ts for what a dictionary holds).
+ * - `0x03`, a pair: two documents of one row packed together, as one deflate stream (one call
+ *   instead of two: each call sets up a zlib stream and loads the dictionary, which costs more
+ *   than compressing a few kB). The 8-byte id of a packing dictionary, the byte length of the
+ *   first document's text (4 bytes, big-endian), then a raw deflate stream of the first text
+ *   followed by the second, against that dictionary. The pair is the second document's column;
+ *   read alone it is the second document.
+ * - `0x04`, alone: the first document of a pair, held by another column of the row (packJsonPair).
  */
 const FORMAT_DEFLATE_RAW = 0x01;
 const FORMAT_DEFLATE_RAW_DICTIONARY = 0x02;
+const FORMAT_PAIR = 0x03;
+const FORMAT_FIRST_OF_PAIR = 0x04;
 const DICTIONARY_ID_BYTES = 8;
+const FIRST_LENGTH_BYTES = 4;
 
 /**
  * Level 1 and a 8 kB window, with a dictionary or without: the documents are a few kB; higher
@@ -67,19 +77,58 @@ export function packJson(json: string, dictionary?: PackingDictionary): Buffer {
   return out;
 }
 
-/** The JSON text of a packed value. Throws PackedJsonError for a format or a dictionary it does not know. */
+/**
+ * Two JSON texts of one row packed together against `dictionary`, in one deflate call: `pair` for
+ * the second one's column, `first` (FIRST_OF_PAIR) for the first one's. Read back with unpackJsonPair.
+ */
+export function packJsonPair(firstJson: string, secondJson: string, dictionary: PackingDictionary): { first: Buffer; pair: Buffer } {
+  const firstBytes = Buffer.byteLength(firstJson, 'utf8');
+  const data = deflateRawSync(Buffer.from(firstJson + secondJson, 'utf8'), { ...DEFLATE_OPTIONS, dictionary: dictionary.bytes });
+  const header = 1 + DICTIONARY_ID_BYTES + FIRST_LENGTH_BYTES;
+  const pair = Buffer.allocUnsafe(header + data.length);
+  pair[0] = FORMAT_PAIR;
+  pair.write(dictionary.id, 1, DICTIONARY_ID_BYTES, 'hex');
+  pair.writeUInt32BE(firstBytes, 1 + DICTIONARY_ID_BYTES);
+  data.copy(pair, header);
+  return { first: Buffer.of(FORMAT_FIRST_OF_PAIR), pair };
+}
+
+/** true when a stored value is the first document of a pair, held by another column of its row */
+export function isFirstOfPair(value: unknown): boolean {
+  return value instanceof Uint8Array && value.length === 1 && value[0] === FORMAT_FIRST_OF_PAIR;
+}
+
+/** The two JSON texts of a pair (packJsonPair). Throws PackedJsonError for a value that is not one. */
+export function unpackJsonPair(packed: Uint8Array): [first: string, second: string] {
+  const header = 1 + DICTIONARY_ID_BYTES + FIRST_LENGTH_BYTES;
+  if (packed.length <= header || packed[0] !== FORMAT_PAIR) throw new PackedJsonError('not a packed pair of JSON documents');
+  const text = inflateWith(packed.subarray(1, 1 + DICTIONARY_ID_BYTES), packed.subarray(header));
+  const firstBytes = Buffer.from(packed.buffer, packed.byteOffset, packed.length).readUInt32BE(1 + DICTIONARY_ID_BYTES);
+  if (firstBytes > text.length) throw new PackedJsonError('packed pair: its first document is longer than both');
+  return [text.toString('utf8', 0, firstBytes), text.toString('utf8', firstBytes)];
+}
+
+/** The JSON text of a packed value (a pair: its second document). Throws PackedJsonError for a format or a dictionary it does not know. */
 export function unpackJson(packed: Uint8Array): string {
   const format = packed.length === 0 ? undefined : packed[0];
   if (format === FORMAT_DEFLATE_RAW) {
     return inflateRawSync(packed.subarray(1), { windowBits: DEFLATE_OPTIONS.windowBits }).toString('utf8');
   }
   if (format === FORMAT_DEFLATE_RAW_DICTIONARY && packed.length > 1 + DICTIONARY_ID_BYTES) {
-    const id = Buffer.from(packed.buffer, packed.byteOffset + 1, DICTIONARY_ID_BYTES).toString('hex');
-    const dictionary = dictionariesById.get(id);
-    if (!dictionary) throw new PackedJsonError(`packing dictionary ${id} is not loaded`);
-    return inflateRawSync(packed.subarray(1 + DICTIONARY_ID_BYTES), { windowBits: DEFLATE_OPTIONS.windowBits, dictionary }).toString('utf8');
+    return inflateWith(packed.subarray(1, 1 + DICTIONARY_ID_BYTES), packed.subarray(1 + DICTIONARY_ID_BYTES)).toString('utf8');
   }
+  if (format === FORMAT_PAIR) return unpackJsonPair(packed)[1];
+  if (format === FORMAT_FIRST_OF_PAIR)
+    throw new PackedJsonError('the first document of a pair: read it from the pair in the other column of its row (unpackJsonPair)');
   throw new PackedJsonError(`unknown packed JSON format ${format ?? '(empty)'}`);
+}
+
+/** a raw deflate stream inflated against the loaded dictionary of that id */
+function inflateWith(dictionaryId: Uint8Array, data: Uint8Array): Buffer {
+  const id = Buffer.from(dictionaryId.buffer, dictionaryId.byteOffset, dictionaryId.length).toString('hex');
+  const dictionary = dictionariesById.get(id);
+  if (!dictionary) throw new PackedJsonError(`packing dictionary ${id} is not loaded`);
+  return inflateRawSync(data, { windowBits: DEFLATE_OPTIONS.windowBits, dictionary });
 }
 
 /** A stored JSON value read back: JSON text, or a packed BLOB. */

@@ -1,4 +1,4 @@
-import { dateParam, readDate, readDateOrNull, readJson, type Engine, type EngineSql } from '@app/database';
+import { dateParam, readDate, readDateOrNull, readJson, readJsonPair, type Engine, type EngineSql } from '@app/database';
 import { policyholderEmailKey } from '@app/privacy';
 import { formatApiDate } from '@app/quotes';
 import type { OfferStatus } from '../entities/offer.entity';
@@ -93,6 +93,7 @@ export function offersForBookingParams(engine: Engine, keys: readonly OfferKey[]
 }
 
 export function offerForBookingOf(row: Row): OfferForBooking {
+  const [request, response] = readJsonPair(row.request, row.response);
   return {
     id: row.id as string,
     partnerId: row.partner_id as string,
@@ -102,8 +103,8 @@ export function offerForBookingOf(row: Row): OfferForBooking {
     expiresAt: readDate(row.expires_at),
     currency: row.currency as string,
     partnerTransactionId: (row.partner_transaction_id as string | null) ?? null,
-    request: readJson(row.request),
-    response: readJson(row.response),
+    request,
+    response,
   };
 }
 

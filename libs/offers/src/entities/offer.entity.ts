@@ -50,11 +50,15 @@ export class OfferEntity {
   @Column(jsonColumn())
   experiments!: StoredExperiment[];
 
-  /** the create-offer request body as received (packed on SQLite: see packedJsonParam) */
+  /**
+   * the create-offer request body as received. Packed on SQLite, usually together with the response
+   * in the response column (this one then holds a marker that cannot be read alone): read both
+   * columns with readJsonPair (packedJsonPairParams).
+   */
   @Column(packedJsonColumn())
   request!: unknown;
 
-  /** the 200 body as sent, so reads return the offer "as created" (packed on SQLite) */
+  /** the 200 body as sent, so reads return the offer "as created" (packed on SQLite; read alone, it is the response) */
   @Column(packedJsonColumn())
   response!: unknown;
 

@@ -1,5 +1,5 @@
 import { newId, type PackingDictionary } from '@app/core';
-import { dateParam, packedJsonParam, type Engine, type SqlStatement } from '@app/database';
+import { dateParam, packedJsonPairParams, type Engine, type SqlStatement } from '@app/database';
 import type { PreparedOffer } from '../prepare-offer';
 
 /**
@@ -10,7 +10,7 @@ import type { PreparedOffer } from '../prepare-offer';
 export interface OfferToStore {
   prepared: PreparedOffer;
   key?: OfferKeyRecord;
-  /** on SQLite, the request and response are packed against it (the offer's configuration's, when there is one) */
+  /** on SQLite, the request and response are packed together against it (the offer's configuration's, when there is one; each alone without) */
   dictionary?: PackingDictionary;
 }
 
@@ -43,6 +43,7 @@ export const SQLITE_INSERT_OFFER = `
 function offerRow(engine: Engine, p: PreparedOffer, dictionary?: PackingDictionary): Row {
   const o = p.offer;
   const created = dateParam(engine, o.createdAt);
+  const [request, response] = packedJsonPairParams(engine, p.requestJson, p.json, dictionary);
   return {
     id: o.id,
     partner_id: o.partnerId,
@@ -54,8 +55,8 @@ function offerRow(engine: Engine, p: PreparedOffer, dictionary?: PackingDictiona
     currency: o.currency,
     partner_transaction_id: o.partnerTransactionId,
     experiments: JSON.stringify(o.experiments),
-    request: packedJsonParam(engine, p.requestJson, dictionary),
-    response: packedJsonParam(engine, p.json, dictionary),
+    request,
+    response,
     expires_at: dateParam(engine, o.expiresAt),
     created_at: created,
     updated_at: created,

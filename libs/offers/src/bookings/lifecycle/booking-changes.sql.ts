@@ -1,4 +1,4 @@
-import { dateParam, readDate, readDateOrNull, readJson, type Engine, type EngineSql } from '@app/database';
+import { dateParam, readDate, readDateOrNull, readJson, readJsonPair, type Engine, type EngineSql } from '@app/database';
 import { policyholderEmailKey } from '@app/privacy';
 import type { BookingResponse, PersonInput, PolicyholderInput } from '../bookings.types';
 import type { BookingChangeKind } from '../../entities/booking-change.entity';
@@ -190,9 +190,9 @@ export function bookingItemOf(row: Row): BookingItemRecord {
   };
 }
 
-/** The booking's offer: its request and the bundle version, schema and variants it was made with. */
+/** The booking's offer: its request and the bundle version, schema and variants it was made with (the response: see readJsonPair). */
 export const BOOKED_OFFER: EngineSql = bothEngines(`
-    SELECT id, bundle_version, schema_id, experiments, request
+    SELECT id, bundle_version, schema_id, experiments, request, response
     FROM offers
     WHERE id = ? AND partner_id = ?`);
 
@@ -201,7 +201,7 @@ export function bookedOfferParams(partnerId: string, offerId: string): unknown[]
 }
 
 export function bookedOfferOf(row: Row): BookedOffer {
-  const request = readJson(row.request);
+  const [request] = readJsonPair(row.request, row.response);
   return {
     id: row.id as string,
     bundleVersion: Number(row.bundle_version),
