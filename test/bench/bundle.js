@@ -294,4 +294,37 @@ function benchRequest(i) {
 
 const CONFIRM_POLICYHOLDER = { first_name: 'Ada', last_name: 'Lovelace', country: 'AU', email: 'ada@example.com' };
 
-module.exports = { PARTNER, BENCH_BUNDLE, benchRequest, CONFIRM_POLICYHOLDER };
+/**
+ * For the in-process micro-benchmarks: a function that builds offer i of the benchmark (request
+ * `benchRequest(i)`, the benchmark bundle in force) with the build whose `dist/` is `dist`, as
+ * Create Offer's build thread does, without HTTP or a database. Each call compiles its own copy of
+ * the bundle (CEL environments are memoised per schema object), so two builds share nothing.
+ */
+function benchOfferBuilder(dist) {
+  const { SchemaValidatorCache } = require(`${dist}/libs/schemas/src`);
+  const { CompiledSchemas } = require(`${dist}/libs/offers/src/compiled-schemas`);
+  const { prepareOffer } = require(`${dist}/libs/offers/src/prepare-offer`);
+  const { resolveSchemaId } = require(`${dist}/libs/offers/src/offer-engine`);
+  const active = {
+    partnerId: 'bench-partner',
+    partnerCode: BENCH_BUNDLE.partner.code,
+    version: 1,
+    defaultSchema: BENCH_BUNDLE.partner.default_schema ?? null,
+    rateLimits: { create: 1e9, confirm: 1e9, other: 1e9, test: 1e9 },
+    schemas: structuredClone(BENCH_BUNDLE.schemas),
+    configs: structuredClone(BENCH_BUNDLE.offer_configs),
+  };
+  const compiled = new CompiledSchemas(new SchemaValidatorCache());
+  compiled.warm(active);
+  const caller = { keyId: 'bench-key', partnerId: active.partnerId, partnerCode: active.partnerCode, mode: 'live' };
+  const query = { includeContent: true, extraFields: new Set(['tax', 'commission', 'benefits']), excludeOfferIds: [], activeOnly: false };
+  const bodies = Array.from({ length: 100 }, (_, i) => JSON.stringify(benchRequest(i)));
+  return (i) => {
+    const text = bodies[i % bodies.length];
+    const body = JSON.parse(text);
+    // the schema is resolved where the request arrives (a build that resolves it in prepareOffer ignores schemaId)
+    return prepareOffer(compiled, active, { schemaId: resolveSchemaId(active, body), body, caller, query, now: new Date() }, text);
+  };
+}
+
+module.exports = { PARTNER, BENCH_BUNDLE, benchRequest, benchOfferBuilder, CONFIRM_POLICYHOLDER };

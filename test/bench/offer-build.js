@@ -19,7 +19,7 @@
 require('reflect-metadata');
 const path = require('node:path');
 const v8 = require('node:v8');
-const { BENCH_BUNDLE, benchRequest } = require('./bundle');
+const { benchOfferBuilder } = require('./bundle');
 
 const WARMUP = 4000;
 const ROUNDS = 20;
@@ -27,31 +27,7 @@ const PER_ROUND = 500;
 
 /** One build's setup: the benchmark configuration compiled, and a function that builds offer i. */
 function setup(dist) {
-  const { SchemaValidatorCache } = require(`${dist}/libs/schemas/src`);
-  const { CompiledSchemas } = require(`${dist}/libs/offers/src/compiled-schemas`);
-  const { prepareOffer } = require(`${dist}/libs/offers/src/prepare-offer`);
-  const { resolveSchemaId } = require(`${dist}/libs/offers/src/offer-engine`);
-  const active = {
-    partnerId: 'bench-partner',
-    partnerCode: BENCH_BUNDLE.partner.code,
-    version: 1,
-    defaultSchema: BENCH_BUNDLE.partner.default_schema ?? null,
-    rateLimits: { create: 1e9, confirm: 1e9, other: 1e9, test: 1e9 },
-    // each build compiles its own copy (CEL environments are memoised per schema object)
-    schemas: structuredClone(BENCH_BUNDLE.schemas),
-    configs: structuredClone(BENCH_BUNDLE.offer_configs),
-  };
-  const compiled = new CompiledSchemas(new SchemaValidatorCache());
-  compiled.warm(active);
-  const caller = { keyId: 'bench-key', partnerId: active.partnerId, partnerCode: active.partnerCode, mode: 'live' };
-  const query = { includeContent: true, extraFields: new Set(['tax', 'commission', 'benefits']), excludeOfferIds: [], activeOnly: false };
-  const bodies = Array.from({ length: 100 }, (_, i) => JSON.stringify(benchRequest(i)));
-  const build = (i) => {
-    const text = bodies[i % bodies.length];
-    const body = JSON.parse(text);
-    // the schema is resolved where the request arrives (a build that resolves it in prepareOffer ignores schemaId)
-    return prepareOffer(compiled, active, { schemaId: resolveSchemaId(active, body), body, caller, query, now: new Date() }, text);
-  };
+  const build = benchOfferBuilder(dist);
   const sample = build(0);
   if (sample.quotes.length !== 2) throw new Error(`the benchmark request should get 2 quotes, got ${sample.quotes.length}`);
   return build;

@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { DataSource } = require('typeorm');
-const { BENCH_BUNDLE, benchRequest } = require('./bundle');
+const { benchOfferBuilder } = require('./bundle');
 
 const ROUNDS = 14;
 const WARMUP_ROUNDS = 2;
@@ -32,10 +32,6 @@ const PER_TRANSACTION = 20;
 
 /** One build's setup: a migrated database of its own, and functions that build and store offers. */
 async function setup(dist, dir) {
-  const { SchemaValidatorCache } = require(`${dist}/libs/schemas/src`);
-  const { CompiledSchemas } = require(`${dist}/libs/offers/src/compiled-schemas`);
-  const { prepareOffer } = require(`${dist}/libs/offers/src/prepare-offer`);
-  const { resolveSchemaId } = require(`${dist}/libs/offers/src/offer-engine`);
   const { offerInsertStatements } = require(`${dist}/libs/offers/src/storage/offer-insert.sql`);
   const { buildDataSourceOptions } = require(`${dist}/libs/database/src`);
   const { ALL_ENTITIES } = require(`${dist}/apps/api/src/entities`);
@@ -46,25 +42,7 @@ async function setup(dist, dir) {
   await dataSource.runMigrations();
   const db = dataSource.driver.databaseConnection;
 
-  const active = {
-    partnerId: 'bench-partner',
-    partnerCode: BENCH_BUNDLE.partner.code,
-    version: 1,
-    defaultSchema: BENCH_BUNDLE.partner.default_schema ?? null,
-    rateLimits: { create: 1e9, confirm: 1e9, other: 1e9, test: 1e9 },
-    schemas: structuredClone(BENCH_BUNDLE.schemas),
-    configs: structuredClone(BENCH_BUNDLE.offer_configs),
-  };
-  const compiled = new CompiledSchemas(new SchemaValidatorCache());
-  compiled.warm(active);
-  const caller = { keyId: 'bench-key', partnerId: active.partnerId, partnerCode: active.partnerCode, mode: 'live' };
-  const query = { includeContent: true, extraFields: new Set(['tax', 'commission', 'benefits']), excludeOfferIds: [], activeOnly: false };
-  const bodies = Array.from({ length: 100 }, (_, i) => JSON.stringify(benchRequest(i)));
-  const build = (i) => {
-    const text = bodies[i % bodies.length];
-    const body = JSON.parse(text);
-    return prepareOffer(compiled, active, { schemaId: resolveSchemaId(active, body), body, caller, query, now: new Date() }, text);
-  };
+  const build = benchOfferBuilder(dist);
 
   // the configuration's dictionary, as the app makes it from the first offer stored (builds that have them)
   const sample = build(0);
