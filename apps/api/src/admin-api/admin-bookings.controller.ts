@@ -1,22 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBody,
-  ApiExtraModels,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BookingLifecycleService, BookingsService, type CancelBookingInput, type OperatorCaller } from '@app/offers';
 import { PartnersService } from '@app/partners';
 import { ErrorEnvelopeDto } from '../common/error-envelope';
-import { answer, idempotencyKeyOf, IdempotentChange } from '../partner-api/booking-lifecycle.controller';
+import { answer, CancellationAnswers, idempotencyKeyOf, IdempotentChange } from '../partner-api/booking-lifecycle.controller';
 import { CancelBodyPipe, IgnoredBodyPipe } from '../partner-api/booking-lifecycle.pipes';
 import { BookingResponseDto } from '../partner-api/dto/confirm.dto';
-import { CancelBookingDto, CancellationPreviewResponseDto, EmptyBodyDto } from '../partner-api/dto/booking-lifecycle.dto';
+import { CancellationPreviewResponseDto, EmptyBodyDto } from '../partner-api/dto/booking-lifecycle.dto';
 import { Actor, AdminRoute, RequestId } from './admin-route.decorator';
 import { BOOKING_SEARCH_DEFAULT_LIMIT, BookingSearchQueryDto, BookingSearchResponseDto } from './dto/admin-bookings.dto';
 
@@ -72,18 +63,7 @@ export class AdminBookingsController {
     description:
       'Without `quotes`, every quote still in force is cancelled, refunded as the product is configured. With `preview: true` nothing changes: the answer prices the cancellation and gives the `cancellation_id` that applies it (confirm_cancellation) within 24 h. The change is the partner\'s booking.cancelled event (webhooks included), its actor `{ "admin_key_id": … }`, and an audit entry `booking.cancel`.',
   })
-  @ApiBody({ type: CancelBookingDto, required: false, description: 'every field optional; no body cancels the whole booking' })
-  @IdempotentChange(BookingResponseDto)
-  @ApiOkResponse({
-    description: 'the booking after the cancellation; with `preview: true`, the booking as it would be, with `cancellation_id` and `confirm_before`',
-    schema: { oneOf: [{ $ref: getSchemaPath(BookingResponseDto) }, { $ref: getSchemaPath(CancellationPreviewResponseDto) }] },
-  })
-  @ApiNotFoundResponse({ description: NOT_FOUND, type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({
-    description:
-      '`booking_validation_error` (errors by JSON path: a field of the body, a quote id repeated or not of this booking), `booking_already_cancelled` (with `quote_ids`), `cancellation_not_allowed` (with `quote_id`), `idempotency_key_reused`',
-    type: ErrorEnvelopeDto,
-  })
+  @CancellationAnswers()
   async cancel(
     @Param('code') code: string,
     @Param('booking_id') bookingId: string,

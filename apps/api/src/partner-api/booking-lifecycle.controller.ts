@@ -79,6 +79,24 @@ export function IdempotentChange(replayType: Type<unknown>): MethodDecorator {
 
 const NOT_FOUND = "`partner_not_found`; `booking_not_found`: unknown, or another partner's booking";
 
+/** The body and answers of a cancellation, the partner's route and the operator's alike: 200 (or its preview), 404, 422, idempotency. */
+export function CancellationAnswers(): MethodDecorator {
+  return applyDecorators(
+    ApiBody({ type: CancelBookingDto, required: false, description: 'every field optional; no body cancels the whole booking' }),
+    IdempotentChange(BookingResponseDto),
+    ApiOkResponse({
+      description: 'the booking after the cancellation; with `preview: true`, the booking as it would be, with `cancellation_id` and `confirm_before`',
+      schema: { oneOf: [{ $ref: getSchemaPath(BookingResponseDto) }, { $ref: getSchemaPath(CancellationPreviewResponseDto) }] },
+    }),
+    ApiNotFoundResponse({ description: NOT_FOUND, type: ErrorEnvelopeDto }),
+    ApiUnprocessableEntityResponse({
+      description:
+        '`booking_validation_error` (errors by JSON path: a field of the body, a quote id repeated or not of this booking), `booking_already_cancelled` (with `quote_ids`), `cancellation_not_allowed` (with `quote_id`), `idempotency_key_reused`',
+      type: ErrorEnvelopeDto,
+    }),
+  );
+}
+
 /** Cancel, modify and list a partner's bookings. Mounted under every API prefix by PartnerApiModule. */
 @ApiTags('partner: bookings')
 @PartnerApiAuth()
@@ -131,18 +149,7 @@ export class BookingLifecycleController {
     description:
       'Without `quotes`, every quote still in force is cancelled. Within the cooling-off period the whole price is refunded; after it, what the product is configured to refund. With `preview: true` nothing changes: the answer prices the cancellation and gives the `cancellation_id` that applies it (confirm_cancellation) within 24 h.',
   })
-  @ApiBody({ type: CancelBookingDto, required: false, description: 'every field optional; no body cancels the whole booking' })
-  @IdempotentChange(BookingResponseDto)
-  @ApiOkResponse({
-    description: 'the booking after the cancellation; with `preview: true`, the booking as it would be, with `cancellation_id` and `confirm_before`',
-    schema: { oneOf: [{ $ref: getSchemaPath(BookingResponseDto) }, { $ref: getSchemaPath(CancellationPreviewResponseDto) }] },
-  })
-  @ApiNotFoundResponse({ description: NOT_FOUND, type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({
-    description:
-      '`booking_validation_error` (errors by JSON path: a field of the body, a quote id repeated or not of this booking), `booking_already_cancelled` (with `quote_ids`), `cancellation_not_allowed` (with `quote_id`), `idempotency_key_reused`',
-    type: ErrorEnvelopeDto,
-  })
+  @CancellationAnswers()
   async cancel(
     @PartnerAuth() auth: AuthenticatedKey,
     @Param('booking_id') bookingId: string,
