@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BookingLifecycleService, BookingsService, type CancelBookingInput, type OperatorCaller } from '@app/offers';
 import { PartnersService } from '@app/partners';
 import { ErrorEnvelopeDto } from '../common/error-envelope';
-import { answer, CancellationAnswers, idempotencyKeyOf, IdempotentChange } from '../partner-api/booking-lifecycle.controller';
+import { answer, CancellationAnswers, CancellationConfirmationAnswers, idempotencyKeyOf } from '../partner-api/booking-lifecycle.controller';
 import { CancelBodyPipe, IgnoredBodyPipe } from '../partner-api/booking-lifecycle.pipes';
 import { BookingResponseDto } from '../partner-api/dto/confirm.dto';
-import { CancellationPreviewResponseDto, EmptyBodyDto } from '../partner-api/dto/booking-lifecycle.dto';
+import { CancellationPreviewResponseDto } from '../partner-api/dto/booking-lifecycle.dto';
 import { Actor, AdminRoute, RequestId } from './admin-route.decorator';
 import { BOOKING_SEARCH_DEFAULT_LIMIT, BookingSearchQueryDto, BookingSearchResponseDto } from './dto/admin-bookings.dto';
 
@@ -85,15 +85,7 @@ export class AdminBookingsController {
     description:
       'Refused once `confirm_before` has passed, or when the booking changed since the preview: ask for a new preview. A preview made through the partner API can be confirmed here too.',
   })
-  @ApiBody({ type: EmptyBodyDto, required: false, description: '`{}`, `null` or no body: nothing in it is read' })
-  @IdempotentChange(BookingResponseDto)
-  @ApiOkResponse({ type: BookingResponseDto, description: 'the booking after the cancellation' })
-  @ApiNotFoundResponse({ description: `${NOT_FOUND}; \`cancellation_not_found\`: unknown, or of another booking`, type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({
-    description:
-      '`cancellation_expired` (with `confirm_before`), `cancellation_stale` (the booking changed since the preview), `booking_already_cancelled`, `booking_validation_error` (a body that is not a JSON object), `idempotency_key_reused`',
-    type: ErrorEnvelopeDto,
-  })
+  @CancellationConfirmationAnswers()
   async confirmCancellation(
     @Param('code') code: string,
     @Param('booking_id') bookingId: string,

@@ -79,6 +79,21 @@ export function IdempotentChange(replayType: Type<unknown>): MethodDecorator {
 
 const NOT_FOUND = "`partner_not_found`; `booking_not_found`: unknown, or another partner's booking";
 
+/** The body and answers of a cancellation's confirmation, the partner's route and the operator's alike: 200, 404, 422, idempotency. */
+export function CancellationConfirmationAnswers(): MethodDecorator {
+  return applyDecorators(
+    ApiBody({ type: EmptyBodyDto, required: false, description: '`{}`, `null` or no body: nothing in it is read' }),
+    IdempotentChange(BookingResponseDto),
+    ApiOkResponse({ type: BookingResponseDto, description: 'the booking after the cancellation' }),
+    ApiNotFoundResponse({ description: `${NOT_FOUND}; \`cancellation_not_found\`: unknown, or of another booking`, type: ErrorEnvelopeDto }),
+    ApiUnprocessableEntityResponse({
+      description:
+        '`cancellation_expired` (with `confirm_before`), `cancellation_stale` (the booking changed since the preview), `booking_already_cancelled`, `booking_validation_error` (a body that is not a JSON object), `idempotency_key_reused`',
+      type: ErrorEnvelopeDto,
+    }),
+  );
+}
+
 /** The body and answers of a cancellation, the partner's route and the operator's alike: 200 (or its preview), 404, 422, idempotency. */
 export function CancellationAnswers(): MethodDecorator {
   return applyDecorators(
@@ -169,15 +184,7 @@ export class BookingLifecycleController {
     summary: 'Apply a cancellation priced by a preview, exactly as priced',
     description: 'Refused once `confirm_before` has passed, or when the booking changed since the preview: ask for a new preview.',
   })
-  @ApiBody({ type: EmptyBodyDto, required: false, description: '`{}`, `null` or no body: nothing in it is read' })
-  @IdempotentChange(BookingResponseDto)
-  @ApiOkResponse({ type: BookingResponseDto, description: 'the booking after the cancellation' })
-  @ApiNotFoundResponse({ description: `${NOT_FOUND}; \`cancellation_not_found\`: unknown, or of another booking`, type: ErrorEnvelopeDto })
-  @ApiUnprocessableEntityResponse({
-    description:
-      '`cancellation_expired` (with `confirm_before`), `cancellation_stale` (the booking changed since the preview), `booking_already_cancelled`, `booking_validation_error` (a body that is not a JSON object), `idempotency_key_reused`',
-    type: ErrorEnvelopeDto,
-  })
+  @CancellationConfirmationAnswers()
   async confirmCancellation(
     @PartnerAuth() auth: AuthenticatedKey,
     @Param('booking_id') bookingId: string,
