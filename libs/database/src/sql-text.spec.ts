@@ -13,7 +13,7 @@ describe('packedJsonPairParams and readJsonPair', () => {
   it('on SQLite with a dictionary: both in the second column, packed together; a marker in the first', () => {
     const [first, second] = packedJsonPairParams('sqlite', request, response, packingDictionary(response));
     expect([...(first as Buffer)]).toEqual([0x04]);
-    expect((second as Buffer)[0]).toBe(0x03);
+    expect((second as Buffer)[0]).toBe(0x05);
     expect(readJsonPair(first, second)).toEqual([JSON.parse(request), JSON.parse(response)]);
     // the marker without its pair is refused, not read as nothing
     expect(() => readJsonPair(first, response)).toThrow(/without its pair/);

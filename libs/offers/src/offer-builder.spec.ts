@@ -252,7 +252,7 @@ describe('OfferBuilder', () => {
           // request and response packed together against the dictionary, in the response column
           const row = rows.get(t) as PackedRow;
           expect([...row.request]).toEqual([0x04]);
-          expect(row.response[0]).toBe(0x03);
+          expect(row.response[0]).toBe(0x05);
           expect(row.response.subarray(1, 9).toString('hex')).toBe(dictionary.id);
           expect(row.response.length).toBeLessThan((p1.request.length + p1.response.length) / 2);
         }
@@ -286,7 +286,7 @@ describe('OfferBuilder', () => {
         const answers = await Promise.all(['Q-2', 'Q-3'].map((t) => builder.create(demo, ada(t))));
         const rows = await packedRows(db.ds, 'Q-');
         expect(rows.get('Q-1')?.response[0]).toBe(0x01);
-        expect(['Q-2', 'Q-3'].map((t) => rows.get(t)!.response.subarray(0, 9).toString('hex'))).toEqual([`03${dictionary.id}`, `03${dictionary.id}`]);
+        expect(['Q-2', 'Q-3'].map((t) => rows.get(t)!.response.subarray(0, 9).toString('hex'))).toEqual([`05${dictionary.id}`, `05${dictionary.id}`]);
         expect(['Q-2', 'Q-3'].map((t) => storedOfferTexts(rows.get(t)!).response)).toEqual(answers);
         expect(JSON.parse(storedOfferTexts(rows.get('Q-3')!).request)).toEqual(ada('Q-3').body);
       } finally {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { isFirstOfPair, PackedJsonError, packJson, packJsonPair, packingDictionary, parseStoredJson, unpackJson, unpackJsonPair } from './packed-json';
 import { packingDictionaryText } from './packing-dictionary';
 
@@ -31,7 +32,7 @@ describe('packed JSON', () => {
     expect(unpackJson(new Uint8Array(inside.buffer, inside.byteOffset + 2, packed.length))).toBe(offer(2));
   });
 
-  it('a pair (format 3): two texts packed together in one stream, the first column holding a marker (format 4)', () => {
+  it('a pair (format 5): two texts packed together in one zstd frame, the first column holding a marker (format 4)', () => {
     const dictionary = packingDictionary(offer(0));
     // multi-byte characters: the first text's length is counted in bytes
     const request = JSON.stringify({ customer: { first_name: 'Zoë', city: '東京' }, context: { trip_cost: 1200 } });
@@ -41,7 +42,7 @@ describe('packed JSON', () => {
     expect(isFirstOfPair(pair)).toBe(false);
     expect(isFirstOfPair(Buffer.of(0x04, 0))).toBe(false);
     expect(isFirstOfPair('\u0004')).toBe(false);
-    expect(pair[0]).toBe(0x03);
+    expect(pair[0]).toBe(0x05);
     expect(pair.subarray(1, 9).toString('hex')).toBe(dictionary.id);
     expect(pair.readUInt32BE(9)).toBe(Buffer.byteLength(request, 'utf8'));
     expect(unpackJsonPair(pair)).toEqual([request, offer(4)]);
@@ -49,11 +50,39 @@ describe('packed JSON', () => {
     expect(unpackJson(pair)).toBe(offer(4));
     expect(parseStoredJson(pair)).toEqual(JSON.parse(offer(4)));
     expect(() => unpackJson(first)).toThrow(PackedJsonError);
-    // smaller than the two packed each against the dictionary
-    expect(pair.length).toBeLessThan(packJson(request, dictionary).length + packJson(offer(4), dictionary).length);
+    // the response repeats the dictionary: much smaller than the texts
+    expect(pair.length).toBeLessThan((Buffer.byteLength(request, 'utf8') + offer(4).length) / 2);
     // a view into a larger buffer
     const inside = Buffer.concat([Buffer.from('xyz'), pair]);
     expect(unpackJsonPair(new Uint8Array(inside.buffer, inside.byteOffset + 3, pair.length))).toEqual([request, offer(4)]);
+  });
+
+  it('reads a pair of the deflate format (3) that earlier versions wrote', () => {
+    const dictionary = packingDictionary(offer(0));
+    const request = JSON.stringify({ customer: { first_name: 'Zoë' } });
+    const stream = deflateRawSync(Buffer.from(request + offer(6), 'utf8'), { windowBits: 13, dictionary: dictionary.bytes });
+    const header = Buffer.alloc(13);
+    header[0] = 0x03;
+    header.write(dictionary.id, 1, 8, 'hex');
+    header.writeUInt32BE(Buffer.byteLength(request, 'utf8'), 9);
+    const pair = Buffer.concat([header, stream]);
+    expect(unpackJsonPair(pair)).toEqual([request, offer(6)]);
+    expect(unpackJson(pair)).toBe(offer(6));
+  });
+
+  it('packs against more dictionaries than a thread keeps prepared, and reads each back', () => {
+    const dictionaries = Array.from({ length: 130 }, (_, i) => packingDictionary(offer(1000 + i)));
+    const pairs = dictionaries.map((d, i) => packJsonPair(`{"n":${i}}`, offer(i), d).pair);
+    // the first dictionaries were dropped from the prepared ones by the last: prepared again
+    expect(unpackJsonPair(packJsonPair('{"n":0}', offer(0), dictionaries[0]).pair)).toEqual(['{"n":0}', offer(0)]);
+    pairs.forEach((pair, i) => expect(unpackJsonPair(pair)).toEqual([`{"n":${i}}`, offer(i)]));
+  });
+
+  it('packs a pair larger than the buffers it started with', () => {
+    const dictionary = packingDictionary(offer(0));
+    const large = JSON.stringify({ items: Array.from({ length: 20_000 }, (_, i) => ({ i, name: `item ${i} ✓` })) });
+    expect(unpackJsonPair(packJsonPair(large, offer(7), dictionary).pair)).toEqual([large, offer(7)]);
+    expect(unpackJsonPair(packJsonPair('{}', large, dictionary).pair)).toEqual(['{}', large]);
   });
 
   it('refuses a pair it cannot read, with PackedJsonError', () => {
@@ -65,6 +94,11 @@ describe('packed JSON', () => {
     const longer = Buffer.from(known);
     longer.writeUInt32BE(1_000_000, 9);
     expect(() => unpackJsonPair(longer)).toThrow(/longer than both/);
+    // a damaged frame
+    const damaged = Buffer.from(known);
+    damaged.fill(0xff, 13, 20);
+    expect(() => unpackJsonPair(damaged)).toThrow(PackedJsonError);
+    expect(() => unpackJsonPair(damaged)).toThrow(/corrupt packed JSON/);
   });
 
   it('an id is the content: the same text gives the same dictionary', () => {
