@@ -16,8 +16,8 @@ import { CCtx, CDict, DCtx, DDict, compressBound, getFrameContentSize } from 'zs
  *   dictionary (Create Offer's request and response, once their configuration has a dictionary). The
  *   8-byte id of a packing dictionary, the byte length of the first document's text (4 bytes,
  *   big-endian), then the frame of the first text followed by the second. One call for both, and a
- *   dictionary prepared once per thread (a zstd `CDict`): zlib has to load the dictionary again on
- *   every call, which cost more than compressing a few kB. The pair is the second document's column;
+ *   dictionary prepared once per thread (a zstd `CDict`), where zlib loads the dictionary again on
+ *   every call, which costs more than compressing a few kB. The pair is the second document's column;
  *   read alone it is the second document.
  * - `0x04`, alone: the first document of a pair, held by another column of the row (packJsonPair).
  * - `0x03`: a pair as `0x05`, with a raw deflate stream instead of the zstd frame. Written by earlier
