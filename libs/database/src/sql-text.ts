@@ -56,12 +56,12 @@ export function readJson(value: unknown): unknown {
 }
 
 /**
- * A large JSON document (an offer's request or response) as bound for its column: packed
- * (deflated) on SQLite, which stores values as given; JSON text on PostgreSQL, which compresses
- * large values itself (TOAST). On SQLite, against `dictionary` when there is one. Read back with `readJson`.
+ * A large JSON document (an offer's request or response) as bound for its column alone (as an
+ * erasure writes it back): packed (deflated) on SQLite, which stores values as given; JSON text on
+ * PostgreSQL, which compresses large values itself (TOAST). Read back with `readJson`.
  */
-export function packedJsonParam(engine: Engine, json: string, dictionary?: PackingDictionary): string | Buffer {
-  return engine === 'sqlite' ? packJson(json, dictionary) : json;
+export function packedJsonParam(engine: Engine, json: string): string | Buffer {
+  return engine === 'sqlite' ? packJson(json) : json;
 }
 
 /**
